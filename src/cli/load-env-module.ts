@@ -1,0 +1,53 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ConfigError, describeValue } from '../core/errors.js';
+import type { AnyEnv } from '../envs/env.js';
+
+/** Whether `arg` names a file rather than a registered env id. */
+export function looksLikeModulePath(arg: string): boolean {
+  return /\.(m?[jt]s|cjs)$/.test(arg) || arg.startsWith('.') || arg.startsWith('/');
+}
+
+/**
+ * Imports a user's env module and builds the env it exports: the named export (default
+ * `default`) may be an env instance, a class, or a factory function. TypeScript modules load
+ * through `tsx` when it is installed.
+ */
+export async function loadEnvFromModule(modulePath: string, exportName = 'default'): Promise<AnyEnv> {
+  const abs = path.resolve(modulePath);
+  if (!existsSync(abs)) throw new ConfigError(`env module not found: ${abs}`);
+  if (/\.m?ts$/.test(abs)) {
+    try {
+      const tsx = (await import('tsx/esm/api')) as { register: () => unknown };
+      tsx.register();
+    } catch {
+      throw new ConfigError(`${modulePath} is TypeScript; install tsx (npm i -D tsx) to load it, or point at the compiled .js file`);
+    }
+  }
+  const mod = (await import(pathToFileURL(abs).href)) as Record<string, unknown>;
+  const exported = mod[exportName];
+  if (exported === undefined) {
+    const names = Object.keys(mod).join(', ') || '(none)';
+    throw new ConfigError(`${modulePath} has no export "${exportName}"; its exports are: ${names}. Choose one with --export NAME`);
+  }
+  return instantiateEnv(exported, `${modulePath}#${exportName}`);
+}
+
+function isEnvLike(x: unknown): x is AnyEnv {
+  return typeof x === 'object' && x !== null && typeof (x as AnyEnv).reset === 'function' && typeof (x as AnyEnv).step === 'function';
+}
+
+function instantiateEnv(exported: unknown, where: string): AnyEnv {
+  if (isEnvLike(exported)) return exported;
+  if (typeof exported === 'function') {
+    const ctor = exported as new () => unknown;
+    const fn = exported as () => unknown;
+    // A class must be called with `new`; a factory may not be constructible (arrow functions).
+    const isClass = /^class\s/.test(Function.prototype.toString.call(exported));
+    const made = isClass ? new ctor() : fn();
+    if (isEnvLike(made)) return made;
+    throw new ConfigError(`${where} returned ${describeValue(made)}, not an env (an object with reset() and step())`);
+  }
+  throw new ConfigError(`${where} is ${describeValue(exported)}; export an env instance, an env class or a factory function`);
+}

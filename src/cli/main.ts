@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { RxrlError } from '../core/errors.js';
+import '../envs/index.js';
+import { addCheckEnvCommand } from './check-env-command.js';
+import { addEnvsCommand } from './envs-command.js';
+import { VERSION } from '../version.js';
+
+/** Builds the `rxrl` command line. */
+export function buildProgram(): Command {
+  const program = new Command();
+  // exitOverride before adding subcommands, so they inherit it: errors reach main() instead of process.exit().
+  program.name('rxrl').description('Reinforcement learning for TypeScript on Node.js').version(VERSION).exitOverride();
+  addEnvsCommand(program);
+  addCheckEnvCommand(program);
+  return program;
+}
+
+/** Entry point of the `rxrl` binary: typed rxrl errors print their message alone and exit 1. */
+export async function main(argv: readonly string[] = process.argv): Promise<void> {
+  try {
+    await buildProgram().parseAsync([...argv]);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode;
+      return;
+    }
+    if (err instanceof RxrlError) {
+      console.error(`rxrl: ${err.name}: ${err.message}`);
+      process.exitCode = 1;
+      return;
+    }
+    throw err;
+  }
+}

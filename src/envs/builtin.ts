@@ -1,0 +1,103 @@
+import { AcrobotKernel, ACROBOT_MAX_EPISODE_STEPS, ACROBOT_REWARD_THRESHOLD } from './classic/acrobot.js';
+import { CartPoleKernel, CARTPOLE_MAX_EPISODE_STEPS, CARTPOLE_REWARD_THRESHOLD } from './classic/cartpole.js';
+import { MountainCarContinuousKernel, MOUNTAIN_CAR_CONTINUOUS_MAX_EPISODE_STEPS, MOUNTAIN_CAR_CONTINUOUS_REWARD_THRESHOLD } from './classic/mountain-car-continuous.js';
+import { MountainCarKernel, MOUNTAIN_CAR_MAX_EPISODE_STEPS, MOUNTAIN_CAR_REWARD_THRESHOLD } from './classic/mountain-car.js';
+import { PendulumKernel, PENDULUM_MAX_EPISODE_STEPS } from './classic/pendulum.js';
+import type { EnvKernel } from './kernel.js';
+import { KernelEnv } from './kernel-env.js';
+import { checkKwargs, type KwargTypes } from './kwargs.js';
+import { register, registeredIds, type EnvKwargs } from './registry.js';
+import { KernelVectorEnv } from './vector/kernel-vector-env.js';
+import { MaskObservation, VectorMaskObservation } from './wrappers/mask-observation.js';
+
+interface KernelEnvDefinition {
+  readonly id: string;
+  readonly kernel: (kwargs: EnvKwargs) => EnvKernel;
+  readonly kwargTypes: KwargTypes;
+  readonly maxEpisodeSteps: number;
+  readonly rewardThreshold?: number;
+  /** Observation entries hidden in the POMDP variant, and that variant's id. */
+  readonly noVel?: { readonly id: string; readonly hidden: readonly number[] };
+  readonly description: string;
+}
+
+const CLASSIC: readonly KernelEnvDefinition[] = [
+  {
+    id: 'CartPole-v1',
+    kernel: (kw) => new CartPoleKernel(kw['suttonBartoReward'] === undefined ? {} : { suttonBartoReward: kw['suttonBartoReward'] as boolean }),
+    kwargTypes: { suttonBartoReward: 'boolean' },
+    maxEpisodeSteps: CARTPOLE_MAX_EPISODE_STEPS,
+    rewardThreshold: CARTPOLE_REWARD_THRESHOLD,
+    // Observation [x, x_dot, theta, theta_dot]: hide both velocities.
+    noVel: { id: 'CartPoleNoVel-v1', hidden: [1, 3] },
+    description: 'balance a pole on a cart (Gymnasium CartPole-v1)',
+  },
+  {
+    id: 'Pendulum-v1',
+    kernel: (kw) => new PendulumKernel(kw['g'] === undefined ? {} : { g: kw['g'] as number }),
+    kwargTypes: { g: 'number' },
+    maxEpisodeSteps: PENDULUM_MAX_EPISODE_STEPS,
+    // Observation [cos θ, sin θ, θdot]: hide the angular velocity.
+    noVel: { id: 'PendulumNoVel-v1', hidden: [2] },
+    description: 'swing a pendulum up and hold it (Gymnasium Pendulum-v1)',
+  },
+  {
+    id: 'MountainCar-v0',
+    kernel: (kw) => new MountainCarKernel(kw['goalVelocity'] === undefined ? {} : { goalVelocity: kw['goalVelocity'] as number }),
+    kwargTypes: { goalVelocity: 'number' },
+    maxEpisodeSteps: MOUNTAIN_CAR_MAX_EPISODE_STEPS,
+    rewardThreshold: MOUNTAIN_CAR_REWARD_THRESHOLD,
+    description: 'drive an underpowered car up a hill, discrete (Gymnasium MountainCar-v0)',
+  },
+  {
+    id: 'MountainCarContinuous-v0',
+    kernel: (kw) => new MountainCarContinuousKernel(kw['goalVelocity'] === undefined ? {} : { goalVelocity: kw['goalVelocity'] as number }),
+    kwargTypes: { goalVelocity: 'number' },
+    maxEpisodeSteps: MOUNTAIN_CAR_CONTINUOUS_MAX_EPISODE_STEPS,
+    rewardThreshold: MOUNTAIN_CAR_CONTINUOUS_REWARD_THRESHOLD,
+    // Observation [position, velocity]: hide the velocity.
+    noVel: { id: 'MountainCarContinuousNoVel-v0', hidden: [1] },
+    description: 'drive an underpowered car up a hill, continuous (Gymnasium MountainCarContinuous-v0)',
+  },
+  {
+    id: 'Acrobot-v1',
+    kernel: () => new AcrobotKernel(),
+    kwargTypes: {},
+    maxEpisodeSteps: ACROBOT_MAX_EPISODE_STEPS,
+    rewardThreshold: ACROBOT_REWARD_THRESHOLD,
+    description: 'swing a two-link arm above a line (Gymnasium Acrobot-v1)',
+  },
+];
+
+function registerKernelEnv(def: KernelEnvDefinition): void {
+  const kernelOf = (kw: EnvKwargs): EnvKernel => {
+    checkKwargs(def.id, kw, def.kwargTypes);
+    return def.kernel(kw);
+  };
+  const common = {
+    maxEpisodeSteps: def.maxEpisodeSteps,
+    ...(def.rewardThreshold !== undefined ? { rewardThreshold: def.rewardThreshold } : {}),
+  };
+  register({
+    id: def.id,
+    ...common,
+    description: def.description,
+    entryPoint: (kw) => new KernelEnv(kernelOf(kw)),
+    vectorEntryPoint: (n, kw, spec) => new KernelVectorEnv(kernelOf(kw), n, { ...spec, spec }),
+  });
+  const { noVel } = def;
+  if (noVel === undefined) return;
+  register({
+    id: noVel.id,
+    ...common,
+    description: `${def.id} with velocities hidden (observation entries ${noVel.hidden.join(', ')}), a POMDP`,
+    entryPoint: (kw) => new MaskObservation(new KernelEnv(kernelOf(kw)), noVel.hidden),
+    vectorEntryPoint: (n, kw, spec) => new VectorMaskObservation(new KernelVectorEnv(kernelOf(kw), n, { ...spec, spec }), noVel.hidden),
+  });
+}
+
+/** Registers the built-in environments once; later calls do nothing. */
+export function registerBuiltinEnvs(): void {
+  if (registeredIds().includes('CartPole-v1')) return;
+  for (const def of CLASSIC) registerKernelEnv(def);
+}

@@ -1,0 +1,16 @@
+/** Environments: the Env and VectorEnv APIs, the registry with the built-in envs, wrappers and checkEnv. */
+import { registerBuiltinEnvs } from './builtin.js';
+
+registerBuiltinEnvs();
+
+export * from './env.js';
+export * from './check-env.js';
+export * from './registry.js';
+export * from './kernel.js';
+export { KernelEnv } from './kernel-env.js';
+export * from './classic/index.js';
+export * from './vector/vector-env.js';
+export { KernelVectorEnv, type KernelVectorEnvOptions } from './vector/kernel-vector-env.js';
+export { SyncVectorEnv } from './vector/sync-vector-env.js';
+export * from './wrappers/index.js';
+export { WorkerVectorEnv, WorkerEnvError, type WorkerEnvDefinition, type WorkerVectorEnvOptions } from './vector/worker-vector-env.js';

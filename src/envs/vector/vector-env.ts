@@ -1,0 +1,70 @@
+import type { Space } from '../../core/spaces.js';
+import type { MaybePromise } from '../../core/maybe-promise.js';
+import type { EnvSpec, Info } from '../env.js';
+
+/**
+ * Actions for a whole batch: `Int32Array` of N entries for a Discrete action space
+ * (N×k for MultiDiscrete/MultiBinary), `Float32Array` of N×actionDim for a Box.
+ */
+export type BatchedActions = Float32Array | Int32Array;
+
+/** Arguments of {@link VectorEnv.reset}. */
+export interface VectorResetOptions {
+  /** Copy i is seeded with the derived seed `${seed}/${i}` (see {@link copySeed}). */
+  readonly seed?: number | string;
+  readonly options?: Readonly<Record<string, unknown>>;
+}
+
+/** What {@link VectorEnv.reset} returns. Arrays are owned by the env and overwritten by the next call. */
+export interface VectorResetResult {
+  /** N × observationSize, row-major, flat float32 encoding of each copy's observation. */
+  readonly observations: Float32Array;
+  readonly infos: readonly Info[];
+}
+
+/**
+ * What {@link VectorEnv.step} returns. Arrays are owned by the env and overwritten by the
+ * next call: copy them if you keep them.
+ *
+ * Finished copies are reset in the same step (Gymnasium's `SAME_STEP` autoreset): row i of
+ * `observations` is then the first observation of the new episode, and row i of
+ * `finalObservations` the last observation of the finished one — the value to bootstrap
+ * from when the episode was truncated.
+ */
+export interface VectorStepResult {
+  readonly observations: Float32Array;
+  readonly rewards: Float64Array;
+  /** 1 where the copy reached a terminal state this step. */
+  readonly terminated: Uint8Array;
+  /** 1 where the copy was cut (time limit) this step. */
+  readonly truncated: Uint8Array;
+  /** N × observationSize; row i is meaningful only where `terminated[i] || truncated[i]`. */
+  readonly finalObservations: Float32Array;
+  /** Entry i is the finished episode's last info where copy i finished, otherwise `undefined`. */
+  readonly finalInfos: readonly (Info | undefined)[];
+  /** Per-copy info of this step (after any reset). */
+  readonly infos: readonly Info[];
+}
+
+/** N copies of one environment stepped together with batched typed arrays. */
+export interface VectorEnv {
+  readonly numEnvs: number;
+  readonly singleObservationSpace: Space<unknown>;
+  readonly singleActionSpace: Space<unknown>;
+  /** Length of one copy's flat observation (`singleObservationSpace.flatDim`). */
+  readonly observationSize: number;
+  /** Entries per copy in {@link BatchedActions}: 1 for Discrete, the flat size for Box/MultiDiscrete/MultiBinary. */
+  readonly actionSize: number;
+  readonly spec: EnvSpec | undefined;
+  reset(options?: VectorResetOptions): MaybePromise<VectorResetResult>;
+  step(actions: BatchedActions): MaybePromise<VectorStepResult>;
+  close(): MaybePromise<void>;
+}
+
+/** Seed of copy `index` in a vector env reset with `seed`; equals `new Rng(seed).split(index).key`. */
+export function copySeed(seed: number | string, index: number): string {
+  return `${seed}/${index}`;
+}
+
+/** A shared empty info object, so steps without information allocate nothing. */
+export const EMPTY_INFO: Info = Object.freeze({});
