@@ -1,11 +1,11 @@
 import { EnvStateError } from '../../core/errors.js';
 import { randomSeed, Rng } from '../../core/rng.js';
 import type { Box, Discrete } from '../../core/spaces.js';
-import type { EnvSpec, Info } from '../env.js';
+import type { EnvSpec } from '../env.js';
 import type { EnvKernel, KernelStepOut } from '../kernel.js';
 import { assertCanStep, readStateOption, type EnvLifecycle } from '../kernel-env.js';
 import { checkBatchedActions } from '../validate.js';
-import { copySeed, EMPTY_INFO, type BatchedActions, type VectorEnv, type VectorResetOptions, type VectorResetResult, type VectorStepResult } from './vector-env.js';
+import { allocateStepBuffers, copySeed, EMPTY_INFO, type BatchedActions, type VectorStepBuffers, type VectorEnv, type VectorResetOptions, type VectorResetResult, type VectorStepResult } from './vector-env.js';
 
 /** Options of {@link KernelVectorEnv}. */
 export interface KernelVectorEnvOptions {
@@ -31,15 +31,7 @@ export class KernelVectorEnv implements VectorEnv {
   private readonly stepCounts: Int32Array;
   private readonly rngs: (Rng | undefined)[];
   private readonly out: KernelStepOut = { reward: 0, terminated: false };
-  private readonly result: {
-    observations: Float32Array;
-    rewards: Float64Array;
-    terminated: Uint8Array;
-    truncated: Uint8Array;
-    finalObservations: Float32Array;
-    finalInfos: (Info | undefined)[];
-    infos: Info[];
-  };
+  private readonly result: VectorStepBuffers;
   private lifecycle: EnvLifecycle = 'new';
 
   constructor(
@@ -57,16 +49,7 @@ export class KernelVectorEnv implements VectorEnv {
     this.state = new Float64Array(numEnvs * kernel.stateSize);
     this.stepCounts = new Int32Array(numEnvs);
     this.rngs = new Array<Rng | undefined>(numEnvs).fill(undefined);
-    const obsLength = numEnvs * this.observationSize;
-    this.result = {
-      observations: new Float32Array(obsLength),
-      rewards: new Float64Array(numEnvs),
-      terminated: new Uint8Array(numEnvs),
-      truncated: new Uint8Array(numEnvs),
-      finalObservations: new Float32Array(obsLength),
-      finalInfos: new Array<Info | undefined>(numEnvs).fill(undefined),
-      infos: new Array<Info>(numEnvs).fill(EMPTY_INFO),
-    };
+    this.result = allocateStepBuffers(numEnvs, this.observationSize);
   }
 
   private get id(): string {

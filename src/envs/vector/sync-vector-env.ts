@@ -1,9 +1,9 @@
 import { EnvStateError, SpaceMismatchError } from '../../core/errors.js';
 import { allMaybe, thenMaybe, type MaybePromise } from '../../core/maybe-promise.js';
 import { describeSpace, type Space } from '../../core/spaces.js';
-import type { AnyEnv, EnvSpec, Info, ResetResult, StepResult } from '../env.js';
+import type { AnyEnv, EnvSpec, ResetResult, StepResult } from '../env.js';
 import { ActionUnbatcher } from './unbatch.js';
-import { copySeed, type BatchedActions, type VectorEnv, type VectorResetOptions, type VectorResetResult, type VectorStepResult } from './vector-env.js';
+import { allocateStepBuffers, copySeed, type BatchedActions, type VectorStepBuffers, type VectorEnv, type VectorResetOptions, type VectorResetResult, type VectorStepResult } from './vector-env.js';
 
 /**
  * Vectorises any environment — a user's own, a wrapped one, a bridged one — by holding N
@@ -21,15 +21,7 @@ export class SyncVectorEnv implements VectorEnv {
   readonly actionSize: number;
   readonly spec: EnvSpec | undefined;
   private readonly unbatcher: ActionUnbatcher;
-  private readonly result: {
-    observations: Float32Array;
-    rewards: Float64Array;
-    terminated: Uint8Array;
-    truncated: Uint8Array;
-    finalObservations: Float32Array;
-    finalInfos: (Info | undefined)[];
-    infos: Info[];
-  };
+  private readonly result: VectorStepBuffers;
   private running = false;
   private closed = false;
 
@@ -52,16 +44,7 @@ export class SyncVectorEnv implements VectorEnv {
     this.observationSize = first.observationSpace.flatDim;
     this.unbatcher = new ActionUnbatcher(first.actionSpace, this.numEnvs);
     this.actionSize = this.unbatcher.actionSize;
-    const obsLength = this.numEnvs * this.observationSize;
-    this.result = {
-      observations: new Float32Array(obsLength),
-      rewards: new Float64Array(this.numEnvs),
-      terminated: new Uint8Array(this.numEnvs),
-      truncated: new Uint8Array(this.numEnvs),
-      finalObservations: new Float32Array(obsLength),
-      finalInfos: new Array<Info | undefined>(this.numEnvs).fill(undefined),
-      infos: new Array<Info>(this.numEnvs).fill({}),
-    };
+    this.result = allocateStepBuffers(this.numEnvs, this.observationSize);
   }
 
   private get id(): string {

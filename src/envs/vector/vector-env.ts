@@ -68,3 +68,35 @@ export function copySeed(seed: number | string, index: number): string {
 
 /** A shared empty info object, so steps without information allocate nothing. */
 export const EMPTY_INFO: Info = Object.freeze({});
+
+/** The mutable buffers behind a {@link VectorStepResult}, filled in place by a vector env every step. */
+export interface VectorStepBuffers {
+  observations: Float32Array;
+  rewards: Float64Array;
+  terminated: Uint8Array;
+  truncated: Uint8Array;
+  finalObservations: Float32Array;
+  finalInfos: (Info | undefined)[];
+  infos: Info[];
+}
+
+/**
+ * Allocates the step buffers of a vector env of `numEnvs` copies. Pass `memory` to lay the
+ * typed arrays over existing (e.g. shared) buffers instead of allocating them.
+ */
+export function allocateStepBuffers(
+  numEnvs: number,
+  observationSize: number,
+  memory?: { observations: ArrayBufferLike; rewards: ArrayBufferLike; terminated: ArrayBufferLike; truncated: ArrayBufferLike; finalObservations: ArrayBufferLike },
+): VectorStepBuffers {
+  const obsLength = numEnvs * observationSize;
+  return {
+    observations: memory ? new Float32Array(memory.observations) : new Float32Array(obsLength),
+    rewards: memory ? new Float64Array(memory.rewards) : new Float64Array(numEnvs),
+    terminated: memory ? new Uint8Array(memory.terminated) : new Uint8Array(numEnvs),
+    truncated: memory ? new Uint8Array(memory.truncated) : new Uint8Array(numEnvs),
+    finalObservations: memory ? new Float32Array(memory.finalObservations) : new Float32Array(obsLength),
+    finalInfos: new Array<Info | undefined>(numEnvs).fill(undefined),
+    infos: new Array<Info>(numEnvs).fill(EMPTY_INFO),
+  };
+}

@@ -6,10 +6,10 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ConfigError, EnvStateError, RxrlError, SpaceMismatchError } from '../../core/errors.js';
 import { describeSpace, spaceFromJSON, type Space, type SpaceJSON } from '../../core/spaces.js';
-import type { EnvSpec, Info } from '../env.js';
+import type { EnvSpec } from '../env.js';
 import type { FromWorker, SharedBuffers, ToWorker, WorkerEnvSource, WorkerInit } from './env-worker.js';
 import { ActionUnbatcher } from './unbatch.js';
-import { EMPTY_INFO, type BatchedActions, type VectorEnv, type VectorResetOptions, type VectorResetResult, type VectorStepResult } from './vector-env.js';
+import { allocateStepBuffers, EMPTY_INFO, type BatchedActions, type VectorStepBuffers, type VectorEnv, type VectorResetOptions, type VectorResetResult, type VectorStepResult } from './vector-env.js';
 
 /**
  * What each worker builds its copies from.
@@ -302,15 +302,7 @@ export class WorkerVectorEnv implements VectorEnv {
   private readonly unbatcher: ActionUnbatcher;
   private readonly sharedActions: Float32Array | Int32Array;
   private readonly control: Int32Array;
-  private readonly result: {
-    observations: Float32Array;
-    rewards: Float64Array;
-    terminated: Uint8Array;
-    truncated: Uint8Array;
-    finalObservations: Float32Array;
-    finalInfos: (Info | undefined)[];
-    infos: Info[];
-  };
+  private readonly result: VectorStepBuffers;
   private seq = 0;
   private running = false;
   private busy = false;
@@ -341,15 +333,7 @@ export class WorkerVectorEnv implements VectorEnv {
     const b = init.buffers;
     this.sharedActions = b.actionsAreFloat ? new Float32Array(b.actions) : new Int32Array(b.actions);
     this.control = new Int32Array(b.control);
-    this.result = {
-      observations: new Float32Array(b.observations),
-      rewards: new Float64Array(b.rewards),
-      terminated: new Uint8Array(b.terminated),
-      truncated: new Uint8Array(b.truncated),
-      finalObservations: new Float32Array(b.finalObservations),
-      finalInfos: new Array<Info | undefined>(this.numEnvs).fill(undefined),
-      infos: new Array<Info>(this.numEnvs).fill(EMPTY_INFO),
-    };
+    this.result = allocateStepBuffers(this.numEnvs, this.observationSize, b);
     for (const slot of slots) {
       slot.onUnexpectedExit = (error) => {
         this.failure ??= error;
