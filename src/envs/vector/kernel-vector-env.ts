@@ -1,11 +1,11 @@
-import { EnvStateError } from '../../core/errors.js';
-import { randomSeed, Rng } from '../../core/rng.js';
+import { EnvStateError, SpaceMismatchError } from '../../core/errors.js';
+import { randomSeed, Rng, type RngState } from '../../core/rng.js';
 import type { Box, Discrete } from '../../core/spaces.js';
 import type { EnvSpec } from '../env.js';
 import type { EnvKernel, KernelStepOut } from '../kernel.js';
 import { assertCanStep, readStateOption, type EnvLifecycle } from '../kernel-env.js';
 import { checkBatchedActions } from '../validate.js';
-import { allocateStepBuffers, copySeed, EMPTY_INFO, type BatchedActions, type VectorStepBuffers, type VectorEnv, type VectorResetOptions, type VectorResetResult, type VectorStepResult } from './vector-env.js';
+import { allocateStepBuffers, copySeed, EMPTY_INFO, type BatchedActions, type VectorStepBuffers, type SnapshotVectorEnv, type VectorResetOptions, type VectorResetResult, type VectorStepResult } from './vector-env.js';
 
 /** Options of {@link KernelVectorEnv}. */
 export interface KernelVectorEnvOptions {
@@ -20,7 +20,7 @@ export interface KernelVectorEnvOptions {
  * Copy i, reset with seed s, follows exactly the trajectory of a single env reset with
  * `copySeed(s, i)` under the same actions (each copy has its own random stream).
  */
-export class KernelVectorEnv implements VectorEnv {
+export class KernelVectorEnv implements SnapshotVectorEnv {
   readonly singleObservationSpace: Box;
   readonly singleActionSpace: Box | Discrete;
   readonly observationSize: number;
@@ -106,4 +106,39 @@ export class KernelVectorEnv implements VectorEnv {
   close(): void {
     this.lifecycle = 'closed';
   }
+
+  /** Physical states, step counts and random streams of every copy (see {@link SnapshotVectorEnv}). */
+  getSnapshot(): KernelVectorSnapshot {
+    if (this.lifecycle !== 'running') throw new EnvStateError(`${this.id}: getSnapshot() needs a running env; call reset() first`);
+    return {
+      kernel: this.kernel.id,
+      numEnvs: this.numEnvs,
+      state: this.state.slice(),
+      stepCounts: this.stepCounts.slice(),
+      rngs: this.rngs.map((r) => (r as Rng).getState()),
+      observations: this.result.observations.slice(),
+    };
+  }
+
+  setSnapshot(snapshot: unknown): void {
+    const s = snapshot as KernelVectorSnapshot;
+    if (s.kernel !== this.kernel.id || s.numEnvs !== this.numEnvs || s.state.length !== this.state.length) {
+      throw new SpaceMismatchError(`${this.id}: snapshot of ${s.kernel} × ${s.numEnvs} does not fit ${this.kernel.id} × ${this.numEnvs}`);
+    }
+    this.state.set(s.state);
+    this.stepCounts.set(s.stepCounts);
+    s.rngs.forEach((r, i) => (this.rngs[i] = Rng.fromState(r)));
+    this.result.observations.set(s.observations);
+    this.lifecycle = 'running';
+  }
+}
+
+/** What {@link KernelVectorEnv.getSnapshot} returns. */
+export interface KernelVectorSnapshot {
+  readonly kernel: string;
+  readonly numEnvs: number;
+  readonly state: Float64Array;
+  readonly stepCounts: Int32Array;
+  readonly rngs: readonly RngState[];
+  readonly observations: Float32Array;
 }

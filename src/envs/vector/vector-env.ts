@@ -100,3 +100,20 @@ export function allocateStepBuffers(
     infos: new Array<Info>(numEnvs).fill(EMPTY_INFO),
   };
 }
+
+/**
+ * A vector env (or vector wrapper) whose complete state can be saved and restored, so a
+ * training run resumed from a checkpoint continues bit-identically. The state is JSON-safe.
+ */
+export interface SnapshotVectorEnv extends VectorEnv {
+  getSnapshot(): unknown;
+  /** Restores a snapshot taken from an env of the same kind and size. */
+  setSnapshot(snapshot: unknown): void;
+}
+
+/** Whether `env` supports {@link SnapshotVectorEnv}, all the way down through the wrappers it wraps. */
+export function isSnapshotVectorEnv(env: VectorEnv): env is SnapshotVectorEnv {
+  const e = env as Partial<SnapshotVectorEnv> & { readonly env?: VectorEnv };
+  if (typeof e.getSnapshot !== 'function' || typeof e.setSnapshot !== 'function') return false;
+  return e.env === undefined || isSnapshotVectorEnv(e.env);
+}

@@ -104,6 +104,14 @@ export class VectorFrameStack extends VectorWrapper {
     this.finalOut = new Float32Array(this.stack.length);
   }
 
+  protected override ownSnapshot(): unknown {
+    return { stack: this.stack.slice() };
+  }
+
+  protected override restoreOwnSnapshot(own: unknown): void {
+    this.stack.set((own as { stack: Float32Array }).stack);
+  }
+
   override get singleObservationSpace(): Space<unknown> {
     return this.space;
   }

@@ -174,6 +174,14 @@ export class VectorNormalizeObservation extends VectorWrapper {
     this.finalOut = new Float32Array(env.numEnvs * size);
   }
 
+  protected override ownSnapshot(): unknown {
+    return this.norm.getState();
+  }
+
+  protected override restoreOwnSnapshot(own: unknown): void {
+    this.norm.setState(own as NormalizeObservationState, 'VectorNormalizeObservation');
+  }
+
   override get singleObservationSpace(): Space<unknown> {
     return this.space;
   }

@@ -146,6 +146,16 @@ export class VectorNormalizeReward extends VectorWrapper {
     this.rewardsOut = new Float64Array(env.numEnvs);
   }
 
+  protected override ownSnapshot(): unknown {
+    return { stats: this.norm.getState(), returns: this.returns.slice() };
+  }
+
+  protected override restoreOwnSnapshot(own: unknown): void {
+    const s = own as { stats: NormalizeRewardState; returns: Float64Array };
+    this.norm.setState(s.stats, 'VectorNormalizeReward');
+    this.returns.set(s.returns);
+  }
+
   /** Running statistics of the discounted return. */
   get returnRms(): RunningMeanStd {
     return this.norm.rms;

@@ -85,6 +85,16 @@ export class VectorRecordEpisodeStatistics extends VectorWrapper {
     this.finalInfos = new Array<Info | undefined>(env.numEnvs).fill(undefined);
   }
 
+  protected override ownSnapshot(): unknown {
+    return { returns: this.returns.slice(), lengths: this.lengths.slice() };
+  }
+
+  protected override restoreOwnSnapshot(own: unknown): void {
+    const s = own as { returns: Float64Array; lengths: Int32Array };
+    this.returns.set(s.returns);
+    this.lengths.set(s.lengths);
+  }
+
   override reset(options?: VectorResetOptions): MaybePromise<VectorResetResult> {
     this.returns.fill(0);
     this.lengths.fill(0);

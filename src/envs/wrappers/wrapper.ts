@@ -1,7 +1,8 @@
 import type { MaybePromise } from '../../core/maybe-promise.js';
 import type { Space } from '../../core/spaces.js';
 import type { AnyEnv, Env, EnvSpec, ResetOptions, ResetResult, StepResult } from '../env.js';
-import type { BatchedActions, VectorEnv, VectorResetOptions, VectorResetResult, VectorStepResult } from '../vector/vector-env.js';
+import { ConfigError } from '../../core/errors.js';
+import { isSnapshotVectorEnv, type BatchedActions, type VectorEnv, type VectorResetOptions, type VectorResetResult, type VectorStepResult } from '../vector/vector-env.js';
 
 /**
  * Base class of single-env wrappers, as Gymnasium's `gym.Wrapper`: every member forwards
@@ -114,4 +115,33 @@ export class VectorWrapper implements VectorEnv {
   close(): MaybePromise<void> {
     return this.env.close();
   }
+
+  /**
+   * Saves the wrapped env's state and this wrapper's own (see `SnapshotVectorEnv`); throws
+   * naming the env below that cannot save its state.
+   */
+  getSnapshot(): VectorWrapperSnapshot {
+    if (!isSnapshotVectorEnv(this.env)) throw new ConfigError(`${this.env.constructor.name} cannot save its state, so ${this.constructor.name} cannot either`);
+    return { inner: this.env.getSnapshot(), own: this.ownSnapshot() };
+  }
+
+  setSnapshot(snapshot: unknown): void {
+    const s = snapshot as VectorWrapperSnapshot;
+    if (!isSnapshotVectorEnv(this.env)) throw new ConfigError(`${this.env.constructor.name} cannot restore a state`);
+    this.env.setSnapshot(s.inner);
+    this.restoreOwnSnapshot(s.own);
+  }
+
+  /** This wrapper's own state beyond its configuration; `null` for a stateless wrapper. Stateful subclasses override both hooks. */
+  protected ownSnapshot(): unknown {
+    return null;
+  }
+
+  protected restoreOwnSnapshot(_own: unknown): void {}
+}
+
+/** What {@link VectorWrapper.getSnapshot} returns. */
+export interface VectorWrapperSnapshot {
+  readonly inner: unknown;
+  readonly own: unknown;
 }
