@@ -38,13 +38,13 @@ export type PolicyHead =
       readonly actionDim: number;
       /** [B × D] means. */
       readonly mean: ArrayLike<number>;
-      /** [D] state-independent log-std. */
+      /** [B × D] log-std of each sample (rows repeat for a state-independent log-std). */
       readonly logStd: ArrayLike<number>;
       /** [B × D] actions taken (the unclipped samples). */
       readonly actions: ArrayLike<number>;
       /** [B × D] output: ∂L/∂mean. */
       readonly gradMean: Float64Array;
-      /** [D] output: ∂L/∂logStd. */
+      /** [B × D] output: ∂L/∂logStd per sample. */
       readonly gradLogStd: Float64Array;
     };
 
@@ -90,7 +90,7 @@ export function ppoLoss(head: PolicyHead, values: ArrayLike<number>, samples: Pp
     categorical.logSoftmax(head.logits, B, K, head.scratchLogp);
   } else {
     head.gradMean.fill(0, 0, B * head.actionDim);
-    head.gradLogStd.fill(0);
+    head.gradLogStd.fill(0, 0, B * head.actionDim);
   }
 
   for (let b = 0; b < B; b++) {
@@ -99,7 +99,8 @@ export function ppoLoss(head: PolicyHead, values: ArrayLike<number>, samples: Pp
       logp = head.scratchLogp[b * head.numActions + (head.actions[b] as number)] as number;
       entropySum += categorical.entropyRow(head.scratchLogp, b * head.numActions, head.numActions);
     } else {
-      logp = diagGaussian.logProbRow(head.actions, head.mean, b * head.actionDim, head.logStd, head.actionDim);
+      logp = diagGaussian.logProbRow(head.actions, head.mean, head.logStd, b * head.actionDim, head.actionDim);
+      entropySum += diagGaussian.entropyRow(head.logStd, b * head.actionDim, head.actionDim);
     }
     const logRatio = logp - (samples.oldLogProbs[b] as number);
     const ratio = Math.exp(logRatio);
@@ -115,15 +116,9 @@ export function ppoLoss(head: PolicyHead, values: ArrayLike<number>, samples: Pp
     const gradLogp = outside && clippedObj < unclippedObj ? 0 : -unclippedObj / B;
     if (head.kind === 'categorical') {
       categorical.accumulateGrad(head.scratchLogp, b * head.numActions, head.numActions, head.actions[b] as number, gradLogp, -entCoef / B, head.gradLogits);
-    } else if (gradLogp !== 0) {
-      diagGaussian.accumulateGrad(head.actions, head.mean, b * head.actionDim, head.logStd, head.actionDim, gradLogp, head.gradMean, head.gradLogStd);
+    } else {
+      diagGaussian.accumulateGrad(head.actions, head.mean, head.logStd, b * head.actionDim, head.actionDim, gradLogp, -entCoef / B, head.gradMean, head.gradLogStd);
     }
-  }
-
-  if (head.kind === 'gaussian') {
-    entropySum = B * diagGaussian.entropy(head.logStd, head.actionDim);
-    // ∂(−c_e·H)/∂log σ_j = −c_e for every dimension.
-    for (let j = 0; j < head.actionDim; j++) head.gradLogStd[j] = (head.gradLogStd[j] as number) - entCoef;
   }
 
   let valueSum = 0;

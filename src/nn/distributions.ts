@@ -75,39 +75,40 @@ export const categorical = {
 };
 
 /**
- * Diagonal Gaussian with a mean per sample and a state-independent log-std per dimension
- * (the PPO/SB3/CleanRL parameterisation).
+ * Diagonal Gaussian with a mean and a log-std per sample, rows of `[B × D]` arrays. A
+ * state-independent log-std (PPO's usual parameterisation) is the same row repeated; gSDE
+ * gives each sample its own.
  */
 export const diagGaussian = {
-  /** log N(x; μ, σ²) of one row. */
-  logProbRow(x: ArrayLike<number>, mean: ArrayLike<number>, offset: number, logStd: ArrayLike<number>, d: number): number {
+  /** log N(x; μ, σ²) of the row at `offset`. */
+  logProbRow(x: ArrayLike<number>, mean: ArrayLike<number>, logStd: ArrayLike<number>, offset: number, d: number): number {
     let lp = 0;
     for (let j = 0; j < d; j++) {
-      const ls = logStd[j] as number;
+      const ls = logStd[offset + j] as number;
       const z = ((x[offset + j] as number) - (mean[offset + j] as number)) * Math.exp(-ls);
       lp += -0.5 * z * z - ls - 0.5 * LOG_2PI;
     }
     return lp;
   },
 
-  /** Entropy Σ_j (½ + ½ log 2π + log σ_j); the same for every sample. */
-  entropy(logStd: ArrayLike<number>, d: number): number {
+  /** Entropy Σ_j (½ + ½ log 2π + log σ_j) of the row at `offset`. */
+  entropyRow(logStd: ArrayLike<number>, offset: number, d: number): number {
     let h = 0;
-    for (let j = 0; j < d; j++) h += 0.5 + 0.5 * LOG_2PI + (logStd[j] as number);
+    for (let j = 0; j < d; j++) h += 0.5 + 0.5 * LOG_2PI + (logStd[offset + j] as number);
     return h;
   },
 
-  /** Writes a sample μ + σ·ε of one row into `out`. */
-  sampleRow(mean: ArrayLike<number>, offset: number, logStd: ArrayLike<number>, d: number, rng: Rng, out: Float32Array | Float64Array, outOffset: number): void {
-    for (let j = 0; j < d; j++) out[outOffset + j] = (mean[offset + j] as number) + Math.exp(logStd[j] as number) * rng.normal();
+  /** Writes a sample μ + σ·ε of the row at `offset` into `out` at `outOffset`. */
+  sampleRow(mean: ArrayLike<number>, logStd: ArrayLike<number>, offset: number, d: number, rng: Rng, out: Float32Array | Float64Array, outOffset: number): void {
+    for (let j = 0; j < d; j++) out[outOffset + j] = (mean[offset + j] as number) + Math.exp(logStd[offset + j] as number) * rng.normal();
   },
 
-  /** KL(p ‖ q) between two diagonal Gaussians, one row each. */
+  /** KL(p ‖ q) between two diagonal Gaussians, the rows at `offset`. */
   klRow(meanP: ArrayLike<number>, logStdP: ArrayLike<number>, meanQ: ArrayLike<number>, logStdQ: ArrayLike<number>, offset: number, d: number): number {
     let kl = 0;
     for (let j = 0; j < d; j++) {
-      const lsp = logStdP[j] as number;
-      const lsq = logStdQ[j] as number;
+      const lsp = logStdP[offset + j] as number;
+      const lsq = logStdQ[offset + j] as number;
       const dm = (meanP[offset + j] as number) - (meanQ[offset + j] as number);
       kl += lsq - lsp + (Math.exp(2 * lsp) + dm * dm) / (2 * Math.exp(2 * lsq)) - 0.5;
     }
@@ -115,17 +116,17 @@ export const diagGaussian = {
   },
 
   /**
-   * Adds the gradient of `cLogp·log p(x)` w.r.t. the mean row (into `gradMean`) and w.r.t. the
-   * shared log-std (into `gradLogStd`): ∂/∂μ = (x−μ)/σ², ∂/∂log σ = ((x−μ)/σ)² − 1.
-   * The entropy's gradient w.r.t. log σ is 1 per dimension and does not depend on the sample:
-   * callers add it once per batch.
+   * Adds the gradient of `cLogp·log p(x) + cEntropy·H` of the row at `offset` w.r.t. its mean
+   * (into `gradMean`) and its log-std (into `gradLogStd`): ∂log p/∂μ = (x−μ)/σ²,
+   * ∂log p/∂log σ = ((x−μ)/σ)² − 1, ∂H/∂log σ = 1.
    */
-  accumulateGrad(x: ArrayLike<number>, mean: ArrayLike<number>, offset: number, logStd: ArrayLike<number>, d: number, cLogp: number, gradMean: Float64Array, gradLogStd: Float64Array): void {
+  accumulateGrad(x: ArrayLike<number>, mean: ArrayLike<number>, logStd: ArrayLike<number>, offset: number, d: number, cLogp: number, cEntropy: number, gradMean: Float64Array, gradLogStd: Float64Array): void {
     for (let j = 0; j < d; j++) {
-      const invStd = Math.exp(-(logStd[j] as number));
-      const z = ((x[offset + j] as number) - (mean[offset + j] as number)) * invStd;
-      gradMean[offset + j] = (gradMean[offset + j] as number) + cLogp * z * invStd;
-      gradLogStd[j] = (gradLogStd[j] as number) + cLogp * (z * z - 1);
+      const k = offset + j;
+      const invStd = Math.exp(-(logStd[k] as number));
+      const z = ((x[k] as number) - (mean[k] as number)) * invStd;
+      gradMean[k] = (gradMean[k] as number) + cLogp * z * invStd;
+      gradLogStd[k] = (gradLogStd[k] as number) + cLogp * (z * z - 1) + cEntropy;
     }
   },
 };

@@ -82,17 +82,18 @@ describe('PPO loss gradients match finite differences', () => {
     const D = 2;
     const hyper = { clipRange: 0.2, clipRangeVf: null, entCoef: 0.01, vfCoef: 0.5 };
     const mean = randn(B * D, 0.5);
-    const logStd = Float64Array.of(-0.3, 0.2);
+    // Per-sample log-std, as gSDE gives (a state-independent one is the same row repeated).
+    const logStd = Float64Array.from({ length: B * D }, () => 0.3 * rng.normal());
     const actions = randn(B * D);
     const values = randn(B);
     const oldLogProbs = Float64Array.from({ length: B }, () => -2.2 + 0.3 * rng.normal());
     const samples = samplesFor(oldLogProbs);
-    const head = { kind: 'gaussian' as const, actionDim: D, mean, logStd, actions, gradMean: new Float64Array(B * D), gradLogStd: new Float64Array(D) };
+    const head = { kind: 'gaussian' as const, actionDim: D, mean, logStd, actions, gradMean: new Float64Array(B * D), gradLogStd: new Float64Array(B * D) };
     ppoLoss(head, values, samples, hyper, new Float64Array(B));
     const analyticMean = head.gradMean.slice();
     const analyticLogStd = head.gradLogStd.slice();
-    const loss = () => ppoLoss({ ...head, gradMean: new Float64Array(B * D), gradLogStd: new Float64Array(D) }, values, samples, hyper, new Float64Array(B)).loss;
+    const loss = () => ppoLoss({ ...head, gradMean: new Float64Array(B * D), gradLogStd: new Float64Array(B * D) }, values, samples, hyper, new Float64Array(B)).loss;
     for (let j = 0; j < B * D; j++) expect(analyticMean[j]).toBeCloseTo(fdLoss(loss, mean, j), 6);
-    for (let j = 0; j < D; j++) expect(analyticLogStd[j]).toBeCloseTo(fdLoss(loss, logStd, j), 6);
+    for (let j = 0; j < B * D; j++) expect(analyticLogStd[j]).toBeCloseTo(fdLoss(loss, logStd, j), 6);
   });
 });

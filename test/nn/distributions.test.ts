@@ -71,21 +71,22 @@ describe('diagonal Gaussian', () => {
   it('log-prob equals the product of 1-D normal densities', () => {
     const pdf = (v: number, m: number, s: number) => Math.exp(-0.5 * ((v - m) / s) ** 2) / (s * Math.sqrt(2 * Math.PI));
     const expected = Math.log(pdf(0.1, 0.4, Math.exp(-0.5)) * pdf(0.7, -1.0, Math.exp(0.3)));
-    expect(diagGaussian.logProbRow(x, mean, 0, logStd, 2)).toBeCloseTo(expected, 12);
+    expect(diagGaussian.logProbRow(x, mean, logStd, 0, 2)).toBeCloseTo(expected, 12);
   });
 
   it('entropy matches ½ log(2πe σ²) per dimension', () => {
     const expected = [-0.5, 0.3].reduce((s, ls) => s + 0.5 * Math.log(2 * Math.PI * Math.E * Math.exp(2 * ls)), 0);
-    expect(diagGaussian.entropy(logStd, 2)).toBeCloseTo(expected, 12);
+    expect(diagGaussian.entropyRow(logStd, 0, 2)).toBeCloseTo(expected, 12);
   });
 
-  it('gradients w.r.t. mean and log-std match finite differences', () => {
+  it('gradients of log p and of the entropy w.r.t. mean and log-std match finite differences', () => {
     const gMean = new Float64Array(2);
     const gLogStd = new Float64Array(2);
-    diagGaussian.accumulateGrad(x, mean, 0, logStd, 2, 1.3, gMean, gLogStd);
+    const f = (m: Float64Array, ls: Float64Array) => 1.3 * diagGaussian.logProbRow(x, m, ls, 0, 2) - 0.2 * diagGaussian.entropyRow(ls, 0, 2);
+    diagGaussian.accumulateGrad(x, mean, logStd, 0, 2, 1.3, -0.2, gMean, gLogStd);
     for (let j = 0; j < 2; j++) {
-      expect(gMean[j]).toBeCloseTo(fd((m) => 1.3 * diagGaussian.logProbRow(x, m, 0, logStd, 2), mean, j), 8);
-      expect(gLogStd[j]).toBeCloseTo(fd((ls) => 1.3 * diagGaussian.logProbRow(x, mean, 0, ls, 2), logStd, j), 8);
+      expect(gMean[j]).toBeCloseTo(fd((m) => f(m, logStd), mean, j), 8);
+      expect(gLogStd[j]).toBeCloseTo(fd((ls) => f(mean, ls), logStd, j), 8);
     }
   });
 
@@ -99,8 +100,8 @@ describe('diagonal Gaussian', () => {
     let sum = 0;
     let sq = 0;
     for (let s = 0; s < n; s++) {
-      diagGaussian.sampleRow(mean, 0, logStd, 2, rng, sample, 0);
-      const v = diagGaussian.logProbRow(sample, mean, 0, logStd, 2) - diagGaussian.logProbRow(sample, meanQ, 0, logStdQ, 2);
+      diagGaussian.sampleRow(mean, logStd, 0, 2, rng, sample, 0);
+      const v = diagGaussian.logProbRow(sample, mean, logStd, 0, 2) - diagGaussian.logProbRow(sample, meanQ, logStdQ, 0, 2);
       sum += v;
       sq += v * v;
     }
