@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { VERSION } from '../src/version.js';
@@ -55,6 +57,47 @@ describe('rxrl CLI', () => {
   it('envs lists the built-in envs', async () => {
     const r = await runCli('envs');
     for (const id of ['CartPole-v1', 'Pendulum-v1', 'MountainCar-v0', 'MountainCarContinuous-v0', 'Acrobot-v1', 'CartPoleNoVel-v1']) expect(r.out).toContain(id);
+  });
+
+  it('train writes a run folder and eval reads it back', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'rxrl-cli-'));
+    try {
+      const out = path.join(dir, 'run');
+      const t = await runCli('train', '--algo', 'ppo', '--env', 'CartPole-v1', '--steps', '1024', '--seed', '2', '--out', out, '--quiet', '--json');
+      expect(t.code).toBe(0);
+      const summary = JSON.parse(t.out) as Record<string, unknown>;
+      expect(summary).toMatchObject({ algo: 'ppo', env: 'CartPole-v1', seed: 2, totalSteps: 1024 });
+      for (const f of ['config.json', 'metrics.jsonl', 'progress.csv', 'summary.json', 'checkpoints/latest.json']) expect(existsSync(path.join(out, f)), f).toBe(true);
+      const config = JSON.parse(readFileSync(path.join(out, 'config.json'), 'utf8')) as Record<string, unknown>;
+      // The zoo hyperparameters for CartPole-v1 were applied.
+      expect(config).toMatchObject({ numEnvs: 8, nSteps: 32, batchSize: 256, nEpochs: 20, gamma: 0.98, gaeLambda: 0.8 });
+      const e = await runCli('eval', '--run', out, '--episodes', '3', '--deterministic');
+      expect(e.code).toBe(0);
+      expect(JSON.parse(e.out)).toMatchObject({ episodes: 3 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('train refuses bad input with a clear message and a non-zero exit code', async () => {
+    const algo = await runCli('train', '--algo', 'dqn', '--env', 'CartPole-v1');
+    expect(algo.code).toBe(1);
+    expect(algo.err).toMatch(/unknown algorithm "dqn"; available: ppo/);
+    const env = await runCli('train', '--env', 'CartPol-v1', '--quiet');
+    expect(env.code).toBe(1);
+    expect(env.err).toMatch(/Did you mean "CartPole-v1"/);
+    const steps = await runCli('train', '--env', 'CartPole-v1', '--steps', '-5');
+    expect(steps.code).not.toBe(0);
+    const dir = mkdtempSync(path.join(tmpdir(), 'rxrl-cli-'));
+    try {
+      const file = path.join(dir, 'c.json');
+      writeFileSync(file, JSON.stringify({ gama: 0.9 }));
+      const typo = await runCli('train', '--env', 'CartPole-v1', '--config', file, '--quiet');
+      expect(typo.code).toBe(1);
+      expect(typo.err).toMatch(/Unrecognized key.*"gama"/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('reports the package version', () => {

@@ -4,6 +4,8 @@ import { RxrlError } from '../core/errors.js';
 import '../envs/index.js';
 import { addCheckEnvCommand } from './check-env-command.js';
 import { addEnvsCommand } from './envs-command.js';
+import { addEvalCommand } from './eval-command.js';
+import { addTrainCommand } from './train-command.js';
 import { VERSION } from '../version.js';
 
 /** Builds the `rxrl` command line. */
@@ -11,6 +13,8 @@ export function buildProgram(): Command {
   const program = new Command();
   // exitOverride before adding subcommands, so they inherit it: errors reach main() instead of process.exit().
   program.name('rxrl').description('Reinforcement learning for TypeScript on Node.js').version(VERSION).exitOverride();
+  addTrainCommand(program);
+  addEvalCommand(program);
   addEnvsCommand(program);
   addCheckEnvCommand(program);
   return program;

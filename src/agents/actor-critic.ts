@@ -1,0 +1,324 @@
+import { ConfigError } from '../core/errors.js';
+import { Rng, type RngState } from '../core/rng.js';
+import type { Box, Discrete } from '../core/spaces.js';
+import type { ActOutput } from '../loop/agent.js';
+import { categorical, diagGaussian } from '../nn/distributions.js';
+import { Adam, clipGradNorm, type AdamState } from '../nn/fast/adam.js';
+import { initOrthogonal } from '../nn/fast/init.js';
+import { FastMlp } from '../nn/fast/mlp.js';
+
+/** Options of {@link ActorCritic}. */
+export interface ActorCriticOptions {
+  readonly observationSize: number;
+  readonly actionSpace: Box | Discrete;
+  /** Hidden widths of each body, e.g. `[64, 64]`. */
+  readonly hidden: readonly number[];
+  readonly activation: 'tanh' | 'relu';
+  /** Initial log-std (of the action noise, or of the gSDE exploration matrix). */
+  readonly logStdInit: number;
+  readonly adamEps: number;
+  /** Generalised state-dependent exploration (continuous actions only). */
+  readonly useSde: boolean;
+  readonly sdeSampleFreq: number;
+  /** gSDE only: let the variance's gradient flow into the policy body (SB3 `learn_features`, default false). */
+  readonly sdeLearnFeatures?: boolean;
+}
+
+/** Checkpointed state of an {@link ActorCritic}. */
+export interface ActorCriticState {
+  readonly params: Float64Array;
+  readonly adam: AdamState;
+  readonly actionRng: RngState;
+  readonly noiseRng: RngState;
+  readonly explorationMatrix: Float64Array;
+}
+
+/** Outputs of {@link ActorCritic.forwardTrain}, views valid until the next call. */
+export interface TrainForward {
+  /** [B × K] logits or [B × D] means. */
+  readonly policy: Float64Array;
+  /** [B × D] per-sample log-std (Gaussian policies). */
+  readonly logStd: Float64Array;
+  readonly values: Float64Array;
+}
+
+/** gSDE's variance floor (SB3 `StateDependentNoiseDistribution.epsilon`). */
+const SDE_EPSILON = 1e-6;
+
+/**
+ * SB3's `ActorCriticPolicy` for the built-in networks, on the fast typed-array engine:
+ * separate policy and value bodies (MLPs with the hidden activation on every layer), a
+ * linear action head (logits, or Gaussian means with a state-independent log-std, or gSDE)
+ * and a linear value head. All parameters live in one flat vector, so one Adam step and one
+ * gradient clip cover everything, as in SB3's single optimizer. Orthogonal initialisation with
+ * SB3/CleanRL gains: √2 in the bodies, 0.01 on the action head, 1 on the value head.
+ */
+export class ActorCritic {
+  readonly discrete: boolean;
+  /** Entries per action: 1 (Discrete) or the Box dimension. */
+  readonly actionSize: number;
+  /** Width of the action head: K logits or D means. */
+  readonly policyOutputSize: number;
+  readonly params: Float64Array;
+  readonly grads: Float64Array;
+  private readonly policyBody: FastMlp;
+  private readonly actionHead: FastMlp;
+  private readonly valueBody: FastMlp;
+  private readonly valueHead: FastMlp;
+  /** Log-std parameters: [D] plain, or [latent × D] with gSDE; a view into `params`. */
+  private readonly logStdParam: Float64Array;
+  private readonly logStdGrad: Float64Array;
+  private readonly latentSize: number;
+  private readonly adam: Adam;
+  private actionRng: Rng;
+  private noiseRng: Rng;
+  /** gSDE exploration matrix [latent × D], resampled by {@link resampleExplorationNoise}. */
+  private readonly explorationMatrix: Float64Array;
+  /** The policy latent of the last {@link forwardTrain} (gSDE's variance depends on it). */
+  private trainLatent: Float64Array = new Float64Array(0);
+  private readonly scratch = { capacity: 0, logp: new Float64Array(0), logStd: new Float64Array(0), variance: new Float64Array(0), gradLatent: new Float64Array(0) };
+  private readonly actOut: { capacity: number; actions: Int32Array | Float32Array; logProbs: Float64Array; values: Float64Array };
+  /** Exact-length views of {@link actOut} per batch size, so callers get arrays of `n` entries without a per-call allocation. */
+  private readonly actViews = new Map<number, ActOutput>();
+
+  constructor(
+    readonly options: ActorCriticOptions,
+    rng: Rng,
+  ) {
+    const { observationSize, actionSpace, hidden, activation } = options;
+    this.discrete = actionSpace.kind === 'Discrete';
+    if (options.useSde && this.discrete) throw new ConfigError('useSde (gSDE) needs a continuous (Box) action space');
+    this.actionSize = this.discrete ? 1 : actionSpace.flatDim;
+    this.policyOutputSize = actionSpace.kind === 'Discrete' ? actionSpace.n : actionSpace.flatDim;
+    this.latentSize = hidden[hidden.length - 1] as number;
+    const bodySizes = [observationSize, ...hidden];
+    const sizes = {
+      policyBody: FastMlp.paramCount(bodySizes),
+      actionHead: FastMlp.paramCount([this.latentSize, this.policyOutputSize]),
+      valueBody: FastMlp.paramCount(bodySizes),
+      valueHead: FastMlp.paramCount([this.latentSize, 1]),
+      logStd: this.discrete ? 0 : options.useSde ? this.latentSize * this.actionSize : this.actionSize,
+    };
+    const total = sizes.policyBody + sizes.actionHead + sizes.valueBody + sizes.valueHead + sizes.logStd;
+    this.params = new Float64Array(total);
+    this.grads = new Float64Array(total);
+    let offset = 0;
+    const take = (n: number) => {
+      const views = { params: this.params.subarray(offset, offset + n), grads: this.grads.subarray(offset, offset + n) };
+      offset += n;
+      return views;
+    };
+    // The bodies apply the hidden activation after their last layer too: it is a hidden layer of the whole network.
+    this.policyBody = new FastMlp({ sizes: bodySizes, activation, outputActivation: activation, ...take(sizes.policyBody) });
+    this.actionHead = new FastMlp({ sizes: [this.latentSize, this.policyOutputSize], ...take(sizes.actionHead) });
+    this.valueBody = new FastMlp({ sizes: bodySizes, activation, outputActivation: activation, ...take(sizes.valueBody) });
+    this.valueHead = new FastMlp({ sizes: [this.latentSize, 1], ...take(sizes.valueHead) });
+    const logStd = take(sizes.logStd);
+    this.logStdParam = logStd.params;
+    this.logStdGrad = logStd.grads;
+    this.logStdParam.fill(options.logStdInit);
+
+    const init = rng.split('init');
+    initOrthogonal(this.policyBody, init.split('policyBody'), { hiddenGain: Math.SQRT2, outputGain: Math.SQRT2 });
+    initOrthogonal(this.actionHead, init.split('actionHead'), { outputGain: 0.01 });
+    initOrthogonal(this.valueBody, init.split('valueBody'), { hiddenGain: Math.SQRT2, outputGain: Math.SQRT2 });
+    initOrthogonal(this.valueHead, init.split('valueHead'), { outputGain: 1 });
+    this.adam = new Adam(total, { eps: options.adamEps });
+    this.actionRng = rng.split('actions');
+    this.noiseRng = rng.split('sde');
+    this.explorationMatrix = new Float64Array(options.useSde ? this.latentSize * this.actionSize : 0);
+    this.actOut = { capacity: 0, actions: new Int32Array(0), logProbs: new Float64Array(0), values: new Float64Array(0) };
+  }
+
+  /** Number of trainable parameters. */
+  get parameterCount(): number {
+    return this.params.length;
+  }
+
+  private ensureScratch(batch: number): void {
+    if (this.scratch.capacity >= batch) return;
+    const s = this.scratch;
+    s.capacity = batch;
+    s.logp = new Float64Array(batch * this.policyOutputSize);
+    s.logStd = new Float64Array(batch * this.actionSize);
+    s.variance = new Float64Array(batch * this.actionSize);
+    s.gradLatent = new Float64Array(batch * this.latentSize);
+  }
+
+  private ensureActOut(n: number): void {
+    if (this.actOut.capacity >= n) return;
+    this.actViews.clear();
+    this.actOut.capacity = n;
+    this.actOut.actions = this.discrete ? new Int32Array(n) : new Float32Array(n * this.actionSize);
+    this.actOut.logProbs = new Float64Array(n);
+    this.actOut.values = new Float64Array(n);
+  }
+
+  /** Writes the per-sample log-std of a Gaussian policy for `batch` latents into the scratch. */
+  private fillLogStd(latent: ArrayLike<number>, batch: number): Float64Array {
+    const D = this.actionSize;
+    const { logStd, variance } = this.scratch;
+    if (!this.options.useSde) {
+      for (let b = 0; b < batch; b++) for (let j = 0; j < D; j++) logStd[b * D + j] = this.logStdParam[j] as number;
+      return logStd;
+    }
+    // gSDE: variance_j = Σ_k latent_k² σ_kj² (+ ε), with the latent detached from this path.
+    const L = this.latentSize;
+    for (let b = 0; b < batch; b++) {
+      for (let j = 0; j < D; j++) {
+        let v = 0;
+        for (let k = 0; k < L; k++) {
+          const f = latent[b * L + k] as number;
+          v += f * f * Math.exp(2 * (this.logStdParam[k * D + j] as number));
+        }
+        variance[b * D + j] = v + SDE_EPSILON;
+        logStd[b * D + j] = 0.5 * Math.log(v + SDE_EPSILON);
+      }
+    }
+    return logStd;
+  }
+
+  /**
+   * Acts on `n` observations: samples actions (or takes the mode when `deterministic`),
+   * with their log-probs and the critic's values. Buffers are reused by the next call.
+   */
+  act(observations: Float32Array, n: number, deterministic: boolean): ActOutput {
+    this.ensureActOut(n);
+    this.ensureScratch(n);
+    const out = this.actOut;
+    const latent = this.policyBody.forwardInference(observations, n);
+    const head = this.actionHead.forwardInference(latent, n);
+    if (this.discrete) {
+      const K = this.policyOutputSize;
+      const logp = this.scratch.logp;
+      categorical.logSoftmax(head, n, K, logp);
+      const actions = out.actions as Int32Array;
+      for (let i = 0; i < n; i++) {
+        const a = deterministic ? categorical.modeRow(logp, i * K, K) : categorical.sampleRow(logp, i * K, K, this.actionRng);
+        actions[i] = a;
+        out.logProbs[i] = logp[i * K + a] as number;
+      }
+    } else {
+      const D = this.actionSize;
+      const logStd = this.fillLogStd(latent, n);
+      const actions = out.actions as Float32Array;
+      const L = this.latentSize;
+      for (let i = 0; i < n; i++) {
+        if (deterministic) {
+          for (let j = 0; j < D; j++) actions[i * D + j] = head[i * D + j] as number;
+        } else if (this.options.useSde) {
+          // gSDE noise = latent · exploration matrix: smooth in the state, fixed between resamplings.
+          for (let j = 0; j < D; j++) {
+            let noise = 0;
+            for (let k = 0; k < L; k++) noise += (latent[i * L + k] as number) * (this.explorationMatrix[k * D + j] as number);
+            actions[i * D + j] = (head[i * D + j] as number) + noise;
+          }
+        } else {
+          diagGaussian.sampleRow(head, logStd, i * D, D, this.actionRng, actions, i * D);
+        }
+        out.logProbs[i] = diagGaussian.logProbRow(actions, head, logStd, i * D, D);
+      }
+    }
+    const view = this.actView(n);
+    this.values(observations, n, view.values);
+    return view;
+  }
+
+  /** The cached exact-length views of the act buffers for `n` observations. */
+  private actView(n: number): ActOutput {
+    this.ensureActOut(n);
+    let view = this.actViews.get(n);
+    if (view === undefined) {
+      const out = this.actOut;
+      view = { actions: out.actions.subarray(0, n * this.actionSize), logProbs: out.logProbs.subarray(0, n), values: out.values.subarray(0, n) };
+      this.actViews.set(n, view);
+    }
+    return view;
+  }
+
+  /** The critic's values of `n` observations (into `out`, or a reused buffer). */
+  values(observations: Float32Array, n: number, out?: Float64Array): Float64Array {
+    const latent = this.valueBody.forwardInference(observations, n);
+    return this.valueHead.forwardInference(latent, n, out ?? this.actView(n).values);
+  }
+
+  /** Draws a new gSDE exploration matrix, entries N(0, σ_kj²); does nothing without gSDE. */
+  resampleExplorationNoise(): void {
+    if (!this.options.useSde) return;
+    for (let k = 0; k < this.explorationMatrix.length; k++) this.explorationMatrix[k] = Math.exp(this.logStdParam[k] as number) * this.noiseRng.normal();
+  }
+
+  /** Training forward of a minibatch; keeps activations for {@link backwardTrain}. */
+  forwardTrain(observations: Float32Array, batch: number): TrainForward {
+    this.ensureScratch(batch);
+    const latent = this.policyBody.forward(observations, batch);
+    this.trainLatent = latent;
+    const policy = this.actionHead.forward(latent, batch);
+    const logStd = this.discrete ? this.scratch.logStd : this.fillLogStd(latent, batch);
+    const values = this.valueHead.forward(this.valueBody.forward(observations, batch), batch);
+    return { policy, logStd, values };
+  }
+
+  /**
+   * Backpropagates ∂L/∂(logits or means), ∂L/∂(per-sample log-std) and ∂L/∂V from the last
+   * {@link forwardTrain} into {@link grads}.
+   */
+  backwardTrain(batch: number, gradPolicy: Float64Array, gradLogStd: Float64Array, gradValues: Float64Array): void {
+    const gradLatent = this.actionHead.backward(gradPolicy, batch, true) as Float64Array;
+    if (!this.discrete) this.backwardLogStd(batch, gradLogStd, gradLatent);
+    this.policyBody.backward(gradLatent, batch);
+    this.valueBody.backward(this.valueHead.backward(gradValues, batch, true) as Float64Array, batch);
+  }
+
+  /**
+   * Gradients of the log-std parameters. Plain: the per-sample gradients summed. gSDE, with
+   * log s_bj = ½ log(Σ_k f_bk² σ_kj² + ε): ∂log s_bj/∂log σ_kj = f_bk² σ_kj² / var_bj and
+   * ∂log s_bj/∂f_bk = f_bk σ_kj² / var_bj — the latter added to `gradLatent` only with
+   * `sdeLearnFeatures` (SB3's `learn_features`; off by default, the latent detached).
+   */
+  private backwardLogStd(batch: number, gradLogStd: Float64Array, gradLatent: Float64Array): void {
+    const D = this.actionSize;
+    this.logStdGrad.fill(0);
+    if (!this.options.useSde) {
+      for (let b = 0; b < batch; b++) for (let j = 0; j < D; j++) this.logStdGrad[j] = (this.logStdGrad[j] as number) + (gradLogStd[b * D + j] as number);
+      return;
+    }
+    const L = this.latentSize;
+    const latent = this.trainLatent;
+    const { variance } = this.scratch;
+    const learnFeatures = this.options.sdeLearnFeatures === true;
+    for (let b = 0; b < batch; b++) {
+      for (let j = 0; j < D; j++) {
+        const g = (gradLogStd[b * D + j] as number) / (variance[b * D + j] as number);
+        if (g === 0) continue;
+        for (let k = 0; k < L; k++) {
+          const f = latent[b * L + k] as number;
+          const kj = k * D + j;
+          const sigma2 = Math.exp(2 * (this.logStdParam[kj] as number));
+          this.logStdGrad[kj] = (this.logStdGrad[kj] as number) + g * f * f * sigma2;
+          if (learnFeatures) gradLatent[b * L + k] = (gradLatent[b * L + k] as number) + g * f * sigma2;
+        }
+      }
+    }
+  }
+
+  /** Clips the gradient norm and takes an Adam step; returns the norm before clipping. */
+  applyGradients(maxGradNorm: number, learningRate: number): number {
+    const norm = clipGradNorm(this.grads, maxGradNorm);
+    this.adam.step(this.params, this.grads, learningRate);
+    return norm;
+  }
+
+  getState(): ActorCriticState {
+    return { params: this.params.slice(), adam: this.adam.getState(), actionRng: this.actionRng.getState(), noiseRng: this.noiseRng.getState(), explorationMatrix: this.explorationMatrix.slice() };
+  }
+
+  setState(state: ActorCriticState): void {
+    if (state.params.length !== this.params.length) throw new ConfigError(`checkpoint has ${state.params.length} parameters, the network ${this.params.length}: the policy architecture differs`);
+    this.params.set(state.params);
+    this.adam.setState(state.adam);
+    this.actionRng = Rng.fromState(state.actionRng);
+    this.noiseRng = Rng.fromState(state.noiseRng);
+    this.explorationMatrix.set(state.explorationMatrix);
+  }
+}

@@ -1,0 +1,174 @@
+import { normalizeInPlace } from '../algorithms/gae.js';
+import { ppoLoss, type PolicyHead, type PpoLossMetrics } from '../algorithms/ppo-loss.js';
+import { Rng, type RngState } from '../core/rng.js';
+import type { Box, Discrete } from '../core/spaces.js';
+import type { RolloutBuffer } from '../data/rollout-buffer.js';
+import type { ActOutput, OnPolicyAgent } from '../loop/agent.js';
+import type { UpdateMetrics } from '../loop/events.js';
+import { ActorCritic, type ActorCriticState } from './actor-critic.js';
+import type { PpoConfig } from './ppo-config.js';
+import { scheduleValue } from './schedule.js';
+
+/** Checkpointed state of a {@link PpoAgent}. */
+export interface PpoAgentState {
+  readonly network: ActorCriticState;
+  readonly minibatchRng: RngState;
+}
+
+/**
+ * Proximal policy optimisation (Schulman et al. 2017) with SB3's defaults: the clipped
+ * surrogate, optional value clipping, entropy bonus, per-minibatch advantage normalisation,
+ * several epochs of shuffled minibatches, global grad-norm clipping and an optional target-KL
+ * stop. The rollout, GAE and logging come from the shared on-policy loop.
+ */
+export class PpoAgent implements OnPolicyAgent {
+  readonly net: ActorCritic;
+  private minibatchRng: Rng;
+  private readonly indices: Int32Array;
+  private readonly mb: {
+    obs: Float32Array;
+    actions: Float32Array | Int32Array;
+    oldLogProbs: Float64Array;
+    advantages: Float64Array;
+    returns: Float64Array;
+    oldValues: Float64Array;
+    gradValues: Float64Array;
+    gradPolicy: Float64Array;
+    gradLogStd: Float64Array;
+    scratchLogp: Float64Array;
+  };
+
+  constructor(
+    readonly config: PpoConfig,
+    observationSize: number,
+    actionSpace: Box | Discrete,
+    rng: Rng,
+  ) {
+    this.net = new ActorCritic({ observationSize, actionSpace, hidden: config.policy.hidden, activation: config.policy.activation, logStdInit: config.policy.logStdInit, adamEps: config.adamEps, useSde: config.useSde, sdeSampleFreq: config.sdeSampleFreq }, rng.split('network'));
+    this.minibatchRng = rng.split('minibatch');
+    const rolloutSize = config.nSteps * config.numEnvs;
+    this.indices = Int32Array.from({ length: rolloutSize }, (_, k) => k);
+    const B = Math.min(config.batchSize, rolloutSize);
+    const out = this.net.policyOutputSize;
+    this.mb = {
+      obs: new Float32Array(B * observationSize),
+      actions: this.net.discrete ? new Int32Array(B) : new Float32Array(B * this.net.actionSize),
+      oldLogProbs: new Float64Array(B),
+      advantages: new Float64Array(B),
+      returns: new Float64Array(B),
+      oldValues: new Float64Array(B),
+      gradValues: new Float64Array(B),
+      gradPolicy: new Float64Array(B * out),
+      gradLogStd: new Float64Array(B * this.net.actionSize),
+      scratchLogp: new Float64Array(B * out),
+    };
+  }
+
+  act(observations: Float32Array, n: number, deterministic: boolean): ActOutput {
+    return this.net.act(observations, n, deterministic);
+  }
+
+  predictValues(observations: Float32Array, n: number): Float64Array {
+    return this.net.values(observations, n);
+  }
+
+  startRollout(): void {
+    this.net.resampleExplorationNoise();
+  }
+
+  afterStep(stepInRollout: number): void {
+    const freq = this.config.sdeSampleFreq;
+    if (this.config.useSde && freq > 0 && (stepInRollout + 1) % freq === 0) this.net.resampleExplorationNoise();
+  }
+
+  train(buffer: RolloutBuffer, progress: number): UpdateMetrics {
+    const started = performance.now();
+    const c = this.config;
+    const learningRate = scheduleValue(c.learningRate, progress);
+    const clipRange = scheduleValue(c.clipRange, progress);
+    const hyper = { clipRange, clipRangeVf: c.clipRangeVf, entCoef: c.entCoef, vfCoef: c.vfCoef };
+    const size = buffer.size;
+    const sums = { policyLoss: 0, valueLoss: 0, entropy: 0, approxKl: 0, clipFraction: 0, gradNorm: 0 };
+    let minibatches = 0;
+    let epochs = 0;
+    let stop = false;
+    for (let epoch = 0; epoch < c.nEpochs && !stop; epoch++) {
+      epochs++;
+      // A fresh permutation of 0…n−1 each epoch (as SB3's np.random.permutation), so the order
+      // depends only on the random stream — which a checkpoint restores — not on earlier shuffles.
+      for (let k = 0; k < size; k++) this.indices[k] = k;
+      this.minibatchRng.shuffle(this.indices);
+      for (let start = 0; start < size && !stop; start += c.batchSize) {
+        const B = Math.min(c.batchSize, size - start);
+        this.gather(buffer, start, B);
+        if (c.normalizeAdvantage && B > 1) normalizeInPlace(this.mb.advantages, 0, B);
+        const m = this.minibatchStep(B, hyper);
+        if (c.targetKl !== null && m.approxKl > 1.5 * c.targetKl) {
+          // SB3: stop before applying a step that moved the policy too far.
+          stop = true;
+          break;
+        }
+        const gradNorm = this.net.applyGradients(c.maxGradNorm, learningRate);
+        sums.policyLoss += m.policyLoss;
+        sums.valueLoss += m.valueLoss;
+        sums.entropy += m.entropy;
+        sums.approxKl += m.approxKl;
+        sums.clipFraction += m.clipFraction;
+        sums.gradNorm += gradNorm;
+        minibatches++;
+      }
+    }
+    const k = Math.max(1, minibatches);
+    return {
+      policyLoss: sums.policyLoss / k,
+      valueLoss: sums.valueLoss / k,
+      entropy: sums.entropy / k,
+      approxKl: sums.approxKl / k,
+      clipFraction: sums.clipFraction / k,
+      gradNorm: sums.gradNorm / k,
+      explainedVariance: Number.NaN,
+      learningRate,
+      clipRange,
+      epochs,
+      seconds: (performance.now() - started) / 1000,
+    };
+  }
+
+  /** Forward, loss and backward of one minibatch; leaves the gradients in the network. */
+  private minibatchStep(B: number, hyper: { clipRange: number; clipRangeVf: number | null; entCoef: number; vfCoef: number }): PpoLossMetrics {
+    const { mb, net } = this;
+    const out = net.forwardTrain(mb.obs, B);
+    const head: PolicyHead = net.discrete
+      ? { kind: 'categorical', numActions: net.policyOutputSize, logits: out.policy, actions: mb.actions, gradLogits: mb.gradPolicy, scratchLogp: mb.scratchLogp }
+      : { kind: 'gaussian', actionDim: net.actionSize, mean: out.policy, logStd: out.logStd, actions: mb.actions, gradMean: mb.gradPolicy, gradLogStd: mb.gradLogStd };
+    const metrics = ppoLoss(head, out.values, { size: B, oldLogProbs: mb.oldLogProbs, advantages: mb.advantages, returns: mb.returns, oldValues: mb.oldValues }, hyper, mb.gradValues);
+    net.backwardTrain(B, mb.gradPolicy, mb.gradLogStd, mb.gradValues);
+    return metrics;
+  }
+
+  /** Copies the samples at `indices[start … start+B)` into the minibatch buffers. */
+  private gather(buffer: RolloutBuffer, start: number, B: number): void {
+    const { mb } = this;
+    const obsSize = buffer.shape.observationSize;
+    const actSize = buffer.shape.actionSize;
+    for (let b = 0; b < B; b++) {
+      const k = this.indices[start + b] as number;
+      mb.obs.set(buffer.observations.subarray(k * obsSize, (k + 1) * obsSize), b * obsSize);
+      for (let j = 0; j < actSize; j++) mb.actions[b * actSize + j] = buffer.actions[k * actSize + j] as number;
+      mb.oldLogProbs[b] = buffer.logProbs[k] as number;
+      mb.advantages[b] = buffer.advantages[k] as number;
+      mb.returns[b] = buffer.returns[k] as number;
+      mb.oldValues[b] = buffer.values[k] as number;
+    }
+  }
+
+  getState(): PpoAgentState {
+    return { network: this.net.getState(), minibatchRng: this.minibatchRng.getState() };
+  }
+
+  setState(state: unknown): void {
+    const s = state as PpoAgentState;
+    this.net.setState(s.network);
+    this.minibatchRng = Rng.fromState(s.minibatchRng);
+  }
+}

@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { ConfigError } from '../core/errors.js';
+import ppoZoo from './hyperparams/ppo.json' with { type: 'json' };
+import { scheduleSchema } from './schedule.js';
+
+/**
+ * PPO's configuration. Defaults are Stable-Baselines3's (`PPO.__init__`) unless noted; per-env
+ * values come from `hyperparams/ppo.json` (the SB3-zoo values, each block naming its source).
+ */
+export const ppoConfigSchema = z
+  .object({
+    algo: z.literal('ppo').default('ppo'),
+    env: z.string().min(1),
+    seed: z.number().int().min(0).default(0),
+    totalSteps: z.number().int().positive().default(1_000_000),
+    numEnvs: z.number().int().positive().default(1), // SB3 make_vec_env default
+    nSteps: z.number().int().positive().default(2048), // SB3 n_steps
+    batchSize: z.number().int().positive().default(64), // SB3 batch_size
+    nEpochs: z.number().int().positive().default(10), // SB3 n_epochs
+    gamma: z.number().min(0).max(1).default(0.99),
+    gaeLambda: z.number().min(0).max(1).default(0.95),
+    learningRate: scheduleSchema.default(3e-4),
+    clipRange: scheduleSchema.default(0.2),
+    /** Value clipping ε, or null for none (SB3 clip_range_vf=None; CleanRL clips with 0.2). */
+    clipRangeVf: z.number().positive().nullable().default(null),
+    normalizeAdvantage: z.boolean().default(true),
+    entCoef: z.number().min(0).default(0),
+    vfCoef: z.number().min(0).default(0.5),
+    maxGradNorm: z.number().positive().default(0.5),
+    /** Stop the epoch loop when approx KL exceeds this (SB3 target_kl; null = never). */
+    targetKl: z.number().positive().nullable().default(null),
+    /** Adam ε: SB3 and CleanRL both use 1e-5 for PPO. */
+    adamEps: z.number().positive().default(1e-5),
+    policy: z
+      .object({
+        hidden: z.array(z.number().int().positive()).min(1).default([64, 64]), // SB3 MlpPolicy pi=[64,64], vf=[64,64]
+        activation: z.enum(['tanh', 'relu']).default('tanh'),
+        logStdInit: z.number().default(0),
+      })
+      .strict()
+      .default({ hidden: [64, 64], activation: 'tanh', logStdInit: 0 }),
+    /** Generalised state-dependent exploration (Raffin et al. 2022), continuous actions only. */
+    useSde: z.boolean().default(false),
+    /** Resample the gSDE noise matrix every k steps; −1 only at rollout start (SB3 sde_sample_freq). */
+    sdeSampleFreq: z.number().int().min(-1).default(-1),
+    normalizeObservation: z.boolean().default(false),
+    normalizeReward: z.boolean().default(false),
+    /** Episodes of the final (and periodic) deterministic evaluation. */
+    evalEpisodes: z.number().int().min(0).default(10),
+    /** Evaluate every this many env steps (0: only at the end). */
+    evalEvery: z.number().int().min(0).default(0),
+    /** Save a checkpoint every this many env steps (0: only at the end). */
+    checkpointEvery: z.number().int().min(0).default(0),
+  })
+  .strict();
+
+/** A complete, validated PPO configuration. */
+export type PpoConfig = z.infer<typeof ppoConfigSchema>;
+/** What a user may give: every key but `env` optional. */
+export type PpoConfigInput = z.input<typeof ppoConfigSchema>;
+
+const zoo = ppoZoo as Record<string, Record<string, unknown>>;
+
+/** The SB3-zoo hyperparameters registered for `envId`, without their `source` note, or `{}`. */
+export function zooHyperparameters(envId: string): Record<string, unknown> {
+  const { source: _source, ...values } = zoo[envId] ?? {};
+  return values;
+}
+
+/** Formats zod issues as `key.path: message` lines. */
+export function formatZodError(error: z.ZodError): string {
+  return error.issues.map((i) => `  ${i.path.length > 0 ? i.path.join('.') : '(root)'}: ${i.message}`).join('\n');
+}
+
+/**
+ * Builds a PPO config from layers, later ones winning: SB3 defaults ← zoo values for the env ←
+ * `file` (a config file's contents) ← `overrides` (command-line flags). A typo or a wrong type
+ * throws {@link ConfigError} naming the key.
+ */
+export function resolvePpoConfig(overrides: Record<string, unknown>, file: Record<string, unknown> = {}): PpoConfig {
+  const env = (overrides['env'] ?? file['env']) as unknown;
+  if (typeof env !== 'string') throw new ConfigError('no environment given: pass --env ID (e.g. --env CartPole-v1) or "env" in the config file');
+  const merged = { ...zooHyperparameters(env), ...file, ...overrides };
+  const parsed = ppoConfigSchema.safeParse(merged);
+  if (!parsed.success) throw new ConfigError(`invalid PPO configuration:\n${formatZodError(parsed.error)}`);
+  return parsed.data;
+}

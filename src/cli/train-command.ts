@@ -1,0 +1,132 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import cliProgress from 'cli-progress';
+import type { Command } from 'commander';
+import { ConfigError } from '../core/errors.js';
+import type { TrainEvent } from '../loop/events.js';
+import { uniqueRunDir, writeRunFolder } from '../loop/run-folder.js';
+import { resolvePpoConfig } from '../agents/ppo-config.js';
+import { train, type TrainRun } from '../loop/train.js';
+import { parsePositiveInt } from './parse.js';
+
+interface TrainFlags {
+  algo: string;
+  env?: string;
+  steps?: number;
+  seed?: number;
+  numEnvs?: number;
+  config?: string;
+  out?: string;
+  resume?: string;
+  backend: string;
+  quiet?: boolean;
+  json?: boolean;
+}
+
+const ALGOS = ['ppo'];
+
+function readConfigFile(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new ConfigError(`cannot read config file ${file}`);
+  }
+  try {
+    const value = JSON.parse(text) as unknown;
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not an object');
+    return value as Record<string, unknown>;
+  } catch (err) {
+    throw new ConfigError(`config file ${file} is not a JSON object: ${(err as Error).message}`);
+  }
+}
+
+/** A progress bar on stderr: steps, speed, recent mean return, ETA. */
+function progressBar(total: number): { update: (e: TrainEvent) => void; stop: () => void } {
+  const bar = new cliProgress.SingleBar(
+    { format: '{bar} {percentage}% | {value}/{total} steps | {speed} steps/s | return {ret} | ETA {eta_formatted}', hideCursor: true, stream: process.stderr, etaBuffer: 20 },
+    cliProgress.Presets.shades_classic,
+  );
+  const recent: number[] = [];
+  let started = false;
+  let firstStep = 0;
+  const t0 = performance.now();
+  return {
+    update(e) {
+      if (e.type === 'start') {
+        started = true;
+        firstStep = e.step;
+        bar.start(total, e.step, { speed: '-', ret: '-' });
+        return;
+      }
+      if (!started) return;
+      if (e.type === 'episode') {
+        recent.push(e.return);
+        if (recent.length > 10) recent.shift();
+      }
+      if (e.type === 'update' || e.type === 'done') {
+        const speed = (e.step - firstStep) / ((performance.now() - t0) / 1000);
+        const ret = recent.length > 0 ? (recent.reduce((a, b) => a + b, 0) / recent.length).toFixed(1) : '-';
+        bar.update(Math.min(e.step, total), { speed: speed.toFixed(0), ret });
+      }
+    },
+    stop: () => bar.stop(),
+  };
+}
+
+/** `rxrl train`: trains an agent into a run folder. */
+export function addTrainCommand(program: Command): void {
+  program
+    .command('train')
+    .description('train an agent; writes runs/NAME/{config.json,metrics.jsonl,progress.csv,checkpoints/,summary.json}')
+    .option('--algo <name>', `algorithm (${ALGOS.join(', ')})`, 'ppo')
+    .option('--env <id>', 'environment id, e.g. CartPole-v1')
+    .option('--steps <n>', 'total environment steps', parsePositiveInt)
+    .option('--seed <n>', 'random seed', parsePositiveInt)
+    .option('--num-envs <n>', 'parallel environment copies', parsePositiveInt)
+    .option('--config <file>', 'JSON file of hyperparameters (overrides the per-env defaults; flags override it)')
+    .option('--out <dir>', 'run folder (default runs/<algo>-<env>-s<seed>)')
+    .option('--resume <dir>', 'continue the run in this folder from its latest checkpoint')
+    .option('--backend <name>', 'tensor backend for TensorFlow.js models: auto, tensorflow, wasm, cpu (the built-in networks run on the fast CPU engine)', 'auto')
+    .option('--quiet', 'no progress bar')
+    .option('--json', 'print the summary as JSON on stdout at the end')
+    .action(async (flags: TrainFlags) => {
+      if (!ALGOS.includes(flags.algo)) throw new ConfigError(`unknown algorithm "${flags.algo}"; available: ${ALGOS.join(', ')}`);
+      const overrides: Record<string, unknown> = {};
+      if (flags.env !== undefined) overrides['env'] = flags.env;
+      if (flags.steps !== undefined) overrides['totalSteps'] = flags.steps;
+      if (flags.seed !== undefined) overrides['seed'] = flags.seed;
+      if (flags.numEnvs !== undefined) overrides['numEnvs'] = flags.numEnvs;
+      const fileConfig = flags.config !== undefined ? readConfigFile(flags.config) : {};
+      let run: TrainRun;
+      let dir: string;
+      if (flags.resume !== undefined) {
+        dir = flags.resume;
+        run = train({ resumeFrom: dir });
+      } else {
+        const config = resolvePpoConfig(overrides, fileConfig);
+        dir = flags.out ?? uniqueRunDir('runs', `${flags.algo}-${config.env}-s${config.seed}`);
+        run = train({ config, checkpointDir: path.join(dir, 'checkpoints') });
+      }
+      const bar = flags.quiet === true ? undefined : progressBar(run.config.totalSteps);
+      let failure: Error | undefined;
+      let summary: unknown;
+      writeRunFolder(dir, run.events$);
+      run.events$.subscribe({
+        next: (e) => {
+          bar?.update(e);
+          if (e.type === 'done') summary = e.summary;
+        },
+        error: (err: Error) => (failure = err),
+      });
+      // Ctrl-C stops at the next iteration boundary and leaves a checkpoint to --resume from.
+      const stop = () => run.stop();
+      process.once('SIGINT', stop);
+      await run.finished;
+      process.off('SIGINT', stop);
+      bar?.stop();
+      if (failure !== undefined) throw failure;
+      if (flags.json === true) console.log(JSON.stringify(summary));
+      else if (summary !== undefined) console.error(`run folder: ${dir}\n${JSON.stringify(summary, null, 2)}`);
+    });
+}

@@ -1,0 +1,31 @@
+import type { RolloutBuffer } from '../data/rollout-buffer.js';
+import type { BatchedActions } from '../envs/vector/vector-env.js';
+import type { UpdateMetrics } from './events.js';
+
+/** Buffers an agent fills when it acts on a batch of observations (reused every call). */
+export interface ActOutput {
+  readonly actions: BatchedActions;
+  readonly logProbs: Float64Array;
+  readonly values: Float64Array;
+}
+
+/**
+ * What the on-policy loop needs from an agent. The loop is written once (collect a rollout,
+ * compute advantages, let the agent train, log); an algorithm is its `train()` — the
+ * division of labour of SB3's `OnPolicyAlgorithm`.
+ */
+export interface OnPolicyAgent {
+  /** Actions (sampled, or the mode when `deterministic`), their log-probs and the critic's values for `n` observations. */
+  act(observations: Float32Array, n: number, deterministic: boolean): ActOutput;
+  /** The critic's values for `n` observations. */
+  predictValues(observations: Float32Array, n: number): Float64Array;
+  /** Called before each rollout (e.g. to resample exploration noise). */
+  startRollout(): void;
+  /** Called after each env step of the rollout (e.g. periodic noise resampling). */
+  afterStep(stepInRollout: number): void;
+  /** One training iteration on a full rollout buffer; `progress` ∈ [0, 1] drives schedules. */
+  train(buffer: RolloutBuffer, progress: number): UpdateMetrics;
+  /** Everything needed to resume bit-identically (parameters, optimizer, random streams). */
+  getState(): unknown;
+  setState(state: unknown): void;
+}

@@ -1,0 +1,36 @@
+import { isPromiseLike } from '../core/maybe-promise.js';
+import type { VectorEnv, VectorResetResult, VectorStepResult } from '../envs/vector/vector-env.js';
+import type { OnPolicyAgent } from './agent.js';
+import type { EvalResult } from './events.js';
+
+/** Mean and population standard deviation. */
+export function meanStd(values: readonly number[]): { mean: number; std: number } {
+  const n = values.length;
+  if (n === 0) return { mean: Number.NaN, std: Number.NaN };
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  const variance = values.reduce((a, b) => a + (b - mean) ** 2, 0) / n;
+  return { mean, std: Math.sqrt(variance) };
+}
+
+/**
+ * Runs `episodes` complete episodes on a one-copy vector env (wrapped in
+ * `VectorRecordEpisodeStatistics`, so returns are the env's raw rewards) and reports their
+ * returns. One copy run episode after episode avoids the bias of counting the first episodes
+ * to finish across several copies (the short ones).
+ */
+export async function evaluatePolicy(agent: Pick<OnPolicyAgent, 'act'>, env: VectorEnv, episodes: number, options: { seed: string; deterministic: boolean }): Promise<EvalResult> {
+  if (env.numEnvs !== 1) throw new RangeError(`evaluatePolicy needs a one-copy vector env, got ${env.numEnvs} copies`);
+  const reset = env.reset({ seed: options.seed });
+  const first: VectorResetResult = isPromiseLike(reset) ? await reset : reset;
+  const obs = Float32Array.from(first.observations);
+  const returns: number[] = [];
+  while (returns.length < episodes) {
+    const act = agent.act(obs, 1, options.deterministic);
+    const step = env.step(act.actions);
+    const r: VectorStepResult = isPromiseLike(step) ? await step : step;
+    obs.set(r.observations);
+    const episode = r.finalInfos[0]?.['episode'] as { r: number } | undefined;
+    if (episode !== undefined) returns.push(episode.r);
+  }
+  return { ...meanStd(returns), episodes, returns };
+}

@@ -1,0 +1,159 @@
+import { Observable, share } from 'rxjs';
+import path from 'node:path';
+import { PpoAgent } from '../agents/ppo-agent.js';
+import { resolvePpoConfig, type PpoConfig, type PpoConfigInput } from '../agents/ppo-config.js';
+import { ConfigError } from '../core/errors.js';
+import { Rng } from '../core/rng.js';
+import '../envs/index.js';
+import { registration } from '../envs/registry.js';
+import { isSnapshotVectorEnv, type VectorEnv } from '../envs/vector/vector-env.js';
+import { VectorNormalizeObservation } from '../envs/wrappers/normalize-observation.js';
+import { LATEST, readCheckpoint, writeCheckpoint, type Checkpoint } from './checkpoint.js';
+import { evaluatePolicy } from './evaluate.js';
+import type { RunSummary, TrainEvent } from './events.js';
+import { runOnPolicy, type LoopState } from './on-policy-loop.js';
+import { actionSpaceOf, buildEnv, findWrapper } from './training-env.js';
+
+/** Options of {@link train}. */
+export interface TrainOptions {
+  /** The algorithm's configuration (`env` required; everything else has defaults). Ignored when resuming. */
+  readonly config?: PpoConfigInput;
+  /** Run folder for checkpoints; omit to keep no checkpoints. */
+  readonly checkpointDir?: string;
+  /** Resume from this run folder's latest checkpoint (continues toward its configured totalSteps). */
+  readonly resumeFrom?: string;
+}
+
+/**
+ * A training run. The first subscription to `events$` starts it; every subscriber sees the
+ * same run. When the last subscriber unsubscribes, or {@link TrainRun.stop} is called, it stops
+ * cleanly at the next iteration boundary.
+ */
+export interface TrainRun {
+  readonly config: PpoConfig;
+  readonly events$: Observable<TrainEvent>;
+  /** Asks the run to stop at the next iteration boundary (after a final checkpoint). */
+  stop(): void;
+  /** Resolves when the run has fully stopped (after its final checkpoint), however it ended. */
+  readonly finished: Promise<void>;
+}
+
+/** Name of the compute path of the built-in networks, recorded in summaries. */
+export const FAST_BACKEND = 'fast-mlp (float64, CPU)';
+
+/**
+ * Trains an agent, as an rxjs Observable of typed events. Nothing runs until `events$` is
+ * subscribed; unsubscribing stops the run at the next iteration boundary and writes a final
+ * checkpoint (when a checkpoint folder is set), from which `resumeFrom` continues
+ * bit-identically.
+ *
+ * @example
+ * const run = train({ config: { env: 'CartPole-v1', seed: 1 } });
+ * run.events$.subscribe((e) => { if (e.type === 'done') console.log(e.summary.finalEval); });
+ */
+export function train(options: TrainOptions): TrainRun {
+  const resumed: Checkpoint | undefined = options.resumeFrom !== undefined ? readCheckpoint(path.join(options.resumeFrom, 'checkpoints', LATEST)) : undefined;
+  const config = resumed !== undefined ? resolvePpoConfig(resumed.config as Record<string, unknown>) : resolvePpoConfig({ ...(options.config ?? {}) });
+  if (resumed !== undefined && resumed.algo !== 'ppo') throw new ConfigError(`${options.resumeFrom}: checkpoint of algorithm "${resumed.algo}", expected "ppo"`);
+  const reg = registration(config.env);
+  const checkpointDir = options.checkpointDir ?? (options.resumeFrom !== undefined ? path.join(options.resumeFrom, 'checkpoints') : undefined);
+
+  let resolveFinished: () => void = () => {};
+  const finished = new Promise<void>((resolve) => (resolveFinished = resolve));
+
+  let stopRequested = false;
+  const source$ = new Observable<TrainEvent>((subscriber) => {
+    let step = 0;
+    const emit = (event: TrainEvent) => {
+      step = event.step;
+      if (!subscriber.closed) subscriber.next(event);
+    };
+    const run = async () => {
+      // Let every subscriber that attaches in the same tick see the first event.
+      await Promise.resolve();
+      let env: VectorEnv | undefined;
+      let evalEnv: VectorEnv | undefined;
+      try {
+        const trainEnv = (env = buildEnv(config, config.numEnvs));
+        const evaluationEnv = (evalEnv = buildEnv(config, 1));
+        const rng = new Rng(config.seed);
+        const actionSpace = actionSpaceOf(trainEnv, config.env);
+        const agent = new PpoAgent(config, trainEnv.observationSize, actionSpace, rng.split('agent'));
+        let loopState: LoopState | undefined;
+        if (resumed !== undefined) {
+          if (!isSnapshotVectorEnv(trainEnv)) throw new ConfigError(`${config.env}: its vector env cannot restore a snapshot, so the run cannot resume exactly`);
+          // The env must be running before a snapshot replaces its state.
+          await trainEnv.reset({ seed: config.seed });
+          trainEnv.setSnapshot(resumed.env);
+          agent.setState(resumed.agent);
+          loopState = resumed.loop;
+        }
+        emit({ type: 'start', step: loopState?.step ?? 0, config, backend: FAST_BACKEND, resumed: resumed !== undefined });
+        let evaluations = 0;
+        const evaluate = async () => {
+          // Evaluation sees observations normalised with the training statistics, frozen.
+          const trainNorm = findWrapper(trainEnv, VectorNormalizeObservation);
+          const evalNorm = findWrapper(evaluationEnv, VectorNormalizeObservation);
+          if (trainNorm !== undefined && evalNorm !== undefined) {
+            evalNorm.setState(trainNorm.getState());
+            evalNorm.updateStats = false;
+          }
+          return evaluatePolicy(agent, evaluationEnv, config.evalEpisodes, { seed: `${config.seed}/eval/${evaluations++}`, deterministic: true });
+        };
+        const checkpoint =
+          checkpointDir === undefined || !isSnapshotVectorEnv(trainEnv)
+            ? undefined
+            : async (state: LoopState) => writeCheckpoint(checkpointDir, { format: 'rxrl-checkpoint', version: 1, algo: 'ppo', config, loop: state, agent: agent.getState(), env: trainEnv.getSnapshot(), observationNormalizer: findWrapper(trainEnv, VectorNormalizeObservation)?.getState() ?? null });
+        const result = await runOnPolicy({
+          agent,
+          env: trainEnv,
+          seed: config.seed,
+          numSteps: config.nSteps,
+          totalSteps: config.totalSteps,
+          gamma: config.gamma,
+          gaeLambda: config.gaeLambda,
+          discrete: actionSpace.kind === 'Discrete',
+          actionSize: trainEnv.actionSize,
+          rewardThreshold: reg.rewardThreshold,
+          evalEvery: config.evalEvery,
+          evaluate: config.evalEpisodes > 0 ? evaluate : undefined,
+          checkpointEvery: config.checkpointEvery,
+          checkpoint,
+          resumeFrom: loopState,
+          emit,
+          shouldStop: () => stopRequested,
+        });
+        if (result.completed) {
+          const summary: RunSummary = {
+            algo: 'ppo',
+            env: config.env,
+            seed: config.seed,
+            backend: FAST_BACKEND,
+            totalSteps: result.state.step,
+            wallSeconds: result.wallSeconds,
+            stepsPerSecond: result.state.step / result.wallSeconds,
+            finalEval: result.finalEval,
+            firstStepAtThreshold: result.state.firstStepAtThreshold,
+            episodes: result.state.episodes,
+          };
+          emit({ type: 'done', step: result.state.step, summary });
+        }
+        if (!subscriber.closed) subscriber.complete();
+      } catch (err) {
+        const error = err instanceof Error ? err : new Error(String(err));
+        emit({ type: 'error', step, error: { name: error.name, message: error.message } });
+        if (!subscriber.closed) subscriber.error(error);
+      } finally {
+        await env?.close();
+        await evalEnv?.close();
+        resolveFinished();
+      }
+    };
+    void run();
+    return () => {
+      stopRequested = true;
+    };
+  });
+  const events$ = source$.pipe(share());
+  return { config, events$, finished, stop: () => (stopRequested = true) };
+}

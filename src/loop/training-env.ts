@@ -1,0 +1,35 @@
+import type { PpoConfig } from '../agents/ppo-config.js';
+import { SpaceMismatchError } from '../core/errors.js';
+import { Box, Discrete, describeSpace } from '../core/spaces.js';
+import '../envs/index.js';
+import { make } from '../envs/registry.js';
+import type { VectorEnv } from '../envs/vector/vector-env.js';
+import { VectorNormalizeObservation } from '../envs/wrappers/normalize-observation.js';
+import { VectorNormalizeReward } from '../envs/wrappers/normalize-reward.js';
+import { VectorRecordEpisodeStatistics } from '../envs/wrappers/record-episode-statistics.js';
+
+/** The env of a run: N copies, episode statistics on raw rewards, then the optional normalisers. */
+export function buildEnv(config: PpoConfig, numEnvs: number): VectorEnv {
+  let env: VectorEnv = new VectorRecordEpisodeStatistics(make(config.env, { numEnvs }));
+  if (config.normalizeObservation) env = new VectorNormalizeObservation(env, { clip: 10 });
+  if (config.normalizeReward) env = new VectorNormalizeReward(env, { gamma: config.gamma, clip: 10 });
+  return env;
+}
+
+/** The single-copy action space, which the built-in agents need to be Box or Discrete. */
+export function actionSpaceOf(env: VectorEnv, id: string): Box | Discrete {
+  const space = env.singleActionSpace;
+  if (space instanceof Box || space instanceof Discrete) return space;
+  throw new SpaceMismatchError(`${id}: PPO supports Box and Discrete action spaces, got ${describeSpace(space)}`);
+}
+
+/** The first wrapper of class `type` in `env`'s wrapper chain, outermost first. */
+export function findWrapper<T>(env: VectorEnv, type: abstract new (...args: never[]) => T): T | undefined {
+  let e: unknown = env;
+  while (e !== undefined) {
+    if (e instanceof type) return e;
+    e = (e as { env?: unknown }).env;
+  }
+  return undefined;
+}
+
