@@ -4,8 +4,9 @@ import type { Box, Discrete } from '../core/spaces.js';
 import type { ActOutput } from '../loop/agent.js';
 import { categorical, diagGaussian } from '../nn/distributions.js';
 import { Adam, clipGradNorm, type AdamState } from '../nn/fast/adam.js';
-import { initOrthogonal } from '../nn/fast/init.js';
-import { FastMlp } from '../nn/fast/mlp.js';
+import { FastArena } from '../nn/fast/arena.js';
+import type { ActorCriticEngine, ActorCriticShape, EngineFactory } from './engines/engine.js';
+import { FastEngine, initActorCriticParams, networkParamCount } from './engines/fast-engine.js';
 
 /** Options of {@link ActorCritic}. */
 export interface ActorCriticOptions {
@@ -22,6 +23,8 @@ export interface ActorCriticOptions {
   readonly sdeSampleFreq: number;
   /** gSDE only: let the variance's gradient flow into the policy body (SB3 `learn_features`, default false). */
   readonly sdeLearnFeatures?: boolean;
+  /** Computes the networks; default the fast typed-array engine. */
+  readonly engine?: EngineFactory;
 }
 
 /** Checkpointed state of an {@link ActorCritic}. */
@@ -46,12 +49,13 @@ export interface TrainForward {
 const SDE_EPSILON = 1e-6;
 
 /**
- * SB3's `ActorCriticPolicy` for the built-in networks, on the fast typed-array engine:
- * separate policy and value bodies (MLPs with the hidden activation on every layer), a
- * linear action head (logits, or Gaussian means with a state-independent log-std, or gSDE)
- * and a linear value head. All parameters live in one flat vector, so one Adam step and one
- * gradient clip cover everything, as in SB3's single optimizer. Orthogonal initialisation with
- * SB3/CleanRL gains: √2 in the bodies, 0.01 on the action head, 1 on the value head.
+ * SB3's `ActorCriticPolicy`: separate policy and value bodies (MLPs with the hidden
+ * activation on every layer), a linear action head (logits, or Gaussian means with a
+ * state-independent log-std, or gSDE) and a linear value head. All parameters live in one flat
+ * float64 vector, so one Adam step and one gradient clip cover everything, as in SB3's single
+ * optimizer. Orthogonal initialisation with SB3/CleanRL gains: √2 in the bodies, 0.01 on the
+ * action head, 1 on the value head. The networks are computed by an engine
+ * (`engines/`): the fast typed-array one by default, or TensorFlow.js.
  */
 export class ActorCritic {
   readonly discrete: boolean;
@@ -61,10 +65,7 @@ export class ActorCritic {
   readonly policyOutputSize: number;
   readonly params: Float64Array;
   readonly grads: Float64Array;
-  private readonly policyBody: FastMlp;
-  private readonly actionHead: FastMlp;
-  private readonly valueBody: FastMlp;
-  private readonly valueHead: FastMlp;
+  readonly engine: ActorCriticEngine;
   /** Log-std parameters: [D] plain, or [latent × D] with gSDE; a view into `params`. */
   private readonly logStdParam: Float64Array;
   private readonly logStdGrad: Float64Array;
@@ -91,39 +92,22 @@ export class ActorCritic {
     this.actionSize = this.discrete ? 1 : actionSpace.flatDim;
     this.policyOutputSize = actionSpace.kind === 'Discrete' ? actionSpace.n : actionSpace.flatDim;
     this.latentSize = hidden[hidden.length - 1] as number;
-    const bodySizes = [observationSize, ...hidden];
-    const sizes = {
-      policyBody: FastMlp.paramCount(bodySizes),
-      actionHead: FastMlp.paramCount([this.latentSize, this.policyOutputSize]),
-      valueBody: FastMlp.paramCount(bodySizes),
-      valueHead: FastMlp.paramCount([this.latentSize, 1]),
-      logStd: this.discrete ? 0 : options.useSde ? this.latentSize * this.actionSize : this.actionSize,
-    };
-    const total = sizes.policyBody + sizes.actionHead + sizes.valueBody + sizes.valueHead + sizes.logStd;
-    this.params = new Float64Array(total);
-    this.grads = new Float64Array(total);
-    let offset = 0;
-    const take = (n: number) => {
-      const views = { params: this.params.subarray(offset, offset + n), grads: this.grads.subarray(offset, offset + n) };
-      offset += n;
-      return views;
-    };
-    // The bodies apply the hidden activation after their last layer too: it is a hidden layer of the whole network.
-    this.policyBody = new FastMlp({ sizes: bodySizes, activation, outputActivation: activation, ...take(sizes.policyBody) });
-    this.actionHead = new FastMlp({ sizes: [this.latentSize, this.policyOutputSize], ...take(sizes.actionHead) });
-    this.valueBody = new FastMlp({ sizes: bodySizes, activation, outputActivation: activation, ...take(sizes.valueBody) });
-    this.valueHead = new FastMlp({ sizes: [this.latentSize, 1], ...take(sizes.valueHead) });
-    const logStd = take(sizes.logStd);
-    this.logStdParam = logStd.params;
-    this.logStdGrad = logStd.grads;
+    const shape: ActorCriticShape = { observationSize, hidden, activation, policyOutputSize: this.policyOutputSize };
+    const networks = networkParamCount(shape);
+    const logStdCount = this.discrete ? 0 : options.useSde ? this.latentSize * this.actionSize : this.actionSize;
+    // The default fast engine computes with the WebAssembly kernels when they are in use: then
+    // the flat vectors live in an arena (wasm memory) that its networks share for their buffers.
+    const arena = options.engine === undefined ? FastArena.create() : null;
+    this.params = arena?.alloc(networks + logStdCount) ?? new Float64Array(networks + logStdCount);
+    this.grads = arena?.alloc(networks + logStdCount) ?? new Float64Array(networks + logStdCount);
+    this.logStdParam = this.params.subarray(networks);
+    this.logStdGrad = this.grads.subarray(networks);
     this.logStdParam.fill(options.logStdInit);
-
-    const init = rng.split('init');
-    initOrthogonal(this.policyBody, init.split('policyBody'), { hiddenGain: Math.SQRT2, outputGain: Math.SQRT2 });
-    initOrthogonal(this.actionHead, init.split('actionHead'), { outputGain: 0.01 });
-    initOrthogonal(this.valueBody, init.split('valueBody'), { hiddenGain: Math.SQRT2, outputGain: Math.SQRT2 });
-    initOrthogonal(this.valueHead, init.split('valueHead'), { outputGain: 1 });
-    this.adam = new Adam(total, { eps: options.adamEps });
+    initActorCriticParams(shape, this.params, rng.split('init'));
+    const factory: EngineFactory = options.engine ?? ((sh, p, g) => new FastEngine(sh, p, g));
+    this.engine = factory(shape, this.params.subarray(0, networks), this.grads.subarray(0, networks));
+    this.engine.setParams(this.params.subarray(0, networks));
+    this.adam = new Adam(this.params.length, { eps: options.adamEps });
     this.actionRng = rng.split('actions');
     this.noiseRng = rng.split('sde');
     this.explorationMatrix = new Float64Array(options.useSde ? this.latentSize * this.actionSize : 0);
@@ -186,8 +170,7 @@ export class ActorCritic {
     this.ensureActOut(n);
     this.ensureScratch(n);
     const out = this.actOut;
-    const latent = this.policyBody.forwardInference(observations, n);
-    const head = this.actionHead.forwardInference(latent, n);
+    const { latent, head } = this.engine.inferPolicy(observations, n);
     if (this.discrete) {
       const K = this.policyOutputSize;
       const logp = this.scratch.logp;
@@ -238,8 +221,9 @@ export class ActorCritic {
 
   /** The critic's values of `n` observations (into `out`, or a reused buffer). */
   values(observations: Float32Array, n: number, out?: Float64Array): Float64Array {
-    const latent = this.valueBody.forwardInference(observations, n);
-    return this.valueHead.forwardInference(latent, n, out ?? this.actView(n).values);
+    const target = out ?? this.actView(n).values;
+    this.engine.inferValues(observations, n, target);
+    return target;
   }
 
   /** Draws a new gSDE exploration matrix, entries N(0, σ_kj²); does nothing without gSDE. */
@@ -251,12 +235,10 @@ export class ActorCritic {
   /** Training forward of a minibatch; keeps activations for {@link backwardTrain}. */
   forwardTrain(observations: Float32Array, batch: number): TrainForward {
     this.ensureScratch(batch);
-    const latent = this.policyBody.forward(observations, batch);
+    const { latent, head, values } = this.engine.forwardTrain(observations, batch);
     this.trainLatent = latent;
-    const policy = this.actionHead.forward(latent, batch);
     const logStd = this.discrete ? this.scratch.logStd : this.fillLogStd(latent, batch);
-    const values = this.valueHead.forward(this.valueBody.forward(observations, batch), batch);
-    return { policy, logStd, values };
+    return { policy: head, logStd, values };
   }
 
   /**
@@ -264,10 +246,9 @@ export class ActorCritic {
    * {@link forwardTrain} into {@link grads}.
    */
   backwardTrain(batch: number, gradPolicy: Float64Array, gradLogStd: Float64Array, gradValues: Float64Array): void {
-    const gradLatent = this.actionHead.backward(gradPolicy, batch, true) as Float64Array;
-    if (!this.discrete) this.backwardLogStd(batch, gradLogStd, gradLatent);
-    this.policyBody.backward(gradLatent, batch);
-    this.valueBody.backward(this.valueHead.backward(gradValues, batch, true) as Float64Array, batch);
+    let gradLatent: Float64Array | null = null;
+    if (!this.discrete) gradLatent = this.backwardLogStd(batch, gradLogStd);
+    this.engine.backwardTrain(batch, gradPolicy, gradLatent, gradValues, this.grads);
   }
 
   /**
@@ -275,18 +256,21 @@ export class ActorCritic {
    * log s_bj = ½ log(Σ_k f_bk² σ_kj² + ε): ∂log s_bj/∂log σ_kj = f_bk² σ_kj² / var_bj and
    * ∂log s_bj/∂f_bk = f_bk σ_kj² / var_bj — the latter added to `gradLatent` only with
    * `sdeLearnFeatures` (SB3's `learn_features`; off by default, the latent detached).
+   * Returns that extra latent gradient, or null.
    */
-  private backwardLogStd(batch: number, gradLogStd: Float64Array, gradLatent: Float64Array): void {
+  private backwardLogStd(batch: number, gradLogStd: Float64Array): Float64Array | null {
     const D = this.actionSize;
     this.logStdGrad.fill(0);
     if (!this.options.useSde) {
       for (let b = 0; b < batch; b++) for (let j = 0; j < D; j++) this.logStdGrad[j] = (this.logStdGrad[j] as number) + (gradLogStd[b * D + j] as number);
-      return;
+      return null;
     }
     const L = this.latentSize;
     const latent = this.trainLatent;
     const { variance } = this.scratch;
     const learnFeatures = this.options.sdeLearnFeatures === true;
+    const gradLatent = this.scratch.gradLatent;
+    if (learnFeatures) gradLatent.fill(0, 0, batch * L);
     for (let b = 0; b < batch; b++) {
       for (let j = 0; j < D; j++) {
         const g = (gradLogStd[b * D + j] as number) / (variance[b * D + j] as number);
@@ -300,12 +284,14 @@ export class ActorCritic {
         }
       }
     }
+    return learnFeatures ? gradLatent.subarray(0, batch * L) : null;
   }
 
   /** Clips the gradient norm and takes an Adam step; returns the norm before clipping. */
   applyGradients(maxGradNorm: number, learningRate: number): number {
     const norm = clipGradNorm(this.grads, maxGradNorm);
     this.adam.step(this.params, this.grads, learningRate);
+    this.engine.setParams(this.params);
     return norm;
   }
 
@@ -316,6 +302,7 @@ export class ActorCritic {
   setState(state: ActorCriticState): void {
     if (state.params.length !== this.params.length) throw new ConfigError(`checkpoint has ${state.params.length} parameters, the network ${this.params.length}: the policy architecture differs`);
     this.params.set(state.params);
+    this.engine.setParams(this.params);
     this.adam.setState(state.adam);
     this.actionRng = Rng.fromState(state.actionRng);
     this.noiseRng = Rng.fromState(state.noiseRng);

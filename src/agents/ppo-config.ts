@@ -39,6 +39,10 @@ export const ppoConfigSchema = z
       })
       .strict()
       .default({ hidden: [64, 64], activation: 'tanh', logStdInit: 0 }),
+    /** What computes the networks: the fast typed-array engine, or TensorFlow.js (on `backend`). */
+    network: z.enum(['fast', 'tfjs']).default('fast'),
+    /** TensorFlow.js backend when `network` is `tfjs`: the best that loads, or a named one. */
+    backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
     /** Generalised state-dependent exploration (Raffin et al. 2022), continuous actions only. */
     useSde: z.boolean().default(false),
     /** Resample the gSDE noise matrix every k steps; −1 only at rollout start (SB3 sde_sample_freq). */

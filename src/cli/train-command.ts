@@ -18,7 +18,8 @@ interface TrainFlags {
   config?: string;
   out?: string;
   resume?: string;
-  backend: string;
+  network?: string;
+  backend?: string;
   quiet?: boolean;
   json?: boolean;
 }
@@ -87,7 +88,8 @@ export function addTrainCommand(program: Command): void {
     .option('--config <file>', 'JSON file of hyperparameters (overrides the per-env defaults; flags override it)')
     .option('--out <dir>', 'run folder (default runs/<algo>-<env>-s<seed>)')
     .option('--resume <dir>', 'continue the run in this folder from its latest checkpoint')
-    .option('--backend <name>', 'tensor backend for TensorFlow.js models: auto, tensorflow, wasm, cpu (the built-in networks run on the fast CPU engine)', 'auto')
+    .option('--network <engine>', 'what computes the networks: fast (typed-array engine, default) or tfjs')
+    .option('--backend <name>', 'TensorFlow.js backend with --network tfjs: auto, tensorflow, wasm, cpu')
     .option('--quiet', 'no progress bar')
     .option('--json', 'print the summary as JSON on stdout at the end')
     .action(async (flags: TrainFlags) => {
@@ -97,6 +99,8 @@ export function addTrainCommand(program: Command): void {
       if (flags.steps !== undefined) overrides['totalSteps'] = flags.steps;
       if (flags.seed !== undefined) overrides['seed'] = flags.seed;
       if (flags.numEnvs !== undefined) overrides['numEnvs'] = flags.numEnvs;
+      if (flags.network !== undefined) overrides['network'] = flags.network;
+      if (flags.backend !== undefined) overrides['backend'] = flags.backend;
       const fileConfig = flags.config !== undefined ? readConfigFile(flags.config) : {};
       let run: TrainRun;
       let dir: string;
@@ -114,6 +118,7 @@ export function addTrainCommand(program: Command): void {
       writeRunFolder(dir, run.events$);
       run.events$.subscribe({
         next: (e) => {
+          if (e.type === 'start' && flags.quiet !== true) console.error(`rxrl: ${e.resumed ? 'resuming' : 'training'} ${run.config.algo} on ${run.config.env} (seed ${run.config.seed}), networks on ${e.backend}, run folder ${dir}`);
           bar?.update(e);
           if (e.type === 'done') summary = e.summary;
         },

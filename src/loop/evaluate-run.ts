@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { selectEngine } from '../agents/engines/select.js';
 import { PpoAgent } from '../agents/ppo-agent.js';
 import { resolvePpoConfig } from '../agents/ppo-config.js';
 import { Rng } from '../core/rng.js';
@@ -23,7 +24,7 @@ export async function evaluateRun(runDir: string, options: EvaluateRunOptions = 
   const config = resolvePpoConfig(checkpoint.config as Record<string, unknown>);
   const env = buildEnv(config, 1);
   try {
-    const agent = new PpoAgent(config, env.observationSize, actionSpaceOf(env, config.env), new Rng(config.seed).split('agent'));
+    const agent = new PpoAgent(config, env.observationSize, actionSpaceOf(env, config.env), new Rng(config.seed).split('agent'), await selectEngine(config));
     agent.setState(checkpoint.agent);
     const norm = findWrapper(env, VectorNormalizeObservation);
     if (norm !== undefined && checkpoint.observationNormalizer !== null) {

@@ -1,5 +1,6 @@
 import { Observable, share } from 'rxjs';
 import path from 'node:path';
+import { selectEngine } from '../agents/engines/select.js';
 import { PpoAgent } from '../agents/ppo-agent.js';
 import { resolvePpoConfig, type PpoConfig, type PpoConfigInput } from '../agents/ppo-config.js';
 import { ConfigError } from '../core/errors.js';
@@ -38,9 +39,6 @@ export interface TrainRun {
   readonly finished: Promise<void>;
 }
 
-/** Name of the compute path of the built-in networks, recorded in summaries. */
-export const FAST_BACKEND = 'fast-mlp (float64, CPU)';
-
 /**
  * Trains an agent, as an rxjs Observable of typed events. Nothing runs until `events$` is
  * subscribed; unsubscribing stops the run at the next iteration boundary and writes a final
@@ -78,7 +76,9 @@ export function train(options: TrainOptions): TrainRun {
         const evaluationEnv = (evalEnv = buildEnv(config, 1));
         const rng = new Rng(config.seed);
         const actionSpace = actionSpaceOf(trainEnv, config.env);
-        const agent = new PpoAgent(config, trainEnv.observationSize, actionSpace, rng.split('agent'));
+        const engine = await selectEngine(config);
+        const agent = new PpoAgent(config, trainEnv.observationSize, actionSpace, rng.split('agent'), engine);
+        const backend = agent.net.engine.name;
         let loopState: LoopState | undefined;
         if (resumed !== undefined) {
           if (!isSnapshotVectorEnv(trainEnv)) throw new ConfigError(`${config.env}: its vector env cannot restore a snapshot, so the run cannot resume exactly`);
@@ -88,7 +88,7 @@ export function train(options: TrainOptions): TrainRun {
           agent.setState(resumed.agent);
           loopState = resumed.loop;
         }
-        emit({ type: 'start', step: loopState?.step ?? 0, config, backend: FAST_BACKEND, resumed: resumed !== undefined });
+        emit({ type: 'start', step: loopState?.step ?? 0, config, backend, resumed: resumed !== undefined });
         let evaluations = 0;
         const evaluate = async () => {
           // Evaluation sees observations normalised with the training statistics, frozen.
@@ -128,7 +128,7 @@ export function train(options: TrainOptions): TrainRun {
             algo: 'ppo',
             env: config.env,
             seed: config.seed,
-            backend: FAST_BACKEND,
+            backend,
             totalSteps: result.state.step,
             wallSeconds: result.wallSeconds,
             stepsPerSecond: result.state.step / result.wallSeconds,
