@@ -5,6 +5,7 @@ import '../envs/index.js';
 import { addCheckEnvCommand } from './check-env-command.js';
 import { addEnvsCommand } from './envs-command.js';
 import { addEvalCommand } from './eval-command.js';
+import { addExportCommand } from './export-command.js';
 import { addTrainCommand } from './train-command.js';
 import { VERSION } from '../version.js';
 
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
   program.name('rxrl').description('Reinforcement learning for TypeScript on Node.js').version(VERSION).exitOverride();
   addTrainCommand(program);
   addEvalCommand(program);
+  addExportCommand(program);
   addEnvsCommand(program);
   addCheckEnvCommand(program);
   return program;

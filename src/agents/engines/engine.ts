@@ -43,3 +43,39 @@ export interface ActorCriticEngine {
   /** Frees engine resources (tensors). */
   dispose(): void;
 }
+
+/** One dense layer's place in the flat parameter vector: kernel `[in × out]` at `offset`, bias right after. */
+export interface DenseSlot {
+  readonly inSize: number;
+  readonly outSize: number;
+  readonly offset: number;
+}
+
+/** Where every layer of the four networks lives in the flat parameter vector. */
+export interface ActorCriticLayout {
+  readonly policyBody: readonly DenseSlot[];
+  readonly actionHead: readonly DenseSlot[];
+  readonly valueBody: readonly DenseSlot[];
+  readonly valueHead: readonly DenseSlot[];
+  /** Length of the networks' part of the vector. */
+  readonly size: number;
+}
+
+/** The flat layout of an actor-critic's networks (see {@link ActorCriticEngine}). */
+export function actorCriticLayout(shape: ActorCriticShape): ActorCriticLayout {
+  let offset = 0;
+  const stack = (sizes: readonly number[]): DenseSlot[] =>
+    sizes.slice(1).map((outSize, l) => {
+      const inSize = sizes[l] as number;
+      const slot = { inSize, outSize, offset };
+      offset += inSize * outSize + outSize;
+      return slot;
+    });
+  const body = [shape.observationSize, ...shape.hidden];
+  const latent = shape.hidden[shape.hidden.length - 1] as number;
+  const policyBody = stack(body);
+  const actionHead = stack([latent, shape.policyOutputSize]);
+  const valueBody = stack(body);
+  const valueHead = stack([latent, 1]);
+  return { policyBody, actionHead, valueBody, valueHead, size: offset };
+}

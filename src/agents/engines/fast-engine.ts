@@ -1,7 +1,7 @@
 import type { Rng } from '../../core/rng.js';
 import { initOrthogonal } from '../../nn/fast/init.js';
 import { FastMlp } from '../../nn/fast/mlp.js';
-import type { ActorCriticEngine, ActorCriticShape } from './engine.js';
+import { actorCriticLayout, type ActorCriticEngine, type ActorCriticShape } from './engine.js';
 
 /** The four networks of an actor-critic as fast MLPs over views of one flat vector. */
 function buildNetworks(shape: ActorCriticShape, params: Float64Array, grads?: Float64Array) {
@@ -24,9 +24,7 @@ function buildNetworks(shape: ActorCriticShape, params: Float64Array, grads?: Fl
 
 /** Number of network parameters of an actor-critic of this shape (the flat layout of `ActorCriticEngine`). */
 export function networkParamCount(shape: ActorCriticShape): number {
-  const body = [shape.observationSize, ...shape.hidden];
-  const latent = shape.hidden[shape.hidden.length - 1] as number;
-  return 2 * FastMlp.paramCount(body) + FastMlp.paramCount([latent, shape.policyOutputSize]) + FastMlp.paramCount([latent, 1]);
+  return actorCriticLayout(shape).size;
 }
 
 /**

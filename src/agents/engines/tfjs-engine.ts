@@ -1,27 +1,19 @@
 import * as tf from '@tensorflow/tfjs';
-import type { ActorCriticEngine, ActorCriticShape } from './engine.js';
+import { actorCriticLayout, type ActorCriticEngine, type ActorCriticShape, type DenseSlot } from './engine.js';
 
 
-interface Dense {
+interface Dense extends DenseSlot {
   readonly kernel: tf.Variable;
   readonly bias: tf.Variable;
-  /** Offset of the kernel in the flat parameter vector; the bias follows it. */
-  readonly offset: number;
-  readonly inSize: number;
-  readonly outSize: number;
 }
 
-/** Dense layers of one network, in the flat layout starting at `offset`. */
-function denseStack(sizes: readonly number[], offset: number, prefix: string): { layers: Dense[]; end: number } {
-  const layers: Dense[] = [];
-  let o = offset;
-  for (let l = 0; l + 1 < sizes.length; l++) {
-    const inSize = sizes[l] as number;
-    const outSize = sizes[l + 1] as number;
-    layers.push({ kernel: tf.variable(tf.zeros([inSize, outSize]), true, `${prefix}_k${l}`), bias: tf.variable(tf.zeros([outSize]), true, `${prefix}_b${l}`), offset: o, inSize, outSize });
-    o += inSize * outSize + outSize;
-  }
-  return { layers, end: o };
+/** tf variables for layers at their slots in the flat layout. */
+function variables(slots: readonly DenseSlot[], prefix: string): Dense[] {
+  return slots.map((slot, l) => ({
+    ...slot,
+    kernel: tf.variable(tf.zeros([slot.inSize, slot.outSize]), true, `${prefix}_k${l}`),
+    bias: tf.variable(tf.zeros([slot.outSize]), true, `${prefix}_b${l}`),
+  }));
 }
 
 /**
@@ -44,18 +36,13 @@ export class TfjsEngine implements ActorCriticEngine {
 
   constructor(readonly shape: ActorCriticShape) {
     this.name = `tfjs-${tf.getBackend()}`;
-    const body = [shape.observationSize, ...shape.hidden];
-    const latent = shape.hidden[shape.hidden.length - 1] as number;
-    const pb = denseStack(body, 0, 'policy_body');
-    const ah = denseStack([latent, shape.policyOutputSize], pb.end, 'action_head');
-    const vb = denseStack(body, ah.end, 'value_body');
-    const vh = denseStack([latent, 1], vb.end, 'value_head');
-    this.policyBody = pb.layers;
-    this.actionHead = ah.layers;
-    this.valueBody = vb.layers;
-    this.valueHead = vh.layers;
-    this.all = [...pb.layers, ...ah.layers, ...vb.layers, ...vh.layers];
-    this.networkParamCount = vh.end;
+    const layout = actorCriticLayout(shape);
+    this.policyBody = variables(layout.policyBody, 'policy_body');
+    this.actionHead = variables(layout.actionHead, 'action_head');
+    this.valueBody = variables(layout.valueBody, 'value_body');
+    this.valueHead = variables(layout.valueHead, 'value_head');
+    this.all = [...this.policyBody, ...this.actionHead, ...this.valueBody, ...this.valueHead];
+    this.networkParamCount = layout.size;
   }
 
   private run(layers: readonly Dense[], x: tf.Tensor2D, hiddenOnLast: boolean): tf.Tensor2D {

@@ -1,0 +1,36 @@
+import path from 'node:path';
+import { actorCriticLayout } from '../agents/engines/engine.js';
+import { exportPolicy } from '../agents/export-tfjs.js';
+import type { ActorCriticState } from '../agents/actor-critic.js';
+import { resolvePpoConfig } from '../agents/ppo-config.js';
+import { LATEST, readCheckpoint } from './checkpoint.js';
+import { actionSpaceOf, buildEnv } from './training-env.js';
+
+/**
+ * Exports the policy of a run folder's latest checkpoint for TensorFlow.js (`model.json` +
+ * `weights.bin` in `outDir`), loadable in a browser with plain `@tensorflow/tfjs`.
+ * Returns the path of `model.json`.
+ */
+export async function exportRunPolicy(runDir: string, outDir: string): Promise<string> {
+  const checkpoint = readCheckpoint(path.join(runDir, 'checkpoints', LATEST));
+  const config = resolvePpoConfig(checkpoint.config as Record<string, unknown>);
+  const env = buildEnv(config, 1);
+  try {
+    const actionSpace = actionSpaceOf(env, config.env);
+    const policyOutputSize = actionSpace.kind === 'Discrete' ? actionSpace.n : actionSpace.flatDim;
+    const layout = actorCriticLayout({ observationSize: env.observationSize, hidden: config.policy.hidden, activation: config.policy.activation, policyOutputSize });
+    const params = (checkpoint.agent as { network: ActorCriticState }).network.params;
+    const gaussian = actionSpace.kind === 'Box';
+    const norm = checkpoint.observationNormalizer;
+    return await exportPolicy(outDir, layout, params, config.policy.activation, {
+      format: 'rxrl-policy',
+      env: config.env,
+      distribution: gaussian ? 'gaussian' : 'categorical',
+      // With gSDE the noise depends on the state; a deployed policy acts with the mean.
+      logStd: gaussian && !config.useSde ? Array.from(params.subarray(layout.size)) : null,
+      observationNormalizer: norm === null ? null : { mean: norm.obsRms.mean, var: norm.obsRms.var, epsilon: 1e-8, clip: 10 },
+    });
+  } finally {
+    await env.close();
+  }
+}
