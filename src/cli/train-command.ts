@@ -4,6 +4,8 @@ import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { ConfigError } from '../core/errors.js';
 import type { TrainEvent } from '../loop/events.js';
+import { registration } from '../envs/registry.js';
+import { stopOnNoImprovement, stopOnRewardThreshold } from '../loop/early-stopping.js';
 import { uniqueRunDir, writeRunFolder } from '../loop/run-folder.js';
 import { resolvePpoConfig } from '../agents/ppo-config.js';
 import { train, type TrainRun } from '../loop/train.js';
@@ -20,6 +22,8 @@ interface TrainFlags {
   resume?: string;
   network?: string;
   backend?: string;
+  stopAtThreshold?: boolean;
+  patience?: number;
   quiet?: boolean;
   json?: boolean;
 }
@@ -90,6 +94,8 @@ export function addTrainCommand(program: Command): void {
     .option('--resume <dir>', 'continue the run in this folder from its latest checkpoint')
     .option('--network <engine>', 'what computes the networks: fast (typed-array engine, default) or tfjs')
     .option('--backend <name>', 'TensorFlow.js backend with --network tfjs: auto, tensorflow, wasm, cpu')
+    .option('--stop-at-threshold', "stop once the mean of the last 10 training episodes reaches the env's reward threshold")
+    .option('--patience <n>', 'stop after n evaluations without improvement (use with evalEvery in --config)', parsePositiveInt)
     .option('--quiet', 'no progress bar')
     .option('--json', 'print the summary as JSON on stdout at the end')
     .action(async (flags: TrainFlags) => {
@@ -112,15 +118,23 @@ export function addTrainCommand(program: Command): void {
         dir = flags.out ?? uniqueRunDir('runs', `${flags.algo}-${config.env}-s${config.seed}`);
         run = train({ config, checkpointDir: path.join(dir, 'checkpoints') });
       }
+      if (flags.stopAtThreshold === true) {
+        const threshold = registration(run.config.env).rewardThreshold;
+        if (threshold === undefined) throw new ConfigError(`${run.config.env} has no reward threshold; --stop-at-threshold needs one`);
+        stopOnRewardThreshold(run, threshold);
+      }
+      if (flags.patience !== undefined) stopOnNoImprovement(run, flags.patience);
       const bar = flags.quiet === true ? undefined : progressBar(run.config.totalSteps);
       let failure: Error | undefined;
       let summary: unknown;
+      let lastStep = 0;
       writeRunFolder(dir, run.events$);
       run.events$.subscribe({
         next: (e) => {
           if (e.type === 'start' && flags.quiet !== true) console.error(`rxrl: ${e.resumed ? 'resuming' : 'training'} ${run.config.algo} on ${run.config.env} (seed ${run.config.seed}), networks on ${e.backend}, run folder ${dir}`);
           bar?.update(e);
           if (e.type === 'done') summary = e.summary;
+          lastStep = e.step;
         },
         error: (err: Error) => (failure = err),
       });
@@ -131,6 +145,7 @@ export function addTrainCommand(program: Command): void {
       process.off('SIGINT', stop);
       bar?.stop();
       if (failure !== undefined) throw failure;
+      if (summary === undefined) console.error(`rxrl: stopped at step ${lastStep} of ${run.config.totalSteps}; continue with \`rxrl train --resume ${dir}\``);
       if (flags.json === true) console.log(JSON.stringify(summary));
       else if (summary !== undefined) console.error(`run folder: ${dir}\n${JSON.stringify(summary, null, 2)}`);
     });
