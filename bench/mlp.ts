@@ -6,28 +6,35 @@
  *             minibatch step without the loss itself — at batch 64, 256 and 2048
  *   forward   action selection: forwardInference of both nets on a batch of 8 observations
  *
- * Prints the median and range over several runs for Float64Array and Float32Array storage.
- * Each storage type runs in its own child process, so that V8 compiles the kernels for one
- * array type only (mixing both in one process makes them polymorphic and slower, which is
- * not what a real run does). Run with `npm run bench:mlp`.
+ * Prints the median and range over several runs for three configurations: Float64Array
+ * storage with the WebAssembly SIMD kernels, Float64Array with the JavaScript kernels
+ * (`RXRL_WASM=0`), and Float32Array (always the JavaScript kernels). Each configuration runs
+ * in its own child process, so that V8 compiles the kernels for one array type only (mixing
+ * both in one process makes them polymorphic and slower, which is not what a real run does)
+ * and the kernel choice is made at start-up as in a real run; the two Float64Array
+ * configurations alternate (--rounds), since the host's speed drifts. Run with
+ * `npm run bench:mlp`.
  *
  *   --runs K      repetitions per configuration (default 7)
  *   --seconds S   measuring time per repetition (default 0.3)
+ *   --rounds R    alternate the Float64Array configurations R times and pool the runs (default 1)
  *   --clock C     wall (default) or cpu: process CPU time instead of elapsed time, which
  *                 is less disturbed when other processes compete for the cores
- *   --dtype D     f64 or f32: measure only that storage type, in this process
+ *   --dtype D     f64 or f32: measure only that storage type, in this process (kernels as
+ *                 fastEngineInfo() reports: set RXRL_WASM=0 for the JavaScript ones)
  *   --json        with --dtype: print raw results as JSON (used by the parent process)
  */
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { Rng } from '../src/core/rng.js';
-import { Adam, clipGradNorm, FastMlp, initOrthogonal, type FloatArray, type FloatArrayConstructor } from '../src/nn/fast/index.js';
+import { Adam, clipGradNorm, FastMlp, fastEngineInfo, initOrthogonal, type FloatArray, type FloatArrayConstructor } from '../src/nn/fast/index.js';
 import { summarize, type Summary } from './stats.js';
 
 const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '7' },
     seconds: { type: 'string', default: '0.3' },
+    rounds: { type: 'string', default: '1' },
     clock: { type: 'string', default: 'wall' },
     dtype: { type: 'string' },
     json: { type: 'boolean', default: false },
@@ -35,6 +42,7 @@ const { values } = parseArgs({
 });
 const runs = Number(values.runs);
 const seconds = Number(values.seconds);
+const rounds = Number(values.rounds);
 if (values.clock !== 'wall' && values.clock !== 'cpu') throw new RangeError(`--clock must be wall or cpu, got ${values.clock}`);
 /** Seconds on the chosen clock. */
 const clock =
@@ -52,6 +60,8 @@ interface Row {
   readonly name: string;
   /** Seconds per operation. */
   readonly summary: Summary;
+  /** Every run's seconds per operation (pooled over rounds by the parent). */
+  readonly samples: readonly number[];
   /** Floating-point operations per operation (multiply–adds count 2). */
   readonly flops: number;
 }
@@ -64,7 +74,7 @@ function macsPerSample(sizes: readonly number[]): number {
 }
 
 /** Runs `op` repeatedly for about `seconds`, `runs` times; seconds per call, median and range. */
-function measure(op: () => void): Summary {
+function measure(op: () => void): { summary: Summary; samples: number[] } {
   const time = (): number => {
     let calls = 0;
     const start = clock();
@@ -80,7 +90,7 @@ function measure(op: () => void): Summary {
   time(); // warm-up: let V8 reach its optimising tier
   const results: number[] = [];
   for (let r = 0; r < runs; r++) results.push(time());
-  return summarize(results);
+  return { summary: summarize(results), samples: results };
 }
 
 function benchDtype(arrayType: FloatArrayConstructor<FloatArray>): Row[] {
@@ -89,6 +99,7 @@ function benchDtype(arrayType: FloatArrayConstructor<FloatArray>): Row[] {
   const rng = new Rng('bench-mlp');
   const actor = new FastMlp({ sizes: actorSizes, arrayType });
   const critic = new FastMlp({ sizes: criticSizes, arrayType });
+  if (actor.kernels !== critic.kernels) throw new Error('benchmark: actor and critic use different kernels');
   initOrthogonal(actor, rng.split('actor'), { outputGain: 0.01 });
   initOrthogonal(critic, rng.split('critic'), { outputGain: 1 });
   const adamActor = new Adam(actor.paramCount, { lr: 2.5e-4, eps: 1e-5 });
@@ -104,7 +115,7 @@ function benchDtype(arrayType: FloatArrayConstructor<FloatArray>): Row[] {
 
   const rows: Row[] = [];
   for (const batch of UPDATE_BATCHES) {
-    const summary = measure(() => {
+    const m = measure(() => {
       actor.forward(obs, batch);
       critic.forward(obs, batch);
       actor.backward(gradActor, batch);
@@ -113,13 +124,13 @@ function benchDtype(arrayType: FloatArrayConstructor<FloatArray>): Row[] {
       adamActor.step(actor.params, actor.grads);
       adamCritic.step(critic.params, critic.grads);
     });
-    rows.push({ name: `update, batch ${batch}`, summary, flops: 2 * batch * (fwdMacs + bwdMacs) });
+    rows.push({ name: `update, batch ${batch}`, ...m, flops: 2 * batch * (fwdMacs + bwdMacs) });
   }
   // Breakdown at batch 256.
   const b = 256;
   rows.push({
     name: `  forward only, batch ${b}`,
-    summary: measure(() => {
+    ...measure(() => {
       actor.forward(obs, b);
       critic.forward(obs, b);
     }),
@@ -127,7 +138,7 @@ function benchDtype(arrayType: FloatArrayConstructor<FloatArray>): Row[] {
   });
   rows.push({
     name: `  backward only, batch ${b}`,
-    summary: measure(() => {
+    ...measure(() => {
       actor.backward(gradActor, b);
       critic.backward(gradCritic, b);
     }),
@@ -135,7 +146,7 @@ function benchDtype(arrayType: FloatArrayConstructor<FloatArray>): Row[] {
   });
   rows.push({
     name: '  clip + Adam only',
-    summary: measure(() => {
+    ...measure(() => {
       clipGradNorm([actor.grads, critic.grads], 0.5);
       adamActor.step(actor.params, actor.grads);
       adamCritic.step(critic.params, critic.grads);
@@ -146,7 +157,7 @@ function benchDtype(arrayType: FloatArrayConstructor<FloatArray>): Row[] {
   const values8 = new Float64Array(INFER_BATCH);
   rows.push({
     name: `forwardInference, batch ${INFER_BATCH}`,
-    summary: measure(() => {
+    ...measure(() => {
       actor.forwardInference(obs, INFER_BATCH, logits);
       critic.forwardInference(obs, INFER_BATCH, values8);
     }),
@@ -154,7 +165,7 @@ function benchDtype(arrayType: FloatArrayConstructor<FloatArray>): Row[] {
   });
   rows.push({
     name: `forward, batch ${INFER_BATCH}`,
-    summary: measure(() => {
+    ...measure(() => {
       actor.forward(obs, INFER_BATCH);
       critic.forward(obs, INFER_BATCH);
     }),
@@ -176,6 +187,13 @@ function formatRow(row: Row): string {
 
 const DTYPES = { f64: Float64Array, f32: Float32Array } as const;
 
+/** The configurations the parent measures, each in a child process. */
+const CONFIGS = [
+  { label: 'Float64Array, wasm-simd', dtype: 'f64', wasm: true },
+  { label: 'Float64Array, js', dtype: 'f64', wasm: false },
+  { label: 'Float32Array, js', dtype: 'f32', wasm: false },
+] as const;
+
 if (values.dtype !== undefined) {
   const arrayType = DTYPES[values.dtype as keyof typeof DTYPES] as FloatArrayConstructor<FloatArray> | undefined;
   if (arrayType === undefined) throw new RangeError(`--dtype must be f64 or f32, got ${values.dtype}`);
@@ -183,34 +201,48 @@ if (values.dtype !== undefined) {
   if (values.json) {
     console.log(JSON.stringify(rows));
   } else {
+    console.log(`kernels: ${fastEngineInfo().kernels}`);
     for (const row of rows) console.log(`${row.name.padEnd(30)}${formatRow(row)}`);
   }
 } else {
   console.log(
     `fast MLP engine: actor 4-64-64-2 + critic 4-64-64-1 (tanh); ${values.clock} time per call, ` +
-      `median [min – max] of ${runs} runs, Node ${process.version}\n`,
+      `median [min – max] of ${runs * rounds} runs (${rounds} alternating rounds), Node ${process.version}\n`,
   );
-  const results: Record<string, Row[]> = {};
-  for (const dtype of Object.keys(DTYPES)) {
-    // The same script in a fresh process (keeping the tsx loader flags) for one storage type.
+  const results = new Map<string, Row[]>();
+  const runChild = (config: (typeof CONFIGS)[number]): void => {
+    // The same script in a fresh process (keeping the tsx loader flags) for one configuration.
+    const env = { ...process.env };
+    if (config.wasm) delete env['RXRL_WASM'];
+    else env['RXRL_WASM'] = '0';
     const child = spawnSync(
       process.execPath,
       [
         ...process.execArgv,
         process.argv[1] as string,
-        ...['--dtype', dtype, '--json', '--runs', String(runs), '--seconds', String(seconds), '--clock', values.clock],
+        ...['--dtype', config.dtype, '--json', '--runs', String(runs), '--seconds', String(seconds), '--clock', values.clock],
       ],
-      { encoding: 'utf8', maxBuffer: 1 << 24 },
+      { encoding: 'utf8', maxBuffer: 1 << 24, env },
     );
-    if (child.status !== 0) throw new Error(`benchmark child (${dtype}) failed:\n${child.stderr}`);
+    if (child.status !== 0) throw new Error(`benchmark child (${config.label}) failed:\n${child.stderr}`);
     const lastLine = child.stdout.trim().split('\n').pop() ?? '[]';
-    results[dtype] = JSON.parse(lastLine) as Row[];
-  }
-  const f64 = results.f64 ?? [];
-  const f32 = results.f32 ?? [];
-  console.log(`${''.padEnd(30)}${'Float64Array'.padEnd(50)}Float32Array`);
-  f64.forEach((row, i) => {
-    const other = f32[i];
-    console.log(`${row.name.padEnd(30)}${formatRow(row).padEnd(50)}${other ? formatRow(other) : ''}`);
+    const rows = JSON.parse(lastLine) as Row[];
+    const previous = results.get(config.label);
+    results.set(
+      config.label,
+      previous === undefined
+        ? rows
+        : rows.map((row, i) => {
+            const samples = [...((previous[i] as Row).samples), ...row.samples];
+            return { ...row, samples, summary: summarize(samples) };
+          }),
+    );
+  };
+  for (let r = 0; r < rounds; r++) for (const config of CONFIGS) if (config.dtype === 'f64') runChild(config);
+  for (const config of CONFIGS) if (config.dtype === 'f32') runChild(config);
+  const columns = CONFIGS.map((c) => results.get(c.label) ?? []);
+  console.log(`${''.padEnd(30)}${CONFIGS.map((c) => c.label.padEnd(50)).join('')}`);
+  (columns[0] ?? []).forEach((row, i) => {
+    console.log(`${row.name.padEnd(30)}${columns.map((rows) => (rows[i] ? formatRow(rows[i]) : '').padEnd(50)).join('')}`);
   });
 }

@@ -4,6 +4,7 @@ import type { Box, Discrete } from '../core/spaces.js';
 import type { ActOutput } from '../loop/agent.js';
 import { categorical, diagGaussian } from '../nn/distributions.js';
 import { Adam, clipGradNorm, type AdamState } from '../nn/fast/adam.js';
+import { FastArena } from '../nn/fast/arena.js';
 import type { ActorCriticEngine, ActorCriticShape, EngineFactory } from './engines/engine.js';
 import { FastEngine, initActorCriticParams, networkParamCount } from './engines/fast-engine.js';
 
@@ -94,8 +95,11 @@ export class ActorCritic {
     const shape: ActorCriticShape = { observationSize, hidden, activation, policyOutputSize: this.policyOutputSize };
     const networks = networkParamCount(shape);
     const logStdCount = this.discrete ? 0 : options.useSde ? this.latentSize * this.actionSize : this.actionSize;
-    this.params = new Float64Array(networks + logStdCount);
-    this.grads = new Float64Array(networks + logStdCount);
+    // The default fast engine computes with the WebAssembly kernels when they are in use: then
+    // the flat vectors live in an arena (wasm memory) that its networks share for their buffers.
+    const arena = options.engine === undefined ? FastArena.create() : null;
+    this.params = arena?.alloc(networks + logStdCount) ?? new Float64Array(networks + logStdCount);
+    this.grads = arena?.alloc(networks + logStdCount) ?? new Float64Array(networks + logStdCount);
     this.logStdParam = this.params.subarray(networks);
     this.logStdGrad = this.grads.subarray(networks);
     this.logStdParam.fill(options.logStdInit);

@@ -1,4 +1,5 @@
 import type { Rng } from '../../core/rng.js';
+import { fastEngineInfo } from '../../nn/fast/arena.js';
 import { initOrthogonal } from '../../nn/fast/init.js';
 import { FastMlp } from '../../nn/fast/mlp.js';
 import { actorCriticLayout, type ActorCriticEngine, type ActorCriticShape } from './engine.js';
@@ -45,7 +46,8 @@ export function initActorCriticParams(shape: ActorCriticShape, params: Float64Ar
  * float64 directly on views of the flat parameter and gradient vectors.
  */
 export class FastEngine implements ActorCriticEngine {
-  readonly name = 'fast-mlp';
+  /** `fast-mlp (wasm-simd)` or `fast-mlp (js)`: which kernels compute it. */
+  readonly name = `fast-mlp (${fastEngineInfo().kernels})`;
   readonly networkParamCount: number;
   private readonly nets: ReturnType<typeof buildNetworks>;
 

@@ -17,4 +17,5 @@ export {
   type LayerLayout,
   type OutputActivation,
 } from './mlp.js';
+export { FastArena, fastEngineInfo, type FastEngineInfo, type FastKernels } from './arena.js';
 export { fastTanh, tanhInPlace } from './tanh.js';

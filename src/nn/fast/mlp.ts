@@ -1,3 +1,4 @@
+import { FastArena, type FastKernels, type WasmKernelExports } from './arena.js';
 import { denseForward, denseGradInput, denseGradParams, type FloatArray } from './kernels.js';
 import { tanhInPlace } from './tanh.js';
 
@@ -33,6 +34,20 @@ export interface FastMlpOptions<A extends FloatArray = Float64Array> {
   readonly params?: A;
   /** Same for the gradient vector. */
   readonly grads?: A;
+  /**
+   * `'auto'` (default): compute with the WebAssembly SIMD kernels when they are in use in
+   * this process ({@link fastEngineInfo}) and the storage is `Float64Array`; `'js'`: always
+   * the JavaScript kernels. Results are bit-identical either way.
+   */
+  readonly kernels?: 'auto' | 'js';
+  /**
+   * The {@link FastArena} to keep this network's buffers in (wasm kernels only), e.g. one
+   * shared with other networks. Needed only to place several networks in one memory; without
+   * it, a network whose `params`/`grads` are views of an arena uses that arena, and one
+   * given neither creates its own. A network given `params` or `grads` outside any arena
+   * (plain arrays) uses the JavaScript kernels.
+   */
+  readonly arena?: FastArena;
 }
 
 /** Where one dense layer lives in the flat parameter vector. */
@@ -71,6 +86,11 @@ function activationCode(name: string): number {
     default:
       throw new RangeError(`FastMlp: unknown activation '${name}'`);
   }
+}
+
+/** Buffer capacities of wasm networks grow by powers of two (their arena never frees). */
+function roundCapacity(batch: number): number {
+  return batch <= 8 ? 8 : 2 ** Math.ceil(Math.log2(batch));
 }
 
 function checkBatch(batch: number): void {
@@ -130,10 +150,19 @@ function activationBackward(code: number, d: FloatArray, dOff: number, h: FloatA
  * it is computed in ({@link FastMlp.forwardInference} and {@link FastMlp.forward} agree
  * bit for bit), and equal seeds give bit-identical runs.
  *
+ * **Kernels.** With `Float64Array` storage, networks compute with the WebAssembly SIMD
+ * kernels when they are available ({@link fastEngineInfo}, `RXRL_WASM=0` disables them),
+ * else with the JavaScript kernels; both give the same bits. A wasm network keeps its
+ * parameters, gradients and buffers in a {@link FastArena} (a WebAssembly memory): its
+ * `params`, `grads` and returned views are ordinary `Float64Array`s backed by the arena's
+ * `SharedArrayBuffer`, valid for as long as they are referenced. {@link FastMlp.kernels}
+ * says which path a network takes.
+ *
  * **Storage.** `Float64Array` by default. `Float32Array` (option `arrayType`) halves memory
  * but is not faster in V8, which computes in double and converts on every load and store
- * (see `npm run bench:mlp`). Use one storage type per process where speed matters: the
- * kernels are shared, and seeing both array types makes their property accesses polymorphic.
+ * (see `npm run bench:mlp`), and always uses the JavaScript kernels. Use one storage type per
+ * process where speed matters: the kernels are shared, and seeing both array types makes
+ * their property accesses polymorphic.
  */
 export class FastMlp<A extends FloatArray = Float64Array> {
   /** Layer widths, input first. */
@@ -158,8 +187,26 @@ export class FastMlp<A extends FloatArray = Float64Array> {
   readonly inputSize: number;
   /** Output width. */
   readonly outputSize: number;
+  /** The kernels this network computes with: `'wasm-simd'` or `'js'`. */
+  readonly kernels: FastKernels;
+  /** The arena holding this network's buffers (wasm kernels), else `null`. */
+  readonly arena: FastArena | null;
 
   private readonly arrayType: FloatArrayConstructor<A>;
+  /** Wasm path: the arena's kernels and byte addresses of every buffer (null on the JS path). */
+  private readonly raw: WasmKernelExports | null;
+  private readonly pWeight: number[] = [];
+  private readonly pBias: number[] = [];
+  private readonly pGradWeight: number[] = [];
+  private readonly pGradBias: number[] = [];
+  /** Scratch for a transposed kernel (denseGradInput), largest layer. */
+  private pTransposed = 0;
+  private pActs: number[] = [];
+  private pDeltaA = 0;
+  private pDeltaB = 0;
+  private pInputGrad = 0;
+  private pInferA = 0;
+  private pInferB = 0;
   private readonly hiddenCode: number;
   private readonly outputCode: number;
   private readonly maxWidth: number;
@@ -214,13 +261,49 @@ export class FastMlp<A extends FloatArray = Float64Array> {
     }
     this.layers = layers;
     this.paramCount = offset;
-    this.params = this.external(options.params, 'params') ?? new this.arrayType(offset);
-    this.grads = this.external(options.grads, 'grads') ?? new this.arrayType(offset);
+    const params = this.external(options.params, 'params');
+    const grads = this.external(options.grads, 'grads');
+    this.arena = this.chooseArena(options, params, grads);
+    this.kernels = this.arena === null ? 'js' : 'wasm-simd';
+    const alloc = (n: number): A => (this.arena === null ? new this.arrayType(n) : (this.arena.alloc(n) as A));
+    this.params = params ?? alloc(offset);
+    this.grads = grads ?? alloc(offset);
+    this.raw = this.arena?.raw ?? null;
+    if (this.arena !== null) {
+      const arena = this.arena;
+      for (const layer of layers) {
+        this.pWeight.push(arena.ptr(this.params, layer.weightOffset));
+        this.pBias.push(arena.ptr(this.params, layer.biasOffset));
+        this.pGradWeight.push(arena.ptr(this.grads, layer.weightOffset));
+        this.pGradBias.push(arena.ptr(this.grads, layer.biasOffset));
+      }
+      this.pTransposed = arena.ptr(arena.alloc(Math.max(...layers.map((l) => l.inSize * l.outSize))));
+    }
     this.deltaA = new this.arrayType(0);
     this.deltaB = this.deltaA;
     this.inputGrad = this.deltaA;
     this.inferA = this.deltaA;
     this.inferB = this.deltaA;
+  }
+
+  /** The arena for the wasm path, or null for the JavaScript kernels (see {@link FastMlpOptions.arena}). */
+  private chooseArena(options: FastMlpOptions<A>, params: A | undefined, grads: A | undefined): FastArena | null {
+    const given = options.arena;
+    if (given !== undefined) {
+      if (this.arrayType !== (Float64Array as unknown)) throw new TypeError('FastMlp: an arena holds Float64Array storage only');
+      for (const [array, name] of [[params, 'params'], [grads, 'grads']] as const) {
+        if (array !== undefined && !given.owns(array)) throw new RangeError(`FastMlp: ${name} is not in the given arena`);
+      }
+    }
+    if (options.kernels === 'js' || this.arrayType !== (Float64Array as unknown) || !FastArena.available) return null;
+    if (given !== undefined) return given;
+    const arena = params !== undefined ? FastArena.of(params) : grads !== undefined ? FastArena.of(grads) : undefined;
+    if (arena !== undefined) return (params === undefined || arena.owns(params)) && (grads === undefined || arena.owns(grads)) ? arena : null;
+    if (params !== undefined || grads !== undefined) return null; // caller-allocated plain arrays
+    // Own arena, pre-sized for the parameters, gradients and the buffers of a batch of 256.
+    const perRow = this.sizes.reduce((a, b) => a + b, 0) + 4 * this.maxWidth + this.inputSize;
+    const maxLayer = Math.max(...this.layers.map((l) => l.inSize * l.outSize));
+    return FastArena.create(8 * (2 * this.paramCount + maxLayer + 256 * perRow) + 65536);
   }
 
   private external(array: A | undefined, name: string): A | undefined {
@@ -232,14 +315,25 @@ export class FastMlp<A extends FloatArray = Float64Array> {
     return array;
   }
 
-  /** Grows the training buffers to hold `batch` rows (to the largest batch seen, no more). */
+  /**
+   * Grows the training buffers to hold `batch` rows: to the largest batch seen, no more (JS
+   * path), or to the next power of two (wasm path, whose arena does not reuse memory).
+   */
   private ensureCapacity(batch: number): void {
     if (batch <= this.capacity) return;
-    const cap = batch;
-    this.acts = this.sizes.map((s) => new this.arrayType(cap * s));
-    this.deltaA = new this.arrayType(cap * this.maxWidth);
-    this.deltaB = new this.arrayType(cap * this.maxWidth);
-    this.inputGrad = new this.arrayType(cap * this.inputSize);
+    const arena = this.arena;
+    const cap = arena === null ? batch : roundCapacity(batch);
+    const alloc = (n: number): A => (arena === null ? new this.arrayType(n) : (arena.alloc(n) as A));
+    this.acts = this.sizes.map((s) => alloc(cap * s));
+    this.deltaA = alloc(cap * this.maxWidth);
+    this.deltaB = alloc(cap * this.maxWidth);
+    this.inputGrad = alloc(cap * this.inputSize);
+    if (arena !== null) {
+      this.pActs = this.acts.map((a) => arena.ptr(a));
+      this.pDeltaA = arena.ptr(this.deltaA);
+      this.pDeltaB = arena.ptr(this.deltaB);
+      this.pInputGrad = arena.ptr(this.inputGrad);
+    }
     this.outputViews.clear();
     this.inputGradViews.clear();
     this.capacity = cap;
@@ -247,9 +341,15 @@ export class FastMlp<A extends FloatArray = Float64Array> {
 
   private ensureInferCapacity(batch: number): void {
     if (batch <= this.inferCapacity) return;
-    const cap = batch;
-    this.inferA = new this.arrayType(cap * this.maxWidth);
-    this.inferB = new this.arrayType(cap * this.maxWidth);
+    const arena = this.arena;
+    const cap = arena === null ? batch : roundCapacity(batch);
+    const alloc = (n: number): A => (arena === null ? new this.arrayType(n) : (arena.alloc(n) as A));
+    this.inferA = alloc(cap * this.maxWidth);
+    this.inferB = alloc(cap * this.maxWidth);
+    if (arena !== null) {
+      this.pInferA = arena.ptr(this.inferA);
+      this.pInferB = arena.ptr(this.inferB);
+    }
     this.inferViews.clear();
     this.inferCapacity = cap;
   }
@@ -283,13 +383,22 @@ export class FastMlp<A extends FloatArray = Float64Array> {
     const x0 = acts[0] as A;
     const n0 = batch * this.inputSize;
     for (let i = 0; i < n0; i++) x0[i] = input[i] as number;
-    const params = this.params;
     const last = this.layers.length - 1;
-    for (let l = 0; l <= last; l++) {
-      const layer = this.layers[l] as LayerLayout;
-      const out = acts[l + 1] as A;
-      denseForward(acts[l] as A, 0, params, layer.weightOffset, layer.biasOffset, out, 0, batch, layer.inSize, layer.outSize);
-      activate(l === last ? this.outputCode : this.hiddenCode, out, 0, batch * layer.outSize);
+    const raw = this.raw;
+    if (raw !== null) {
+      const pActs = this.pActs;
+      for (let l = 0; l <= last; l++) {
+        const layer = this.layers[l] as LayerLayout;
+        raw.denseForward(pActs[l] as number, this.pWeight[l] as number, this.pBias[l] as number, pActs[l + 1] as number, batch, layer.inSize, layer.outSize, l === last ? this.outputCode : this.hiddenCode);
+      }
+    } else {
+      const params = this.params;
+      for (let l = 0; l <= last; l++) {
+        const layer = this.layers[l] as LayerLayout;
+        const out = acts[l + 1] as A;
+        denseForward(acts[l] as A, 0, params, layer.weightOffset, layer.biasOffset, out, 0, batch, layer.inSize, layer.outSize);
+        activate(l === last ? this.outputCode : this.hiddenCode, out, 0, batch * layer.outSize);
+      }
     }
     this.lastBatch = batch;
     return FastMlp.view(this.outputViews, acts[last + 1] as A, batch, this.outputSize);
@@ -309,6 +418,7 @@ export class FastMlp<A extends FloatArray = Float64Array> {
       throw new RangeError(`FastMlp: backward batch ${batch} does not match the last forward batch ${this.lastBatch}`);
     }
     this.checkInput(gradOutput, batch, this.outputSize, 'gradOutput');
+    if (this.raw !== null) return this.backwardWasm(this.raw, gradOutput, batch, inputGrad);
     const acts = this.acts;
     const params = this.params;
     const grads = this.grads;
@@ -336,6 +446,32 @@ export class FastMlp<A extends FloatArray = Float64Array> {
     return null;
   }
 
+  private backwardWasm(raw: WasmKernelExports, gradOutput: ArrayLike<number>, batch: number, inputGrad: boolean): A | null {
+    const last = this.layers.length - 1;
+    const pActs = this.pActs;
+    const delta = this.deltaA;
+    let pDelta = this.pDeltaA;
+    let pSpare = this.pDeltaB;
+    const nOut = batch * this.outputSize;
+    for (let i = 0; i < nOut; i++) delta[i] = gradOutput[i] as number;
+    raw.activationBackward(this.outputCode, pDelta, pActs[last + 1] as number, nOut);
+    for (let l = last; l >= 0; l--) {
+      const layer = this.layers[l] as LayerLayout;
+      const pX = pActs[l] as number;
+      raw.denseGradParams(pX, pDelta, this.pGradWeight[l] as number, this.pGradBias[l] as number, batch, layer.inSize, layer.outSize);
+      if (l > 0) {
+        raw.denseGradInput(pDelta, this.pWeight[l] as number, this.pTransposed, pSpare, pX, batch, layer.inSize, layer.outSize, this.hiddenCode);
+        const t = pDelta;
+        pDelta = pSpare;
+        pSpare = t;
+      } else if (inputGrad) {
+        raw.denseGradInput(pDelta, this.pWeight[0] as number, this.pTransposed, this.pInputGrad, 0, batch, layer.inSize, layer.outSize, ACT_IDENTITY);
+        return FastMlp.view(this.inputGradViews, this.inputGrad, batch, this.inputSize);
+      }
+    }
+    return null;
+  }
+
   /**
    * Forward pass for action selection: same result as {@link FastMlp.forward} bit for bit,
    * but on its own scratch buffers, so it keeps no activations and leaves a pending
@@ -357,6 +493,25 @@ export class FastMlp<A extends FloatArray = Float64Array> {
     const n0 = batch * this.inputSize;
     for (let i = 0; i < n0; i++) src[i] = input[i] as number;
     const last = this.layers.length - 1;
+    const raw = this.raw;
+    if (raw !== null) {
+      let pSrc = this.pInferA;
+      let pDst = this.pInferB;
+      for (let l = 0; l <= last; l++) {
+        const layer = this.layers[l] as LayerLayout;
+        raw.denseForward(pSrc, this.pWeight[l] as number, this.pBias[l] as number, pDst, batch, layer.inSize, layer.outSize, l === last ? this.outputCode : this.hiddenCode);
+        const t = pSrc;
+        pSrc = pDst;
+        pDst = t;
+        const u = src;
+        src = dst;
+        dst = u;
+      }
+      if (out === undefined) return FastMlp.view(this.inferViews, src, batch, this.outputSize);
+      const nOut = batch * this.outputSize;
+      for (let i = 0; i < nOut; i++) out[i] = src[i] as number;
+      return out;
+    }
     for (let l = 0; l <= last; l++) {
       const layer = this.layers[l] as LayerLayout;
       const target: FloatArray = l === last && out !== undefined ? out : dst;
