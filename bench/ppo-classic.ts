@@ -9,6 +9,7 @@
  *   --steps N       total steps (default: the zoo value)
  *   --target X      eval mean that counts as solved (default: CartPole 475, Pendulum −200)
  *   --curve         also print the training curve (step, mean of the last 10 episode returns)
+ *   --network N     fast (default) or tfjs;  --backend B  auto, tensorflow, wasm, cpu (with tfjs)
  */
 import { parseArgs } from 'node:util';
 import type { RunSummary } from '../src/loop/events.js';
@@ -18,7 +19,7 @@ import { summarize } from './stats.js';
 const TARGETS: Record<string, number> = { 'CartPole-v1': 475, 'Pendulum-v1': -200 };
 
 const { values } = parseArgs({
-  options: { env: { type: 'string', default: 'CartPole-v1' }, seeds: { type: 'string', default: '10' }, steps: { type: 'string' }, target: { type: 'string' }, curve: { type: 'boolean', default: false } },
+  options: { env: { type: 'string', default: 'CartPole-v1' }, seeds: { type: 'string', default: '10' }, steps: { type: 'string' }, target: { type: 'string' }, curve: { type: 'boolean', default: false }, network: { type: 'string', default: 'fast' }, backend: { type: 'string', default: 'auto' } },
 });
 const env = values.env;
 const seeds = Number(values.seeds);
@@ -26,7 +27,7 @@ const target = values.target !== undefined ? Number(values.target) : TARGETS[env
 if (target === undefined) throw new Error(`no default target for ${env}; pass --target`);
 
 async function runSeed(seed: number): Promise<{ summary: RunSummary; curve: [number, number][] }> {
-  const run = train({ config: { env, seed, evalEpisodes: 10, ...(values.steps !== undefined ? { totalSteps: Number(values.steps) } : {}) } });
+  const run = train({ config: { env, seed, evalEpisodes: 10, network: values.network as 'fast' | 'tfjs', backend: values.backend as 'auto', ...(values.steps !== undefined ? { totalSteps: Number(values.steps) } : {}) } });
   let summary: RunSummary | undefined;
   let failure: Error | undefined;
   const recent: number[] = [];
@@ -50,15 +51,15 @@ async function runSeed(seed: number): Promise<{ summary: RunSummary; curve: [num
   return { summary, curve };
 }
 
-console.log(`PPO on ${env}, zoo hyperparameters, ${seeds} seeds, target eval mean ≥ ${target}; node ${process.version}`);
-console.log('seed  eval mean ± std     first step at threshold  wall s   steps/s');
+console.log(`PPO on ${env}, zoo hyperparameters, ${seeds} seeds, target eval mean ≥ ${target}; networks: ${values.network} (${values.backend}); node ${process.version}`);
+console.log('seed  eval mean ± std     first step at threshold  wall s   steps/s  backend');
 const results: RunSummary[] = [];
 for (let seed = 0; seed < seeds; seed++) {
   const { summary, curve } = await runSeed(seed);
   results.push(summary);
   const ev = summary.finalEval;
   console.log(
-    `${String(seed).padStart(4)}  ${(ev?.mean ?? Number.NaN).toFixed(1).padStart(8)} ± ${(ev?.std ?? Number.NaN).toFixed(1).padEnd(7)}  ${String(summary.firstStepAtThreshold ?? '-').padStart(23)}  ${summary.wallSeconds.toFixed(1).padStart(6)}  ${summary.stepsPerSecond.toFixed(0).padStart(8)}`,
+    `${String(seed).padStart(4)}  ${(ev?.mean ?? Number.NaN).toFixed(1).padStart(8)} ± ${(ev?.std ?? Number.NaN).toFixed(1).padEnd(7)}  ${String(summary.firstStepAtThreshold ?? '-').padStart(23)}  ${summary.wallSeconds.toFixed(1).padStart(6)}  ${summary.stepsPerSecond.toFixed(0).padStart(8)}  ${summary.backend}`,
   );
   if (values.curve) console.log(`      curve: ${curve.filter((_, k) => k % Math.max(1, Math.floor(curve.length / 20)) === 0).map(([s, r]) => `${s}:${r.toFixed(0)}`).join(' ')}`);
 }

@@ -56,7 +56,8 @@ export const ppoConfigSchema = z
     /** Save a checkpoint every this many env steps (0: only at the end). */
     checkpointEvery: z.number().int().min(0).default(0),
   })
-  .strict();
+  .strict()
+  .refine((c) => c.network === 'tfjs' || c.backend === 'auto', { message: 'backend selects a TensorFlow.js backend: set network to "tfjs" too (the fast engine does not use one)', path: ['backend'] });
 
 /** A complete, validated PPO configuration. */
 export type PpoConfig = z.infer<typeof ppoConfigSchema>;

@@ -93,7 +93,7 @@ export function addTrainCommand(program: Command): void {
     .option('--out <dir>', 'run folder (default runs/<algo>-<env>-s<seed>)')
     .option('--resume <dir>', 'continue the run in this folder from its latest checkpoint')
     .option('--network <engine>', 'what computes the networks: fast (typed-array engine, default) or tfjs')
-    .option('--backend <name>', 'TensorFlow.js backend with --network tfjs: auto, tensorflow, wasm, cpu')
+    .option('--backend <name>', 'TensorFlow.js backend: auto, tensorflow, wasm, cpu (implies --network tfjs)')
     .option('--stop-at-threshold', "stop once the mean of the last 10 training episodes reaches the env's reward threshold")
     .option('--patience <n>', 'stop after n evaluations without improvement (use with evalEvery in --config)', parsePositiveInt)
     .option('--quiet', 'no progress bar')
@@ -106,7 +106,11 @@ export function addTrainCommand(program: Command): void {
       if (flags.seed !== undefined) overrides['seed'] = flags.seed;
       if (flags.numEnvs !== undefined) overrides['numEnvs'] = flags.numEnvs;
       if (flags.network !== undefined) overrides['network'] = flags.network;
-      if (flags.backend !== undefined) overrides['backend'] = flags.backend;
+      if (flags.backend !== undefined) {
+        overrides['backend'] = flags.backend;
+        // A tensor backend only means something for TensorFlow.js networks.
+        overrides['network'] ??= 'tfjs';
+      }
       const fileConfig = flags.config !== undefined ? readConfigFile(flags.config) : {};
       let run: TrainRun;
       let dir: string;

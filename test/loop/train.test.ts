@@ -110,6 +110,7 @@ describe('train()', () => {
     expect(() => train({ config: { ...SMALL, lerningRate: 0.1 } as PpoConfigInput })).toThrow(/Unrecognized key.*lerningRate/);
     expect(() => train({ config: { ...SMALL, gamma: '0.9' } as unknown as PpoConfigInput })).toThrow(/gamma/);
     expect(() => train({ config: { ...SMALL, env: 'CartPol-v1' } })).toThrow(/Did you mean "CartPole-v1"/);
+    expect(() => train({ config: { ...SMALL, backend: 'wasm' } })).toThrow(/backend: backend selects a TensorFlow.js backend: set network to "tfjs"/);
   });
 
   it('an exception inside the env becomes an error event, and the last checkpoint stays intact', async () => {
