@@ -86,6 +86,9 @@ describe('rxrl CLI', () => {
     const env = await runCli('train', '--env', 'CartPol-v1', '--quiet');
     expect(env.code).toBe(1);
     expect(env.err).toMatch(/Did you mean "CartPole-v1"/);
+    const resume = await runCli('train', '--resume', 'runs/x', '--steps', '5');
+    expect(resume.code).toBe(1);
+    expect(resume.err).toMatch(/--resume continues the run with its own saved configuration; drop --steps/);
     const steps = await runCli('train', '--env', 'CartPole-v1', '--steps', '-5');
     expect(steps.code).not.toBe(0);
     const dir = mkdtempSync(path.join(tmpdir(), 'rxrl-cli-'));

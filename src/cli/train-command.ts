@@ -115,6 +115,19 @@ export function addTrainCommand(program: Command): void {
       let run: TrainRun;
       let dir: string;
       if (flags.resume !== undefined) {
+        const conflicting = (
+          [
+            ['env', flags.env],
+            ['steps', flags.steps],
+            ['seed', flags.seed],
+            ['num-envs', flags.numEnvs],
+            ['network', flags.network],
+            ['backend', flags.backend],
+            ['config', flags.config],
+            ['out', flags.out],
+          ] as const
+        ).filter(([, v]) => v !== undefined);
+        if (conflicting.length > 0) throw new ConfigError(`--resume continues the run with its own saved configuration; drop ${conflicting.map(([k]) => `--${k}`).join(', ')}`);
         dir = flags.resume;
         run = train({ resumeFrom: dir });
       } else {
