@@ -4,6 +4,7 @@ import type { Box, Discrete } from '../core/spaces.js';
 import type { ActOutput } from '../loop/agent.js';
 import { categorical, diagGaussian } from '../nn/distributions.js';
 import { Adam, clipGradNorm, type AdamState } from '../nn/fast/adam.js';
+import { RmsProp, type RmsPropState } from '../nn/fast/rmsprop.js';
 import { FastArena } from '../nn/fast/arena.js';
 import type { ActorCriticEngine, ActorCriticShape, EngineFactory } from './engines/engine.js';
 import { FastEngine, initActorCriticParams, networkParamCount } from './engines/fast-engine.js';
@@ -17,7 +18,10 @@ export interface ActorCriticOptions {
   readonly activation: 'tanh' | 'relu';
   /** Initial log-std (of the action noise, or of the gSDE exploration matrix). */
   readonly logStdInit: number;
+  /** Adam ε (Adam is the optimizer unless {@link ActorCriticOptions.optimizer} picks another). */
   readonly adamEps: number;
+  /** Use RMSprop (PyTorch semantics, as SB3's A2C) instead of Adam. */
+  readonly optimizer?: { readonly kind: 'rmsprop'; readonly alpha: number; readonly eps: number };
   /** Generalised state-dependent exploration (continuous actions only). */
   readonly useSde: boolean;
   readonly sdeSampleFreq: number;
@@ -30,7 +34,8 @@ export interface ActorCriticOptions {
 /** Checkpointed state of an {@link ActorCritic}. */
 export interface ActorCriticState {
   readonly params: Float64Array;
-  readonly adam: AdamState;
+  /** Adam's moments, or RMSprop's average (by the network's optimizer). */
+  readonly optimizer: AdamState | RmsPropState;
   readonly actionRng: RngState;
   readonly noiseRng: RngState;
   readonly explorationMatrix: Float64Array;
@@ -52,10 +57,10 @@ const SDE_EPSILON = 1e-6;
  * SB3's `ActorCriticPolicy`: separate policy and value bodies (MLPs with the hidden
  * activation on every layer), a linear action head (logits, or Gaussian means with a
  * state-independent log-std, or gSDE) and a linear value head. All parameters live in one flat
- * float64 vector, so one Adam step and one gradient clip cover everything, as in SB3's single
- * optimizer. Orthogonal initialisation with SB3/CleanRL gains: √2 in the bodies, 0.01 on the
- * action head, 1 on the value head. The networks are computed by an engine
- * (`engines/`): the fast typed-array one by default, or TensorFlow.js.
+ * float64 vector, so one optimizer step (Adam, or RMSprop for A2C) and one gradient clip cover
+ * everything, as in SB3's single optimizer. Orthogonal initialisation with SB3/CleanRL gains:
+ * √2 in the bodies, 0.01 on the action head, 1 on the value head. The networks are computed by
+ * an engine (`engines/`): the fast typed-array one by default, or TensorFlow.js.
  */
 export class ActorCritic {
   readonly discrete: boolean;
@@ -70,7 +75,7 @@ export class ActorCritic {
   private readonly logStdParam: Float64Array;
   private readonly logStdGrad: Float64Array;
   private readonly latentSize: number;
-  private readonly adam: Adam;
+  private readonly optimizer: Adam | RmsProp;
   private actionRng: Rng;
   private noiseRng: Rng;
   /** gSDE exploration matrix [latent × D], resampled by {@link resampleExplorationNoise}. */
@@ -107,7 +112,8 @@ export class ActorCritic {
     const factory: EngineFactory = options.engine ?? ((sh, p, g) => new FastEngine(sh, p, g));
     this.engine = factory(shape, this.params.subarray(0, networks), this.grads.subarray(0, networks));
     this.engine.setParams(this.params.subarray(0, networks));
-    this.adam = new Adam(this.params.length, { eps: options.adamEps });
+    const opt = options.optimizer;
+    this.optimizer = opt?.kind === 'rmsprop' ? new RmsProp(this.params.length, { alpha: opt.alpha, eps: opt.eps }) : new Adam(this.params.length, { eps: options.adamEps });
     this.actionRng = rng.split('actions');
     this.noiseRng = rng.split('sde');
     this.explorationMatrix = new Float64Array(options.useSde ? this.latentSize * this.actionSize : 0);
@@ -226,6 +232,17 @@ export class ActorCritic {
     return target;
   }
 
+  /** gSDE's noise schedule, called by the loop through the agent: a new exploration matrix at every rollout start… */
+  startRollout(): void {
+    this.resampleExplorationNoise();
+  }
+
+  /** …and every `sdeSampleFreq` steps within it (SB3 `sde_sample_freq`; −1: only at rollout start). */
+  afterStep(stepInRollout: number): void {
+    const freq = this.options.sdeSampleFreq;
+    if (this.options.useSde && freq > 0 && (stepInRollout + 1) % freq === 0) this.resampleExplorationNoise();
+  }
+
   /** Draws a new gSDE exploration matrix, entries N(0, σ_kj²); does nothing without gSDE. */
   resampleExplorationNoise(): void {
     if (!this.options.useSde) return;
@@ -287,23 +304,31 @@ export class ActorCritic {
     return learnFeatures ? gradLatent.subarray(0, batch * L) : null;
   }
 
-  /** Clips the gradient norm and takes an Adam step; returns the norm before clipping. */
+  /** Clips the gradient norm and takes an optimizer step (Adam or RMSprop); returns the norm before clipping. */
   applyGradients(maxGradNorm: number, learningRate: number): number {
     const norm = clipGradNorm(this.grads, maxGradNorm);
-    this.adam.step(this.params, this.grads, learningRate);
+    this.optimizer.step(this.params, this.grads, learningRate);
     this.engine.setParams(this.params);
     return norm;
   }
 
   getState(): ActorCriticState {
-    return { params: this.params.slice(), adam: this.adam.getState(), actionRng: this.actionRng.getState(), noiseRng: this.noiseRng.getState(), explorationMatrix: this.explorationMatrix.slice() };
+    return { params: this.params.slice(), optimizer: this.optimizer.getState(), actionRng: this.actionRng.getState(), noiseRng: this.noiseRng.getState(), explorationMatrix: this.explorationMatrix.slice() };
   }
 
   setState(state: ActorCriticState): void {
     if (state.params.length !== this.params.length) throw new ConfigError(`checkpoint has ${state.params.length} parameters, the network ${this.params.length}: the policy architecture differs`);
     this.params.set(state.params);
     this.engine.setParams(this.params);
-    this.adam.setState(state.adam);
+    // Checkpoints written before the optimizer was choosable keep Adam's state under `adam`.
+    const opt = state.optimizer ?? (state as unknown as { adam: AdamState }).adam;
+    if (this.optimizer instanceof RmsProp) {
+      if (!('squareAvg' in opt)) throw new ConfigError('checkpoint holds Adam state, the network uses RMSprop');
+      this.optimizer.setState(opt);
+    } else {
+      if (!('m' in opt)) throw new ConfigError('checkpoint holds RMSprop state, the network uses Adam');
+      this.optimizer.setState(opt);
+    }
     this.actionRng = Rng.fromState(state.actionRng);
     this.noiseRng = Rng.fromState(state.noiseRng);
     this.explorationMatrix.set(state.explorationMatrix);

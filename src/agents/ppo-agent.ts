@@ -88,12 +88,11 @@ export class PpoAgent implements OnPolicyAgent {
   }
 
   startRollout(): void {
-    this.net.resampleExplorationNoise();
+    this.net.startRollout();
   }
 
   afterStep(stepInRollout: number): void {
-    const freq = this.config.sdeSampleFreq;
-    if (this.config.useSde && freq > 0 && (stepInRollout + 1) % freq === 0) this.net.resampleExplorationNoise();
+    this.net.afterStep(stepInRollout);
   }
 
   train(buffer: RolloutBuffer, progress: number): UpdateMetrics {

@@ -7,57 +7,80 @@ import { scheduleSchema } from './schedule.js';
  * PPO's configuration. Defaults are Stable-Baselines3's (`PPO.__init__`) unless noted; per-env
  * values come from `hyperparams/ppo.json` (the SB3-zoo values, each block naming its source).
  */
-export const ppoConfigSchema = z
-  .object({
-    algo: z.literal('ppo').default('ppo'),
-    env: z.string().min(1),
-    seed: z.number().int().min(0).default(0),
-    totalSteps: z.number().int().positive().default(1_000_000),
-    numEnvs: z.number().int().positive().default(1), // SB3 make_vec_env default
-    nSteps: z.number().int().positive().default(2048), // SB3 n_steps
-    batchSize: z.number().int().positive().default(64), // SB3 batch_size
-    nEpochs: z.number().int().positive().default(10), // SB3 n_epochs
-    gamma: z.number().min(0).max(1).default(0.99),
-    gaeLambda: z.number().min(0).max(1).default(0.95),
-    learningRate: scheduleSchema.default(3e-4),
-    clipRange: scheduleSchema.default(0.2),
-    /** Value clipping ε, or null for none (SB3 clip_range_vf=None; CleanRL clips with 0.2). */
-    clipRangeVf: z.number().positive().nullable().default(null),
-    normalizeAdvantage: z.boolean().default(true),
-    entCoef: z.number().min(0).default(0),
-    vfCoef: z.number().min(0).default(0.5),
-    maxGradNorm: z.number().positive().default(0.5),
-    /** Stop the epoch loop when approx KL exceeds this (SB3 target_kl; null = never). */
-    targetKl: z.number().positive().nullable().default(null),
-    /** Adam ε: SB3 and CleanRL both use 1e-5 for PPO. */
-    adamEps: z.number().positive().default(1e-5),
-    policy: z
-      .object({
-        hidden: z.array(z.number().int().positive()).min(1).default([64, 64]), // SB3 MlpPolicy pi=[64,64], vf=[64,64]
-        activation: z.enum(['tanh', 'relu']).default('tanh'),
-        logStdInit: z.number().default(0),
-      })
-      .strict()
-      .default({ hidden: [64, 64], activation: 'tanh', logStdInit: 0 }),
-    /** What computes the networks: the fast typed-array engine, or TensorFlow.js (on `backend`). */
-    network: z.enum(['fast', 'tfjs']).default('fast'),
-    /** TensorFlow.js backend when `network` is `tfjs`: the best that loads, or a named one. */
-    backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
-    /** Generalised state-dependent exploration (Raffin et al. 2022), continuous actions only. */
-    useSde: z.boolean().default(false),
-    /** Resample the gSDE noise matrix every k steps; −1 only at rollout start (SB3 sde_sample_freq). */
-    sdeSampleFreq: z.number().int().min(-1).default(-1),
-    normalizeObservation: z.boolean().default(false),
-    normalizeReward: z.boolean().default(false),
-    /** Episodes of the final (and periodic) deterministic evaluation. */
-    evalEpisodes: z.number().int().min(0).default(10),
-    /** Evaluate every this many env steps (0: only at the end). */
-    evalEvery: z.number().int().min(0).default(0),
-    /** Save a checkpoint every this many env steps (0: only at the end). */
-    checkpointEvery: z.number().int().min(0).default(0),
-  })
-  .strict()
-  .refine((c) => c.network === 'tfjs' || c.backend === 'auto', { message: 'backend selects a TensorFlow.js backend: set network to "tfjs" too (the fast engine does not use one)', path: ['backend'] });
+/** Run settings every on-policy algorithm shares: the env and budget. */
+export const runHeadFields = {
+  env: z.string().min(1),
+  seed: z.number().int().min(0).default(0),
+  totalSteps: z.number().int().positive().default(1_000_000),
+  numEnvs: z.number().int().positive().default(1), // SB3 make_vec_env default
+};
+
+/** Run settings every on-policy algorithm shares: networks, exploration, normalisation, evaluation, checkpoints. */
+export const runTailFields = {
+  policy: z
+    .object({
+      hidden: z.array(z.number().int().positive()).min(1).default([64, 64]), // SB3 MlpPolicy pi=[64,64], vf=[64,64]
+      activation: z.enum(['tanh', 'relu']).default('tanh'),
+      logStdInit: z.number().default(0),
+    })
+    .strict()
+    .default({ hidden: [64, 64], activation: 'tanh', logStdInit: 0 }),
+  /** What computes the networks: the fast typed-array engine, or TensorFlow.js (on `backend`). */
+  network: z.enum(['fast', 'tfjs']).default('fast'),
+  /** TensorFlow.js backend when `network` is `tfjs`: the best that loads, or a named one. */
+  backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+  /** Generalised state-dependent exploration (Raffin et al. 2022), continuous actions only. */
+  useSde: z.boolean().default(false),
+  /** Resample the gSDE noise matrix every k steps; −1 only at rollout start (SB3 sde_sample_freq). */
+  sdeSampleFreq: z.number().int().min(-1).default(-1),
+  normalizeObservation: z.boolean().default(false),
+  normalizeReward: z.boolean().default(false),
+  /** Episodes of the final (and periodic) deterministic evaluation. */
+  evalEpisodes: z.number().int().min(0).default(10),
+  /** Evaluate every this many env steps (0: only at the end). */
+  evalEvery: z.number().int().min(0).default(0),
+  /** Save a checkpoint every this many env steps (0: only at the end). */
+  checkpointEvery: z.number().int().min(0).default(0),
+};
+
+/** The check every algorithm's schema ends with: a backend only means something for TensorFlow.js. */
+export function refineBackend<T extends z.ZodType<{ network: string; backend: string }>>(schema: T) {
+  return schema.refine((c) => c.network === 'tfjs' || c.backend === 'auto', {
+    message: 'backend selects a TensorFlow.js backend: set network to "tfjs" too (the fast engine does not use one)',
+    path: ['backend'],
+  });
+}
+
+/**
+ * PPO's configuration. Defaults are Stable-Baselines3's (`PPO.__init__`) unless noted; per-env
+ * values come from `hyperparams/ppo.json` (the SB3-zoo values, each block naming its source).
+ */
+export const ppoConfigSchema = refineBackend(
+  z
+    .object({
+      algo: z.literal('ppo').default('ppo'),
+      ...runHeadFields,
+      nSteps: z.number().int().positive().default(2048), // SB3 n_steps
+      batchSize: z.number().int().positive().default(64), // SB3 batch_size
+      nEpochs: z.number().int().positive().default(10), // SB3 n_epochs
+      gamma: z.number().min(0).max(1).default(0.99),
+      gaeLambda: z.number().min(0).max(1).default(0.95),
+      learningRate: scheduleSchema.default(3e-4),
+      clipRange: scheduleSchema.default(0.2),
+      /** Value clipping ε, or null for none (SB3 clip_range_vf=None; CleanRL clips with 0.2). */
+      clipRangeVf: z.number().positive().nullable().default(null),
+      normalizeAdvantage: z.boolean().default(true),
+      entCoef: z.number().min(0).default(0),
+      vfCoef: z.number().min(0).default(0.5),
+      maxGradNorm: z.number().positive().default(0.5),
+      /** Stop the epoch loop when approx KL exceeds this (SB3 target_kl; null = never). */
+      targetKl: z.number().positive().nullable().default(null),
+      /** Adam ε: SB3 and CleanRL both use 1e-5 for PPO. */
+      adamEps: z.number().positive().default(1e-5),
+      ...runTailFields,
+    })
+    .strict(),
+);
 
 /** A complete, validated PPO configuration. */
 export type PpoConfig = z.infer<typeof ppoConfigSchema>;
@@ -66,9 +89,9 @@ export type PpoConfigInput = z.input<typeof ppoConfigSchema>;
 
 const zoo = ppoZoo as Record<string, Record<string, unknown>>;
 
-/** The SB3-zoo hyperparameters registered for `envId`, without their `source` note, or `{}`. */
-export function zooHyperparameters(envId: string): Record<string, unknown> {
-  const { source: _source, ...values } = zoo[envId] ?? {};
+/** The zoo hyperparameters registered for `envId` in `table` (default PPO's), without their `source` note, or `{}`. */
+export function zooHyperparameters(envId: string, table: Record<string, Record<string, unknown>> = zoo): Record<string, unknown> {
+  const { source: _source, ...values } = table[envId] ?? {};
   return values;
 }
 
@@ -78,15 +101,20 @@ export function formatZodError(error: z.ZodError): string {
 }
 
 /**
- * Builds a PPO config from layers, later ones winning: SB3 defaults ← zoo values for the env ←
- * `file` (a config file's contents) ← `overrides` (command-line flags). A typo or a wrong type
- * throws {@link ConfigError} naming the key.
+ * Builds a config from layers, later ones winning: the schema's (SB3) defaults ← `zoo` values
+ * for the env ← `file` (a config file's contents) ← `overrides` (command-line flags). A typo or
+ * a wrong type throws {@link ConfigError} naming the key.
  */
-export function resolvePpoConfig(overrides: Record<string, unknown>, file: Record<string, unknown> = {}): PpoConfig {
+export function resolveLayeredConfig<S extends z.ZodTypeAny>(schema: S, zooTable: Record<string, Record<string, unknown>>, label: string, overrides: Record<string, unknown>, file: Record<string, unknown> = {}): z.infer<S> {
   const env = (overrides['env'] ?? file['env']) as unknown;
   if (typeof env !== 'string') throw new ConfigError('no environment given: pass --env ID (e.g. --env CartPole-v1) or "env" in the config file');
-  const merged = { ...zooHyperparameters(env), ...file, ...overrides };
-  const parsed = ppoConfigSchema.safeParse(merged);
-  if (!parsed.success) throw new ConfigError(`invalid PPO configuration:\n${formatZodError(parsed.error)}`);
-  return parsed.data;
+  const merged = { ...zooHyperparameters(env, zooTable), ...file, ...overrides };
+  const parsed = schema.safeParse(merged);
+  if (!parsed.success) throw new ConfigError(`invalid ${label} configuration:\n${formatZodError(parsed.error)}`);
+  return parsed.data as z.infer<S>;
+}
+
+/** Builds a PPO config: SB3 defaults ← zoo values for the env ← `file` ← `overrides` (see {@link resolveLayeredConfig}). */
+export function resolvePpoConfig(overrides: Record<string, unknown>, file: Record<string, unknown> = {}): PpoConfig {
+  return resolveLayeredConfig(ppoConfigSchema, zoo, 'PPO', overrides, file);
 }

@@ -1,4 +1,6 @@
-import { categorical, diagGaussian } from '../nn/distributions.js';
+import { accumulateHeadGrad, headEntropy, headLogProb, prepareHead, valueLoss, type PolicyHead } from './policy-head.js';
+
+export type { PolicyHead } from './policy-head.js';
 
 /**
  * PPO's clipped objective (Schulman et al. 2017) on one minibatch, as a pure function of the
@@ -18,35 +20,6 @@ export interface PpoLossHyper {
   readonly entCoef: number;
   readonly vfCoef: number;
 }
-
-/** The policy's outputs on a minibatch and where their gradients go. */
-export type PolicyHead =
-  | {
-      readonly kind: 'categorical';
-      readonly numActions: number;
-      /** [B × K] logits. */
-      readonly logits: ArrayLike<number>;
-      /** Actions taken, one per sample. */
-      readonly actions: ArrayLike<number>;
-      /** [B × K] output: ∂L/∂logits. */
-      readonly gradLogits: Float64Array;
-      /** [B × K] scratch for log-probabilities. */
-      readonly scratchLogp: Float64Array;
-    }
-  | {
-      readonly kind: 'gaussian';
-      readonly actionDim: number;
-      /** [B × D] means. */
-      readonly mean: ArrayLike<number>;
-      /** [B × D] log-std of each sample (rows repeat for a state-independent log-std). */
-      readonly logStd: ArrayLike<number>;
-      /** [B × D] actions taken (the unclipped samples). */
-      readonly actions: ArrayLike<number>;
-      /** [B × D] output: ∂L/∂mean. */
-      readonly gradMean: Float64Array;
-      /** [B × D] output: ∂L/∂logStd per sample. */
-      readonly gradLogStd: Float64Array;
-    };
 
 /** What the rollout recorded for the minibatch's samples. */
 export interface PpoSamples {
@@ -84,24 +57,10 @@ export function ppoLoss(head: PolicyHead, values: ArrayLike<number>, samples: Pp
   let clipped = 0;
   let entropySum = 0;
 
-  if (head.kind === 'categorical') {
-    const K = head.numActions;
-    head.gradLogits.fill(0, 0, B * K);
-    categorical.logSoftmax(head.logits, B, K, head.scratchLogp);
-  } else {
-    head.gradMean.fill(0, 0, B * head.actionDim);
-    head.gradLogStd.fill(0, 0, B * head.actionDim);
-  }
-
+  prepareHead(head, B);
   for (let b = 0; b < B; b++) {
-    let logp: number;
-    if (head.kind === 'categorical') {
-      logp = head.scratchLogp[b * head.numActions + (head.actions[b] as number)] as number;
-      entropySum += categorical.entropyRow(head.scratchLogp, b * head.numActions, head.numActions);
-    } else {
-      logp = diagGaussian.logProbRow(head.actions, head.mean, head.logStd, b * head.actionDim, head.actionDim);
-      entropySum += diagGaussian.entropyRow(head.logStd, b * head.actionDim, head.actionDim);
-    }
+    const logp = headLogProb(head, b);
+    entropySum += headEntropy(head, b);
     const logRatio = logp - (samples.oldLogProbs[b] as number);
     const ratio = Math.exp(logRatio);
     const adv = samples.advantages[b] as number;
@@ -114,35 +73,11 @@ export function ppoLoss(head: PolicyHead, values: ArrayLike<number>, samples: Pp
     if (outside) clipped++;
     // ∂(−min)/∂log ρ = −ρA unless the clipped branch is the strictly smaller, constant one.
     const gradLogp = outside && clippedObj < unclippedObj ? 0 : -unclippedObj / B;
-    if (head.kind === 'categorical') {
-      categorical.accumulateGrad(head.scratchLogp, b * head.numActions, head.numActions, head.actions[b] as number, gradLogp, -entCoef / B, head.gradLogits);
-    } else {
-      diagGaussian.accumulateGrad(head.actions, head.mean, head.logStd, b * head.actionDim, head.actionDim, gradLogp, -entCoef / B, head.gradMean, head.gradLogStd);
-    }
+    accumulateHeadGrad(head, b, gradLogp, -entCoef / B);
   }
-
-  let valueSum = 0;
-  for (let b = 0; b < B; b++) {
-    const v = values[b] as number;
-    const ret = samples.returns[b] as number;
-    const errU = v - ret;
-    let err = errU;
-    if (clipRangeVf !== null) {
-      const vOld = samples.oldValues[b] as number;
-      const dv = v - vOld;
-      const vClipped = vOld + (dv < -clipRangeVf ? -clipRangeVf : dv > clipRangeVf ? clipRangeVf : dv);
-      const errC = vClipped - ret;
-      // The max picks the clipped error only where it is larger; its gradient is 0 when clipping is active.
-      if (errC * errC > errU * errU) err = Math.abs(dv) > clipRangeVf ? 0 : errC;
-      valueSum += Math.max(errU * errU, errC * errC);
-    } else {
-      valueSum += errU * errU;
-    }
-    gradValues[b] = (vfCoef * 2 * err) / B;
-  }
+  const valueLossMean = valueLoss(B, values, samples.returns, samples.oldValues, clipRangeVf, vfCoef, gradValues);
 
   const policyLoss = -policySum / B;
-  const valueLoss = valueSum / B;
   const entropy = entropySum / B;
-  return { policyLoss, valueLoss, entropy, approxKl: klSum / B, clipFraction: clipped / B, loss: policyLoss + vfCoef * valueLoss - entCoef * entropy };
+  return { policyLoss, valueLoss: valueLossMean, entropy, approxKl: klSum / B, clipFraction: clipped / B, loss: policyLoss + vfCoef * valueLossMean - entCoef * entropy };
 }

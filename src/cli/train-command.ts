@@ -7,12 +7,12 @@ import type { TrainEvent } from '../loop/events.js';
 import { registration } from '../envs/registry.js';
 import { stopOnNoImprovement, stopOnRewardThreshold } from '../loop/early-stopping.js';
 import { uniqueRunDir, writeRunFolder } from '../loop/run-folder.js';
-import { resolvePpoConfig } from '../agents/ppo-config.js';
+import { ALGORITHMS, resolveConfig } from '../agents/algorithms.js';
 import { train, type TrainRun } from '../loop/train.js';
 import { parsePositiveInt } from './parse.js';
 
 interface TrainFlags {
-  algo: string;
+  algo?: string;
   env?: string;
   steps?: number;
   seed?: number;
@@ -28,7 +28,7 @@ interface TrainFlags {
   json?: boolean;
 }
 
-const ALGOS = ['ppo'];
+const ALGOS: readonly string[] = ALGORITHMS;
 
 function readConfigFile(file: string): Record<string, unknown> {
   let text: string;
@@ -84,7 +84,7 @@ export function addTrainCommand(program: Command): void {
   program
     .command('train')
     .description('train an agent; writes runs/NAME/{config.json,metrics.jsonl,progress.csv,checkpoints/,summary.json}')
-    .option('--algo <name>', `algorithm (${ALGOS.join(', ')})`, 'ppo')
+    .option('--algo <name>', `algorithm: ${ALGOS.join(', ')} (default ppo, or the config file's "algo")`)
     .option('--env <id>', 'environment id, e.g. CartPole-v1')
     .option('--steps <n>', 'total environment steps', parsePositiveInt)
     .option('--seed <n>', 'random seed', parsePositiveInt)
@@ -99,8 +99,9 @@ export function addTrainCommand(program: Command): void {
     .option('--quiet', 'no progress bar')
     .option('--json', 'print the summary as JSON on stdout at the end')
     .action(async (flags: TrainFlags) => {
-      if (!ALGOS.includes(flags.algo)) throw new ConfigError(`unknown algorithm "${flags.algo}"; available: ${ALGOS.join(', ')}`);
+      if (flags.algo !== undefined && !ALGOS.includes(flags.algo)) throw new ConfigError(`unknown algorithm "${flags.algo}"; available: ${ALGOS.join(', ')}`);
       const overrides: Record<string, unknown> = {};
+      if (flags.algo !== undefined) overrides['algo'] = flags.algo;
       if (flags.env !== undefined) overrides['env'] = flags.env;
       if (flags.steps !== undefined) overrides['totalSteps'] = flags.steps;
       if (flags.seed !== undefined) overrides['seed'] = flags.seed;
@@ -131,8 +132,8 @@ export function addTrainCommand(program: Command): void {
         dir = flags.resume;
         run = train({ resumeFrom: dir });
       } else {
-        const config = resolvePpoConfig(overrides, fileConfig);
-        dir = flags.out ?? uniqueRunDir('runs', `${flags.algo}-${config.env}-s${config.seed}`);
+        const config = resolveConfig(overrides, fileConfig);
+        dir = flags.out ?? uniqueRunDir('runs', `${config.algo}-${config.env}-s${config.seed}`);
         run = train({ config, checkpointDir: path.join(dir, 'checkpoints') });
       }
       if (flags.stopAtThreshold === true) {

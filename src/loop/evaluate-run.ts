@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { selectEngine } from '../agents/engines/select.js';
-import { PpoAgent } from '../agents/ppo-agent.js';
-import { resolvePpoConfig } from '../agents/ppo-config.js';
+import { createAgent, resolveConfig } from '../agents/algorithms.js';
 import { Rng } from '../core/rng.js';
 import { VectorNormalizeObservation } from '../envs/wrappers/normalize-observation.js';
 import { LATEST, readCheckpoint } from './checkpoint.js';
@@ -21,10 +20,10 @@ export interface EvaluateRunOptions {
 /** Loads a run folder's latest checkpoint and evaluates its policy for complete episodes. */
 export async function evaluateRun(runDir: string, options: EvaluateRunOptions = {}): Promise<EvalResult> {
   const checkpoint = readCheckpoint(path.join(runDir, 'checkpoints', LATEST));
-  const config = resolvePpoConfig(checkpoint.config as Record<string, unknown>);
+  const config = resolveConfig({ algo: checkpoint.algo, ...(checkpoint.config as Record<string, unknown>) });
   const env = buildEnv(config, 1);
   try {
-    const agent = new PpoAgent(config, env.observationSize, actionSpaceOf(env, config.env), new Rng(config.seed).split('agent'), await selectEngine(config));
+    const agent = createAgent(config, env.observationSize, actionSpaceOf(env, config.env), new Rng(config.seed).split('agent'), await selectEngine(config));
     agent.setState(checkpoint.agent);
     const norm = findWrapper(env, VectorNormalizeObservation);
     if (norm !== undefined && checkpoint.observationNormalizer !== null) {

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { actorCriticLayout } from '../agents/engines/engine.js';
 import { exportPolicy } from '../agents/export-tfjs.js';
 import type { ActorCriticState } from '../agents/actor-critic.js';
-import { resolvePpoConfig } from '../agents/ppo-config.js';
+import { resolveConfig } from '../agents/algorithms.js';
 import { LATEST, readCheckpoint } from './checkpoint.js';
 import { actionSpaceOf, buildEnv } from './training-env.js';
 
@@ -13,7 +13,7 @@ import { actionSpaceOf, buildEnv } from './training-env.js';
  */
 export async function exportRunPolicy(runDir: string, outDir: string): Promise<string> {
   const checkpoint = readCheckpoint(path.join(runDir, 'checkpoints', LATEST));
-  const config = resolvePpoConfig(checkpoint.config as Record<string, unknown>);
+  const config = resolveConfig({ algo: checkpoint.algo, ...(checkpoint.config as Record<string, unknown>) });
   const env = buildEnv(config, 1);
   try {
     const actionSpace = actionSpaceOf(env, config.env);

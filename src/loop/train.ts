@@ -1,8 +1,7 @@
 import { Observable, share } from 'rxjs';
 import path from 'node:path';
 import { selectEngine } from '../agents/engines/select.js';
-import { PpoAgent } from '../agents/ppo-agent.js';
-import { resolvePpoConfig, type PpoConfig, type PpoConfigInput } from '../agents/ppo-config.js';
+import { createAgent, resolveConfig, type AgentConfig, type AgentConfigInput } from '../agents/algorithms.js';
 import { ConfigError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import '../envs/index.js';
@@ -17,8 +16,8 @@ import { actionSpaceOf, buildEnv, findWrapper } from './training-env.js';
 
 /** Options of {@link train}. */
 export interface TrainOptions {
-  /** The algorithm's configuration (`env` required; everything else has defaults). Ignored when resuming. */
-  readonly config?: PpoConfigInput;
+  /** The algorithm's configuration (`env` required; `algo` defaults to `ppo`; everything else has defaults). Ignored when resuming. */
+  readonly config?: AgentConfigInput;
   /** Run folder for checkpoints; omit to keep no checkpoints. */
   readonly checkpointDir?: string;
   /** Resume from this run folder's latest checkpoint (continues toward its configured totalSteps). */
@@ -31,7 +30,7 @@ export interface TrainOptions {
  * cleanly at the next iteration boundary.
  */
 export interface TrainRun {
-  readonly config: PpoConfig;
+  readonly config: AgentConfig;
   readonly events$: Observable<TrainEvent>;
   /** Asks the run to stop at the next iteration boundary (after a final checkpoint). */
   stop(): void;
@@ -51,8 +50,8 @@ export interface TrainRun {
  */
 export function train(options: TrainOptions): TrainRun {
   const resumed: Checkpoint | undefined = options.resumeFrom !== undefined ? readCheckpoint(path.join(options.resumeFrom, 'checkpoints', LATEST)) : undefined;
-  const config = resumed !== undefined ? resolvePpoConfig(resumed.config as Record<string, unknown>) : resolvePpoConfig({ ...(options.config ?? {}) });
-  if (resumed !== undefined && resumed.algo !== 'ppo') throw new ConfigError(`${options.resumeFrom}: checkpoint of algorithm "${resumed.algo}", expected "ppo"`);
+  const config = resumed !== undefined ? resolveConfig({ algo: resumed.algo, ...(resumed.config as Record<string, unknown>) }) : resolveConfig({ ...(options.config ?? {}) });
+  if (resumed !== undefined && resumed.algo !== config.algo) throw new ConfigError(`${options.resumeFrom}: checkpoint of algorithm "${resumed.algo}", but its config is for "${config.algo}"`);
   const reg = registration(config.env);
   const checkpointDir = options.checkpointDir ?? (options.resumeFrom !== undefined ? path.join(options.resumeFrom, 'checkpoints') : undefined);
 
@@ -77,7 +76,7 @@ export function train(options: TrainOptions): TrainRun {
         const rng = new Rng(config.seed);
         const actionSpace = actionSpaceOf(trainEnv, config.env);
         const engine = await selectEngine(config);
-        const agent = new PpoAgent(config, trainEnv.observationSize, actionSpace, rng.split('agent'), engine);
+        const agent = createAgent(config, trainEnv.observationSize, actionSpace, rng.split('agent'), engine);
         const backend = agent.net.engine.name;
         let loopState: LoopState | undefined;
         if (resumed !== undefined) {
@@ -103,7 +102,7 @@ export function train(options: TrainOptions): TrainRun {
         const checkpoint =
           checkpointDir === undefined || !isSnapshotVectorEnv(trainEnv)
             ? undefined
-            : async (state: LoopState) => writeCheckpoint(checkpointDir, { format: 'rxrl-checkpoint', version: 1, algo: 'ppo', config, loop: state, agent: agent.getState(), env: trainEnv.getSnapshot(), observationNormalizer: findWrapper(trainEnv, VectorNormalizeObservation)?.getState() ?? null });
+            : async (state: LoopState) => writeCheckpoint(checkpointDir, { format: 'rxrl-checkpoint', version: 1, algo: config.algo, config, loop: state, agent: agent.getState(), env: trainEnv.getSnapshot(), observationNormalizer: findWrapper(trainEnv, VectorNormalizeObservation)?.getState() ?? null });
         const result = await runOnPolicy({
           agent,
           env: trainEnv,
@@ -125,7 +124,7 @@ export function train(options: TrainOptions): TrainRun {
         });
         if (result.completed) {
           const summary: RunSummary = {
-            algo: 'ppo',
+            algo: config.algo,
             env: config.env,
             seed: config.seed,
             backend,

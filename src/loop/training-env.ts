@@ -1,4 +1,4 @@
-import type { PpoConfig } from '../agents/ppo-config.js';
+import type { AgentConfig } from '../agents/algorithms.js';
 import { SpaceMismatchError } from '../core/errors.js';
 import { Box, Discrete, describeSpace } from '../core/spaces.js';
 import '../envs/index.js';
@@ -9,7 +9,7 @@ import { VectorNormalizeReward } from '../envs/wrappers/normalize-reward.js';
 import { VectorRecordEpisodeStatistics } from '../envs/wrappers/record-episode-statistics.js';
 
 /** The env of a run: N copies, episode statistics on raw rewards, then the optional normalisers. */
-export function buildEnv(config: PpoConfig, numEnvs: number): VectorEnv {
+export function buildEnv(config: Pick<AgentConfig, 'env' | 'normalizeObservation' | 'normalizeReward' | 'gamma'>, numEnvs: number): VectorEnv {
   let env: VectorEnv = new VectorRecordEpisodeStatistics(make(config.env, { numEnvs }));
   if (config.normalizeObservation) env = new VectorNormalizeObservation(env, { clip: 10 });
   if (config.normalizeReward) env = new VectorNormalizeReward(env, { gamma: config.gamma, clip: 10 });
@@ -20,7 +20,7 @@ export function buildEnv(config: PpoConfig, numEnvs: number): VectorEnv {
 export function actionSpaceOf(env: VectorEnv, id: string): Box | Discrete {
   const space = env.singleActionSpace;
   if (space instanceof Box || space instanceof Discrete) return space;
-  throw new SpaceMismatchError(`${id}: PPO supports Box and Discrete action spaces, got ${describeSpace(space)}`);
+  throw new SpaceMismatchError(`${id}: the built-in agents support Box and Discrete action spaces, got ${describeSpace(space)}`);
 }
 
 /** The first wrapper of class `type` in `env`'s wrapper chain, outermost first. */

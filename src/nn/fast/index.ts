@@ -6,6 +6,7 @@
  * @module
  */
 export { Adam, clipGradNorm, type AdamOptions, type AdamState } from './adam.js';
+export { RmsProp, type RmsPropOptions, type RmsPropState } from './rmsprop.js';
 export { initOrthogonal, orthogonal, type OrthogonalInitOptions } from './init.js';
 export {
   FastMlp,

@@ -1,0 +1,42 @@
+import { ConfigError } from '../core/errors.js';
+import type { Rng } from '../core/rng.js';
+import type { Box, Discrete } from '../core/spaces.js';
+import type { OnPolicyAgent } from '../loop/agent.js';
+import { A2cAgent } from './a2c-agent.js';
+import { resolveA2cConfig, resolveReinforceConfig, type A2cConfig, type A2cConfigInput, type ReinforceConfig, type ReinforceConfigInput } from './a2c-config.js';
+import type { ActorCritic } from './actor-critic.js';
+import type { EngineFactory } from './engines/engine.js';
+import { PpoAgent } from './ppo-agent.js';
+import { resolvePpoConfig, type PpoConfig, type PpoConfigInput } from './ppo-config.js';
+
+/** The built-in on-policy algorithms, by their `algo` key. */
+export const ALGORITHMS = ['ppo', 'a2c', 'reinforce'] as const;
+export type AlgorithmName = (typeof ALGORITHMS)[number];
+
+/** A validated configuration of any built-in algorithm (its `algo` tells which). */
+export type AgentConfig = PpoConfig | A2cConfig | ReinforceConfig;
+/** What a user may give: `algo` (default `ppo`), `env`, and that algorithm's optional keys. */
+export type AgentConfigInput = PpoConfigInput | A2cConfigInput | ReinforceConfigInput;
+
+/**
+ * Resolves the configuration of the algorithm named by `algo` (in `overrides`, else `file`,
+ * else `ppo`): its defaults ← its zoo values for the env ← `file` ← `overrides`.
+ */
+export function resolveConfig(overrides: Record<string, unknown>, file: Record<string, unknown> = {}): AgentConfig {
+  const algo = overrides['algo'] ?? file['algo'] ?? 'ppo';
+  switch (algo) {
+    case 'ppo':
+      return resolvePpoConfig(overrides, file);
+    case 'a2c':
+      return resolveA2cConfig(overrides, file);
+    case 'reinforce':
+      return resolveReinforceConfig(overrides, file);
+    default:
+      throw new ConfigError(`unknown algorithm "${String(algo)}"; available: ${ALGORITHMS.join(', ')}`);
+  }
+}
+
+/** The agent a configuration describes; every built-in one acts through an {@link ActorCritic}. */
+export function createAgent(config: AgentConfig, observationSize: number, actionSpace: Box | Discrete, rng: Rng, engine?: EngineFactory): OnPolicyAgent & { readonly net: ActorCritic } {
+  return config.algo === 'ppo' ? new PpoAgent(config, observationSize, actionSpace, rng, engine) : new A2cAgent(config, observationSize, actionSpace, rng, engine);
+}
