@@ -13,10 +13,12 @@ export { stopOnNoImprovement, stopOnRewardThreshold } from './loop/early-stoppin
 export { exportRunPolicy } from './loop/export-run.js';
 export { ppoConfigSchema, resolvePpoConfig, type PpoConfig, type PpoConfigInput } from './agents/ppo-config.js';
 export { a2cConfigSchema, reinforceConfigSchema, resolveA2cConfig, resolveReinforceConfig, type A2cConfig, type A2cConfigInput, type ReinforceConfig, type ReinforceConfigInput } from './agents/a2c-config.js';
+export { mdpoConfigSchema, resolveMdpoConfig, type MdpoConfig, type MdpoConfigInput } from './agents/mdpo-config.js';
 export { ALGORITHMS, resolveConfig, type AgentConfig, type AgentConfigInput, type AlgorithmName } from './agents/algorithms.js';
 export { computeGae, type GaeInput } from './algorithms/gae.js';
 export { ppoLoss, type PpoLossHyper, type PpoLossMetrics } from './algorithms/ppo-loss.js';
 export { policyGradientLoss, type PolicyGradientHyper, type PolicyGradientLossMetrics, type PolicyGradientSamples } from './algorithms/policy-gradient-loss.js';
+export { mdpoIterations, mdpoLoss, mdpoStepSize, type MdpoLossHyper, type MdpoLossMetrics, type MdpoSamples, type OldHeadOutputs } from './algorithms/mdpo-loss.js';
 /** Benchmark statistics (IQM, stratified bootstrap CIs, performance profiles, probability of improvement, sample complexity). */
 export * as stats from './bench/statistics.js';
 export { VERSION } from './version.js';

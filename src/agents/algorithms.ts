@@ -6,17 +6,19 @@ import { A2cAgent } from './a2c-agent.js';
 import { resolveA2cConfig, resolveReinforceConfig, type A2cConfig, type A2cConfigInput, type ReinforceConfig, type ReinforceConfigInput } from './a2c-config.js';
 import type { ActorCritic } from './actor-critic.js';
 import type { EngineFactory } from './engines/engine.js';
+import { MdpoAgent } from './mdpo-agent.js';
+import { resolveMdpoConfig, type MdpoConfig, type MdpoConfigInput } from './mdpo-config.js';
 import { PpoAgent } from './ppo-agent.js';
 import { resolvePpoConfig, type PpoConfig, type PpoConfigInput } from './ppo-config.js';
 
 /** The built-in on-policy algorithms, by their `algo` key. */
-export const ALGORITHMS = ['ppo', 'a2c', 'reinforce'] as const;
+export const ALGORITHMS = ['ppo', 'a2c', 'reinforce', 'mdpo'] as const;
 export type AlgorithmName = (typeof ALGORITHMS)[number];
 
 /** A validated configuration of any built-in algorithm (its `algo` tells which). */
-export type AgentConfig = PpoConfig | A2cConfig | ReinforceConfig;
+export type AgentConfig = PpoConfig | A2cConfig | ReinforceConfig | MdpoConfig;
 /** What a user may give: `algo` (default `ppo`), `env`, and that algorithm's optional keys. */
-export type AgentConfigInput = PpoConfigInput | A2cConfigInput | ReinforceConfigInput;
+export type AgentConfigInput = PpoConfigInput | A2cConfigInput | ReinforceConfigInput | MdpoConfigInput;
 
 /**
  * Resolves the configuration of the algorithm named by `algo` (in `overrides`, else `file`,
@@ -31,6 +33,8 @@ export function resolveConfig(overrides: Record<string, unknown>, file: Record<s
       return resolveA2cConfig(overrides, file);
     case 'reinforce':
       return resolveReinforceConfig(overrides, file);
+    case 'mdpo':
+      return resolveMdpoConfig(overrides, file);
     default:
       throw new ConfigError(`unknown algorithm "${String(algo)}"; available: ${ALGORITHMS.join(', ')}`);
   }
@@ -38,5 +42,12 @@ export function resolveConfig(overrides: Record<string, unknown>, file: Record<s
 
 /** The agent a configuration describes; every built-in one acts through an {@link ActorCritic}. */
 export function createAgent(config: AgentConfig, observationSize: number, actionSpace: Box | Discrete, rng: Rng, engine?: EngineFactory): OnPolicyAgent & { readonly net: ActorCritic } {
-  return config.algo === 'ppo' ? new PpoAgent(config, observationSize, actionSpace, rng, engine) : new A2cAgent(config, observationSize, actionSpace, rng, engine);
+  switch (config.algo) {
+    case 'ppo':
+      return new PpoAgent(config, observationSize, actionSpace, rng, engine);
+    case 'mdpo':
+      return new MdpoAgent(config, observationSize, actionSpace, rng, engine);
+    default:
+      return new A2cAgent(config, observationSize, actionSpace, rng, engine);
+  }
 }

@@ -61,6 +61,19 @@ export const categorical = {
   },
 
   /**
+   * Adds `coef · ∂KL(p ‖ q)/∂z` to `gradLogits` (row at `offset`), where p = softmax(z) is the
+   * row of `logp` and q (the row of `logq`) is held fixed: ∂KL/∂z_j = p_j·((log p_j − log q_j) − KL).
+   * Zero when p = q.
+   */
+  accumulateKlGrad(logp: ArrayLike<number>, logq: ArrayLike<number>, offset: number, k: number, coef: number, gradLogits: Float64Array): void {
+    const kl = categorical.klRow(logp, logq, offset, k);
+    for (let j = 0; j < k; j++) {
+      const lp = logp[offset + j] as number;
+      gradLogits[offset + j] = (gradLogits[offset + j] as number) + coef * Math.exp(lp) * (lp - (logq[offset + j] as number) - kl);
+    }
+  },
+
+  /**
    * Adds to `gradLogits` (row at `offset`) the gradient of `cLogp·log p(a) + cEntropy·H`
    * w.r.t. the logits: ∂log p(a)/∂z_j = 1[j=a] − p_j and ∂H/∂z_j = −p_j (log p_j + H).
    */
@@ -113,6 +126,20 @@ export const diagGaussian = {
       kl += lsq - lsp + (Math.exp(2 * lsp) + dm * dm) / (2 * Math.exp(2 * lsq)) - 0.5;
     }
     return kl;
+  },
+
+  /**
+   * Adds `coef · ∂KL(p ‖ q)` w.r.t. p's mean (into `gradMean`) and log-std (into `gradLogStd`),
+   * q held fixed, rows at `offset`: ∂KL/∂μ_p = (μ_p − μ_q)/σ_q², ∂KL/∂log σ_p = σ_p²/σ_q² − 1.
+   * Zero when p = q.
+   */
+  accumulateKlGrad(meanP: ArrayLike<number>, logStdP: ArrayLike<number>, meanQ: ArrayLike<number>, logStdQ: ArrayLike<number>, offset: number, d: number, coef: number, gradMean: Float64Array, gradLogStd: Float64Array): void {
+    for (let j = 0; j < d; j++) {
+      const k = offset + j;
+      const invVarQ = Math.exp(-2 * (logStdQ[k] as number));
+      gradMean[k] = (gradMean[k] as number) + coef * ((meanP[k] as number) - (meanQ[k] as number)) * invVarQ;
+      gradLogStd[k] = (gradLogStd[k] as number) + coef * (Math.exp(2 * (logStdP[k] as number)) * invVarQ - 1);
+    }
   },
 
   /**
