@@ -1,7 +1,8 @@
 /**
- * PPO learning benchmark on classic control with the SB3-zoo hyperparameters: one run per
- * seed, one after another (so wall-clock times are not disturbed by each other), printing each
- * run's deterministic final evaluation, the step at which the training mean first reached the
+ * Learning benchmark on classic control (PPO by default, `--algo` for the others) with the
+ * per-env hyperparameters (SB3-zoo values where they exist): one run per seed, one after
+ * another (so wall-clock times are not disturbed by each other), printing each run's
+ * deterministic final evaluation, the step at which the training mean first reached the
  * env's threshold, and wall-clock; then medians and ranges. Run with `npm run bench:ppo`.
  *
  *   --env ID        CartPole-v1 (default) or Pendulum-v1, …
@@ -9,17 +10,19 @@
  *   --steps N       total steps (default: the zoo value)
  *   --target X      eval mean that counts as solved (default: CartPole 475, Pendulum −200)
  *   --curve         also print the training curve (step, mean of the last 10 episode returns)
+ *   --algo A        ppo (default), a2c, reinforce, mdpo
  *   --network N     fast (default) or tfjs;  --backend B  auto, tensorflow, wasm, cpu (with tfjs)
  */
 import { parseArgs } from 'node:util';
 import type { RunSummary } from '../src/loop/events.js';
+import type { AlgorithmName } from '../src/agents/algorithms.js';
 import { train } from '../src/loop/train.js';
 import { summarize } from './stats.js';
 
 const TARGETS: Record<string, number> = { 'CartPole-v1': 475, 'Pendulum-v1': -200 };
 
 const { values } = parseArgs({
-  options: { env: { type: 'string', default: 'CartPole-v1' }, seeds: { type: 'string', default: '10' }, steps: { type: 'string' }, target: { type: 'string' }, curve: { type: 'boolean', default: false }, network: { type: 'string', default: 'fast' }, backend: { type: 'string', default: 'auto' } },
+  options: { env: { type: 'string', default: 'CartPole-v1' }, seeds: { type: 'string', default: '10' }, steps: { type: 'string' }, target: { type: 'string' }, curve: { type: 'boolean', default: false }, algo: { type: 'string', default: 'ppo' }, network: { type: 'string', default: 'fast' }, backend: { type: 'string', default: 'auto' } },
 });
 const env = values.env;
 const seeds = Number(values.seeds);
@@ -27,7 +30,7 @@ const target = values.target !== undefined ? Number(values.target) : TARGETS[env
 if (target === undefined) throw new Error(`no default target for ${env}; pass --target`);
 
 async function runSeed(seed: number): Promise<{ summary: RunSummary; curve: [number, number][] }> {
-  const run = train({ config: { env, seed, evalEpisodes: 10, network: values.network as 'fast' | 'tfjs', backend: values.backend as 'auto', ...(values.steps !== undefined ? { totalSteps: Number(values.steps) } : {}) } });
+  const run = train({ config: { algo: values.algo as AlgorithmName, env, seed, evalEpisodes: 10, network: values.network as 'fast' | 'tfjs', backend: values.backend as 'auto', ...(values.steps !== undefined ? { totalSteps: Number(values.steps) } : {}) } });
   let summary: RunSummary | undefined;
   let failure: Error | undefined;
   const recent: number[] = [];
@@ -51,7 +54,7 @@ async function runSeed(seed: number): Promise<{ summary: RunSummary; curve: [num
   return { summary, curve };
 }
 
-console.log(`PPO on ${env}, zoo hyperparameters, ${seeds} seeds, target eval mean ≥ ${target}; networks: ${values.network} (${values.backend}); node ${process.version}`);
+console.log(`${values.algo.toUpperCase()} on ${env}, per-env hyperparameters, ${seeds} seeds, target eval mean ≥ ${target}; networks: ${values.network} (${values.backend}); node ${process.version}`);
 console.log('seed  eval mean ± std     first step at threshold  wall s   steps/s  backend');
 const results: RunSummary[] = [];
 for (let seed = 0; seed < seeds; seed++) {

@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { RxrlError } from '../core/errors.js';
 import '../envs/index.js';
+import { addBenchCommand } from './bench-command.js';
 import { addCheckEnvCommand } from './check-env-command.js';
 import { addEnvsCommand } from './envs-command.js';
 import { addEvalCommand } from './eval-command.js';
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   addExportCommand(program);
   addEnvsCommand(program);
   addCheckEnvCommand(program);
+  addBenchCommand(program);
   return program;
 }
 
