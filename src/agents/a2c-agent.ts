@@ -7,7 +7,7 @@ import type { RolloutBuffer } from '../data/rollout-buffer.js';
 import type { ActOutput, OnPolicyAgent } from '../loop/agent.js';
 import type { UpdateMetrics } from '../loop/events.js';
 import type { A2cConfig, ReinforceConfig } from './a2c-config.js';
-import { ActorCritic, type ActorCriticState } from './actor-critic.js';
+import { ActorCritic, networkOptions, type ActorCriticState } from './actor-critic.js';
 import type { EngineFactory } from './engines/engine.js';
 import { scheduleValue } from './schedule.js';
 
@@ -54,21 +54,7 @@ export class A2cAgent implements OnPolicyAgent {
     rng: Rng,
     engine?: EngineFactory,
   ) {
-    this.net = new ActorCritic(
-      {
-        observationSize,
-        actionSpace,
-        hidden: config.policy.hidden,
-        activation: config.policy.activation,
-        logStdInit: config.policy.logStdInit,
-        adamEps: config.optimizerEps,
-        ...(config.optimizer === 'rmsprop' ? { optimizer: { kind: 'rmsprop' as const, alpha: config.rmsPropAlpha, eps: config.optimizerEps } } : {}),
-        useSde: config.useSde,
-        sdeSampleFreq: config.sdeSampleFreq,
-        ...(engine !== undefined ? { engine } : {}),
-      },
-      rng.split('network'),
-    );
+    this.net = new ActorCritic({ ...networkOptions(config, observationSize, actionSpace, engine), adamEps: config.optimizerEps, ...(config.optimizer === 'rmsprop' ? { optimizer: { kind: 'rmsprop' as const, alpha: config.rmsPropAlpha, eps: config.optimizerEps } } : {}) }, rng.split('network'));
     this.noBaseline = config.algo === 'reinforce' && !config.useBaseline;
     const B = config.nSteps * config.numEnvs;
     const out = this.net.policyOutputSize;

@@ -31,6 +31,30 @@ export interface ActorCriticOptions {
   readonly engine?: EngineFactory;
 }
 
+/** The config fields every agent's network is built from. */
+export interface NetworkConfig {
+  readonly policy: { readonly hidden: readonly number[]; readonly activation: 'tanh' | 'relu'; readonly logStdInit: number };
+  readonly useSde: boolean;
+  readonly sdeSampleFreq: number;
+}
+
+/**
+ * The {@link ActorCriticOptions} an agent's config describes, but the optimizer's: agents add
+ * `adamEps` (and `optimizer` for RMSprop) themselves.
+ */
+export function networkOptions(config: NetworkConfig, observationSize: number, actionSpace: Box | Discrete, engine: EngineFactory | undefined): Omit<ActorCriticOptions, 'adamEps'> {
+  return {
+    observationSize,
+    actionSpace,
+    hidden: config.policy.hidden,
+    activation: config.policy.activation,
+    logStdInit: config.policy.logStdInit,
+    useSde: config.useSde,
+    sdeSampleFreq: config.sdeSampleFreq,
+    ...(engine !== undefined ? { engine } : {}),
+  };
+}
+
 /** Checkpointed state of an {@link ActorCritic}. */
 export interface ActorCriticState {
   readonly params: Float64Array;

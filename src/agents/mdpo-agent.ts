@@ -8,7 +8,7 @@ import type { ActOutput, OnPolicyAgent } from '../loop/agent.js';
 import type { UpdateMetrics } from '../loop/events.js';
 import { categorical } from '../nn/distributions.js';
 import { Adam, clipGradNorm, type AdamState } from '../nn/fast/adam.js';
-import { ActorCritic, type ActorCriticState } from './actor-critic.js';
+import { ActorCritic, networkOptions, type ActorCriticState } from './actor-critic.js';
 import { actorCriticLayout } from './engines/engine.js';
 import type { EngineFactory } from './engines/engine.js';
 import type { MdpoConfig } from './mdpo-config.js';
@@ -70,20 +70,7 @@ export class MdpoAgent implements OnPolicyAgent {
     rng: Rng,
     engine?: EngineFactory,
   ) {
-    this.net = new ActorCritic(
-      {
-        observationSize,
-        actionSpace,
-        hidden: config.policy.hidden,
-        activation: config.policy.activation,
-        logStdInit: config.policy.logStdInit,
-        adamEps: config.adamEps,
-        useSde: config.useSde,
-        sdeSampleFreq: config.sdeSampleFreq,
-        ...(engine !== undefined ? { engine } : {}),
-      },
-      rng.split('network'),
-    );
+    this.net = new ActorCritic({ ...networkOptions(config, observationSize, actionSpace, engine), adamEps: config.adamEps }, rng.split('network'));
     this.minibatchRng = rng.split('minibatch');
     const rolloutSize = config.nSteps * config.numEnvs;
     this.totalIterations = mdpoIterations(config.totalSteps, rolloutSize);

@@ -5,7 +5,7 @@ import type { Box, Discrete } from '../core/spaces.js';
 import type { RolloutBuffer } from '../data/rollout-buffer.js';
 import type { ActOutput, OnPolicyAgent } from '../loop/agent.js';
 import type { UpdateMetrics } from '../loop/events.js';
-import { ActorCritic, type ActorCriticState } from './actor-critic.js';
+import { ActorCritic, networkOptions, type ActorCriticState } from './actor-critic.js';
 import type { EngineFactory } from './engines/engine.js';
 import type { PpoConfig } from './ppo-config.js';
 import { scheduleValue } from './schedule.js';
@@ -46,20 +46,7 @@ export class PpoAgent implements OnPolicyAgent {
     rng: Rng,
     engine?: EngineFactory,
   ) {
-    this.net = new ActorCritic(
-      {
-        observationSize,
-        actionSpace,
-        hidden: config.policy.hidden,
-        activation: config.policy.activation,
-        logStdInit: config.policy.logStdInit,
-        adamEps: config.adamEps,
-        useSde: config.useSde,
-        sdeSampleFreq: config.sdeSampleFreq,
-        ...(engine !== undefined ? { engine } : {}),
-      },
-      rng.split('network'),
-    );
+    this.net = new ActorCritic({ ...networkOptions(config, observationSize, actionSpace, engine), adamEps: config.adamEps }, rng.split('network'));
     this.minibatchRng = rng.split('minibatch');
     const rolloutSize = config.nSteps * config.numEnvs;
     this.indices = Int32Array.from({ length: rolloutSize }, (_, k) => k);
