@@ -1,12 +1,12 @@
 import { normalizeInPlace } from '../algorithms/gae.js';
 import { policyGradientLoss } from '../algorithms/policy-gradient-loss.js';
-import type { PolicyHead } from '../algorithms/policy-head.js';
 import type { Rng } from '../core/rng.js';
 import type { Box, Discrete } from '../core/spaces.js';
 import type { RolloutBuffer } from '../data/rollout-buffer.js';
-import type { ActOutput, OnPolicyAgent } from '../loop/agent.js';
+import type { ActOutput } from '../loop/agent.js';
 import type { UpdateMetrics } from '../loop/events.js';
 import type { A2cConfig, ReinforceConfig } from './a2c-config.js';
+import { ActorCriticAgent } from './actor-critic-agent.js';
 import { ActorCritic, networkOptions, type ActorCriticState } from './actor-critic.js';
 import type { EngineFactory } from './engines/engine.js';
 import { scheduleValue } from './schedule.js';
@@ -34,8 +34,8 @@ export interface A2cAgentState {
  *   rollout's end with nothing added for an episode still running (its remaining rewards are
  *   lost: the honest, biased cut of a fixed-length rollout). The value loss is 0·mean(R²).
  */
-export class A2cAgent implements OnPolicyAgent {
-  readonly net: ActorCritic;
+export class A2cAgent extends ActorCriticAgent {
+  override readonly net: ActorCritic;
   /** REINFORCE without a baseline: V ≡ 0 and the critic is never trained. */
   private readonly noBaseline: boolean;
   private readonly zeros: Float64Array;
@@ -54,6 +54,7 @@ export class A2cAgent implements OnPolicyAgent {
     rng: Rng,
     engine?: EngineFactory,
   ) {
+    super();
     this.net = new ActorCritic({ ...networkOptions(config, observationSize, actionSpace, engine), adamEps: config.optimizerEps, ...(config.optimizer === 'rmsprop' ? { optimizer: { kind: 'rmsprop' as const, alpha: config.rmsPropAlpha, eps: config.optimizerEps } } : {}) }, rng.split('network'));
     this.noBaseline = config.algo === 'reinforce' && !config.useBaseline;
     const B = config.nSteps * config.numEnvs;
@@ -68,26 +69,18 @@ export class A2cAgent implements OnPolicyAgent {
     };
   }
 
-  act(observations: Float32Array, n: number, deterministic: boolean): ActOutput {
+  override act(observations: Float32Array, n: number, deterministic: boolean): ActOutput {
     const out = this.net.act(observations, n, deterministic);
     if (this.noBaseline) out.values.fill(0);
     return out;
   }
 
-  predictValues(observations: Float32Array, n: number): Float64Array {
+  override predictValues(observations: Float32Array, n: number): Float64Array {
     return this.noBaseline ? this.zeros.subarray(0, n) : this.net.values(observations, n);
   }
 
-  startRollout(): void {
-    this.net.startRollout();
-  }
-
-  afterStep(stepInRollout: number): void {
-    this.net.afterStep(stepInRollout);
-  }
-
   /** One gradient step on the whole rollout (SB3's A2C: a single batch, no epochs). */
-  train(buffer: RolloutBuffer, progress: number): UpdateMetrics {
+  override train(buffer: RolloutBuffer, progress: number): UpdateMetrics {
     const started = performance.now();
     const c = this.config;
     const { net, batch } = this;
@@ -96,9 +89,7 @@ export class A2cAgent implements OnPolicyAgent {
     batch.advantages.set(buffer.advantages.subarray(0, B));
     if (c.normalizeAdvantage && B > 1) normalizeInPlace(batch.advantages, 0, B);
     const out = net.forwardTrain(buffer.observations, B);
-    const head: PolicyHead = net.discrete
-      ? { kind: 'categorical', numActions: net.policyOutputSize, logits: out.policy, actions: buffer.actions, gradLogits: batch.gradPolicy, scratchLogp: batch.scratchLogp }
-      : { kind: 'gaussian', actionDim: net.actionSize, mean: out.policy, logStd: out.logStd, actions: buffer.actions, gradMean: batch.gradPolicy, gradLogStd: batch.gradLogStd };
+    const head = net.policyHead(out, buffer.actions, { policy: batch.gradPolicy, logStd: batch.gradLogStd, logp: batch.scratchLogp });
     const values = this.noBaseline ? this.zeros : out.values;
     const vfCoef = this.noBaseline ? 0 : c.vfCoef;
     const m = policyGradientLoss(head, values, { size: B, advantages: batch.advantages, returns: buffer.returns }, { entCoef: c.entCoef, vfCoef }, batch.gradValues);
@@ -120,11 +111,11 @@ export class A2cAgent implements OnPolicyAgent {
     };
   }
 
-  getState(): A2cAgentState {
+  override getState(): A2cAgentState {
     return { network: this.net.getState() };
   }
 
-  setState(state: unknown): void {
+  override setState(state: unknown): void {
     this.net.setState((state as A2cAgentState).network);
   }
 }

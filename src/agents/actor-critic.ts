@@ -1,6 +1,7 @@
 import { ConfigError } from '../core/errors.js';
 import { Rng, type RngState } from '../core/rng.js';
 import type { Box, Discrete } from '../core/spaces.js';
+import type { PolicyHead } from '../algorithms/policy-head.js';
 import type { ActOutput } from '../loop/agent.js';
 import { categorical, diagGaussian } from '../nn/distributions.js';
 import { Adam, clipGradNorm, type AdamState } from '../nn/fast/adam.js';
@@ -280,6 +281,17 @@ export class ActorCritic {
     this.trainLatent = latent;
     const logStd = this.discrete ? this.scratch.logStd : this.fillLogStd(latent, batch);
     return { policy: head, logStd, values };
+  }
+
+  /**
+   * The policy head of a training forward, as the losses take it: the distribution's outputs,
+   * the actions taken, and where ∂L/∂outputs go (`grads.policy` [B × out], `grads.logStd`
+   * [B × D], `grads.logp` a [B × out] scratch for categorical log-probabilities).
+   */
+  policyHead(out: TrainForward, actions: ArrayLike<number>, grads: { readonly policy: Float64Array; readonly logStd: Float64Array; readonly logp: Float64Array }): PolicyHead {
+    return this.discrete
+      ? { kind: 'categorical', numActions: this.policyOutputSize, logits: out.policy, actions, gradLogits: grads.policy, scratchLogp: grads.logp }
+      : { kind: 'gaussian', actionDim: this.actionSize, mean: out.policy, logStd: out.logStd, actions, gradMean: grads.policy, gradLogStd: grads.logStd };
   }
 
   /**

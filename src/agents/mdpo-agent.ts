@@ -1,13 +1,13 @@
 import { normalizeInPlace } from '../algorithms/gae.js';
 import { mdpoIterations, mdpoLoss, mdpoStepSize, type MdpoLossMetrics, type OldHeadOutputs } from '../algorithms/mdpo-loss.js';
-import { valueLoss, type PolicyHead } from '../algorithms/policy-head.js';
+import { valueLoss } from '../algorithms/policy-head.js';
 import { Rng, type RngState } from '../core/rng.js';
 import type { Box, Discrete } from '../core/spaces.js';
 import type { RolloutBuffer } from '../data/rollout-buffer.js';
-import type { ActOutput, OnPolicyAgent } from '../loop/agent.js';
 import type { UpdateMetrics } from '../loop/events.js';
 import { categorical } from '../nn/distributions.js';
 import { Adam, clipGradNorm, type AdamState } from '../nn/fast/adam.js';
+import { ActorCriticAgent } from './actor-critic-agent.js';
 import { ActorCritic, networkOptions, type ActorCriticState } from './actor-critic.js';
 import { actorCriticLayout } from './engines/engine.js';
 import type { EngineFactory } from './engines/engine.js';
@@ -42,8 +42,8 @@ interface Segment {
  * vector of {@link ActorCritic} (whose own optimiser is not used here); each side is stepped by
  * its own Adam on its own parameter segments, as the reference's two optimisers.
  */
-export class MdpoAgent implements OnPolicyAgent {
-  readonly net: ActorCritic;
+export class MdpoAgent extends ActorCriticAgent {
+  override readonly net: ActorCritic;
   /** K: iterations of the whole run. */
   readonly totalIterations: number;
   private iteration = 0;
@@ -70,6 +70,7 @@ export class MdpoAgent implements OnPolicyAgent {
     rng: Rng,
     engine?: EngineFactory,
   ) {
+    super();
     this.net = new ActorCritic({ ...networkOptions(config, observationSize, actionSpace, engine), adamEps: config.adamEps }, rng.split('network'));
     this.minibatchRng = rng.split('minibatch');
     const rolloutSize = config.nSteps * config.numEnvs;
@@ -98,28 +99,12 @@ export class MdpoAgent implements OnPolicyAgent {
     this.mb = { obs: new Float32Array(mbSize * observationSize), returns: new Float64Array(mbSize), oldValues: new Float64Array(mbSize) };
   }
 
-  act(observations: Float32Array, n: number, deterministic: boolean): ActOutput {
-    return this.net.act(observations, n, deterministic);
-  }
-
-  predictValues(observations: Float32Array, n: number): Float64Array {
-    return this.net.values(observations, n);
-  }
-
-  startRollout(): void {
-    this.net.startRollout();
-  }
-
-  afterStep(stepInRollout: number): void {
-    this.net.afterStep(stepInRollout);
-  }
-
   /** The KL penalty 1/t_k of the next iteration. */
   get klCoef(): number {
     return 1 / mdpoStepSize(this.iteration, this.totalIterations);
   }
 
-  train(buffer: RolloutBuffer, progress: number): UpdateMetrics {
+  override train(buffer: RolloutBuffer, progress: number): UpdateMetrics {
     const started = performance.now();
     const c = this.config;
     const { net, batch } = this;
@@ -151,9 +136,7 @@ export class MdpoAgent implements OnPolicyAgent {
     let gradNormSum = 0;
     for (let step = 0; step < c.sgdSteps; step++) {
       const out = net.forwardTrain(buffer.observations, B);
-      const head: PolicyHead = net.discrete
-        ? { kind: 'categorical', numActions: K, logits: out.policy, actions: buffer.actions, gradLogits: batch.gradPolicy, scratchLogp: batch.scratchLogp }
-        : { kind: 'gaussian', actionDim: D, mean: out.policy, logStd: out.logStd, actions: buffer.actions, gradMean: batch.gradPolicy, gradLogStd: batch.gradLogStd };
+      const head = net.policyHead(out, buffer.actions, { policy: batch.gradPolicy, logStd: batch.gradLogStd, logp: batch.scratchLogp });
       const m = mdpoLoss(head, out.values, samples, hyper, batch.gradValues);
       first ??= m;
       net.backwardTrain(B, batch.gradPolicy, batch.gradLogStd, batch.gradValues);
@@ -208,9 +191,7 @@ export class MdpoAgent implements OnPolicyAgent {
     const { net, batch } = this;
     const B = samples.size;
     const out = net.forwardTrain(buffer.observations, B);
-    const head: PolicyHead = net.discrete
-      ? { kind: 'categorical', numActions: net.policyOutputSize, logits: out.policy, actions: buffer.actions, gradLogits: batch.gradPolicy, scratchLogp: batch.scratchLogp }
-      : { kind: 'gaussian', actionDim: net.actionSize, mean: out.policy, logStd: out.logStd, actions: buffer.actions, gradMean: batch.gradPolicy, gradLogStd: batch.gradLogStd };
+    const head = net.policyHead(out, buffer.actions, { policy: batch.gradPolicy, logStd: batch.gradLogStd, logp: batch.scratchLogp });
     return mdpoLoss(head, out.values, samples, { ...hyper, vfCoef: 0 }, batch.gradValues);
   }
 
@@ -223,7 +204,7 @@ export class MdpoAgent implements OnPolicyAgent {
     return norm;
   }
 
-  getState(): MdpoAgentState {
+  override getState(): MdpoAgentState {
     return {
       network: this.net.getState(),
       minibatchRng: this.minibatchRng.getState(),
@@ -233,7 +214,7 @@ export class MdpoAgent implements OnPolicyAgent {
     };
   }
 
-  setState(state: unknown): void {
+  override setState(state: unknown): void {
     const s = state as MdpoAgentState;
     this.net.setState(s.network);
     this.minibatchRng = Rng.fromState(s.minibatchRng);

@@ -1,10 +1,10 @@
 import { normalizeInPlace } from '../algorithms/gae.js';
-import { ppoLoss, type PolicyHead, type PpoLossMetrics } from '../algorithms/ppo-loss.js';
+import { ppoLoss, type PpoLossMetrics } from '../algorithms/ppo-loss.js';
 import { Rng, type RngState } from '../core/rng.js';
 import type { Box, Discrete } from '../core/spaces.js';
 import type { RolloutBuffer } from '../data/rollout-buffer.js';
-import type { ActOutput, OnPolicyAgent } from '../loop/agent.js';
 import type { UpdateMetrics } from '../loop/events.js';
+import { ActorCriticAgent } from './actor-critic-agent.js';
 import { ActorCritic, networkOptions, type ActorCriticState } from './actor-critic.js';
 import type { EngineFactory } from './engines/engine.js';
 import type { PpoConfig } from './ppo-config.js';
@@ -22,8 +22,8 @@ export interface PpoAgentState {
  * several epochs of shuffled minibatches, global grad-norm clipping and an optional target-KL
  * stop. The rollout, GAE and logging come from the shared on-policy loop.
  */
-export class PpoAgent implements OnPolicyAgent {
-  readonly net: ActorCritic;
+export class PpoAgent extends ActorCriticAgent {
+  override readonly net: ActorCritic;
   private minibatchRng: Rng;
   private readonly indices: Int32Array;
   private readonly mb: {
@@ -46,6 +46,7 @@ export class PpoAgent implements OnPolicyAgent {
     rng: Rng,
     engine?: EngineFactory,
   ) {
+    super();
     this.net = new ActorCritic({ ...networkOptions(config, observationSize, actionSpace, engine), adamEps: config.adamEps }, rng.split('network'));
     this.minibatchRng = rng.split('minibatch');
     const rolloutSize = config.nSteps * config.numEnvs;
@@ -66,23 +67,7 @@ export class PpoAgent implements OnPolicyAgent {
     };
   }
 
-  act(observations: Float32Array, n: number, deterministic: boolean): ActOutput {
-    return this.net.act(observations, n, deterministic);
-  }
-
-  predictValues(observations: Float32Array, n: number): Float64Array {
-    return this.net.values(observations, n);
-  }
-
-  startRollout(): void {
-    this.net.startRollout();
-  }
-
-  afterStep(stepInRollout: number): void {
-    this.net.afterStep(stepInRollout);
-  }
-
-  train(buffer: RolloutBuffer, progress: number): UpdateMetrics {
+  override train(buffer: RolloutBuffer, progress: number): UpdateMetrics {
     const started = performance.now();
     const c = this.config;
     const learningRate = scheduleValue(c.learningRate, progress);
@@ -139,9 +124,7 @@ export class PpoAgent implements OnPolicyAgent {
   private minibatchStep(B: number, hyper: { clipRange: number; clipRangeVf: number | null; entCoef: number; vfCoef: number }): PpoLossMetrics {
     const { mb, net } = this;
     const out = net.forwardTrain(mb.obs, B);
-    const head: PolicyHead = net.discrete
-      ? { kind: 'categorical', numActions: net.policyOutputSize, logits: out.policy, actions: mb.actions, gradLogits: mb.gradPolicy, scratchLogp: mb.scratchLogp }
-      : { kind: 'gaussian', actionDim: net.actionSize, mean: out.policy, logStd: out.logStd, actions: mb.actions, gradMean: mb.gradPolicy, gradLogStd: mb.gradLogStd };
+    const head = net.policyHead(out, mb.actions, { policy: mb.gradPolicy, logStd: mb.gradLogStd, logp: mb.scratchLogp });
     const metrics = ppoLoss(head, out.values, { size: B, oldLogProbs: mb.oldLogProbs, advantages: mb.advantages, returns: mb.returns, oldValues: mb.oldValues }, hyper, mb.gradValues);
     net.backwardTrain(B, mb.gradPolicy, mb.gradLogStd, mb.gradValues);
     return metrics;
@@ -163,11 +146,11 @@ export class PpoAgent implements OnPolicyAgent {
     }
   }
 
-  getState(): PpoAgentState {
+  override getState(): PpoAgentState {
     return { network: this.net.getState(), minibatchRng: this.minibatchRng.getState() };
   }
 
-  setState(state: unknown): void {
+  override setState(state: unknown): void {
     const s = state as PpoAgentState;
     this.net.setState(s.network);
     this.minibatchRng = Rng.fromState(s.minibatchRng);
