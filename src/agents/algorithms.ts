@@ -10,15 +10,20 @@ import { MdpoAgent } from './mdpo-agent.js';
 import { resolveMdpoConfig, type MdpoConfig, type MdpoConfigInput } from './mdpo-config.js';
 import { PpoAgent } from './ppo-agent.js';
 import { resolvePpoConfig, type PpoConfig, type PpoConfigInput } from './ppo-config.js';
+import { TrpoAgent } from './trpo-agent.js';
+import { HarpgAgent } from './harpg-agent.js';
+import { NpgIgtAgent } from './npg-igt-agent.js';
+import { resolveHarpgConfig, resolveNpgIgtConfig, type HarpgConfig, type HarpgConfigInput, type NpgIgtConfig, type NpgIgtConfigInput } from './npg-config.js';
+import { resolveTrpoConfig, type TrpoConfig, type TrpoConfigInput } from './trpo-config.js';
 
 /** The built-in on-policy algorithms, by their `algo` key. */
-export const ALGORITHMS = ['ppo', 'a2c', 'reinforce', 'mdpo'] as const;
+export const ALGORITHMS = ['ppo', 'a2c', 'reinforce', 'mdpo', 'trpo', 'npg-igt', 'harpg'] as const;
 export type AlgorithmName = (typeof ALGORITHMS)[number];
 
 /** A validated configuration of any built-in algorithm (its `algo` tells which). */
-export type AgentConfig = PpoConfig | A2cConfig | ReinforceConfig | MdpoConfig;
+export type AgentConfig = PpoConfig | A2cConfig | ReinforceConfig | MdpoConfig | TrpoConfig | NpgIgtConfig | HarpgConfig;
 /** What a user may give: `algo` (default `ppo`), `env`, and that algorithm's optional keys. */
-export type AgentConfigInput = PpoConfigInput | A2cConfigInput | ReinforceConfigInput | MdpoConfigInput;
+export type AgentConfigInput = PpoConfigInput | A2cConfigInput | ReinforceConfigInput | MdpoConfigInput | TrpoConfigInput | NpgIgtConfigInput | HarpgConfigInput;
 
 /**
  * Resolves the configuration of the algorithm named by `algo` (in `overrides`, else `file`,
@@ -35,6 +40,12 @@ export function resolveConfig(overrides: Record<string, unknown>, file: Record<s
       return resolveReinforceConfig(overrides, file);
     case 'mdpo':
       return resolveMdpoConfig(overrides, file);
+    case 'trpo':
+      return resolveTrpoConfig(overrides, file);
+    case 'npg-igt':
+      return resolveNpgIgtConfig(overrides, file);
+    case 'harpg':
+      return resolveHarpgConfig(overrides, file);
     default:
       throw new ConfigError(`unknown algorithm "${String(algo)}"; available: ${ALGORITHMS.join(', ')}`);
   }
@@ -47,6 +58,12 @@ export function createAgent(config: AgentConfig, observationSize: number, action
       return new PpoAgent(config, observationSize, actionSpace, rng, engine);
     case 'mdpo':
       return new MdpoAgent(config, observationSize, actionSpace, rng, engine);
+    case 'trpo':
+      return new TrpoAgent(config, observationSize, actionSpace, rng, engine);
+    case 'npg-igt':
+      return new NpgIgtAgent(config, observationSize, actionSpace, rng, engine);
+    case 'harpg':
+      return new HarpgAgent(config, observationSize, actionSpace, rng, engine);
     default:
       return new A2cAgent(config, observationSize, actionSpace, rng, engine);
   }

@@ -1,17 +1,16 @@
 import { normalizeInPlace } from '../algorithms/gae.js';
 import { mdpoIterations, mdpoLoss, mdpoStepSize, type MdpoLossMetrics, type OldHeadOutputs } from '../algorithms/mdpo-loss.js';
-import { valueLoss } from '../algorithms/policy-head.js';
 import { Rng, type RngState } from '../core/rng.js';
 import type { Box, Discrete } from '../core/spaces.js';
 import type { RolloutBuffer } from '../data/rollout-buffer.js';
 import type { UpdateMetrics } from '../loop/events.js';
 import { categorical } from '../nn/distributions.js';
-import { Adam, clipGradNorm, type AdamState } from '../nn/fast/adam.js';
+import type { AdamState } from '../nn/fast/adam.js';
 import { ActorCriticAgent } from './actor-critic-agent.js';
 import { ActorCritic, networkOptions, type ActorCriticState } from './actor-critic.js';
-import { actorCriticLayout } from './engines/engine.js';
 import type { EngineFactory } from './engines/engine.js';
 import type { MdpoConfig } from './mdpo-config.js';
+import { actorCriticRanges, CriticFitter, paramSegment, stepSegments, type ParamSegment } from './param-segments.js';
 import { scheduleValue } from './schedule.js';
 
 /** Checkpointed state of an {@link MdpoAgent}. */
@@ -23,13 +22,6 @@ export interface MdpoAgentState {
   /** The policy's Adam per parameter segment (bodies and head, then log-std), and the critic's. */
   readonly policyAdam: readonly AdamState[];
   readonly valueAdam: AdamState;
-}
-
-/** A contiguous run of the flat parameter vector with its own Adam (elementwise, so segments = one Adam over their union). */
-interface Segment {
-  readonly params: Float64Array;
-  readonly grads: Float64Array;
-  readonly adam: Adam;
 }
 
 /**
@@ -48,9 +40,8 @@ export class MdpoAgent extends ActorCriticAgent {
   readonly totalIterations: number;
   private iteration = 0;
   private minibatchRng: Rng;
-  private readonly policySegments: Segment[];
-  private readonly valueSegment: Segment;
-  private readonly indices: Int32Array;
+  private readonly policySegments: ParamSegment[];
+  private readonly critic: CriticFitter;
   private readonly batch: {
     advantages: Float64Array;
     zeroValues: Float64Array;
@@ -61,7 +52,6 @@ export class MdpoAgent extends ActorCriticAgent {
     oldPolicy: Float64Array;
     oldLogStd: Float64Array;
   };
-  private readonly mb: { obs: Float32Array; returns: Float64Array; oldValues: Float64Array };
 
   constructor(
     readonly config: MdpoConfig,
@@ -75,17 +65,11 @@ export class MdpoAgent extends ActorCriticAgent {
     this.minibatchRng = rng.split('minibatch');
     const rolloutSize = config.nSteps * config.numEnvs;
     this.totalIterations = mdpoIterations(config.totalSteps, rolloutSize);
-    const layout = actorCriticLayout({ observationSize, hidden: config.policy.hidden, activation: config.policy.activation, policyOutputSize: this.net.policyOutputSize });
-    const valueStart = (layout.valueBody[0] as { offset: number }).offset;
-    const networks = layout.size;
-    const { params, grads } = this.net;
-    const segment = (from: number, to: number): Segment => ({ params: params.subarray(from, to), grads: grads.subarray(from, to), adam: new Adam(to - from, { eps: config.adamEps }) });
-    this.policySegments = [segment(0, valueStart), segment(networks, params.length)];
-    this.valueSegment = segment(valueStart, networks);
-    this.indices = Int32Array.from({ length: rolloutSize }, (_, k) => k);
+    const ranges = actorCriticRanges(this.net);
+    this.policySegments = ranges.policy.map((r) => paramSegment(this.net, r, config.adamEps));
+    this.critic = new CriticFitter(this.net, paramSegment(this.net, ranges.value, config.adamEps), rolloutSize, config.vfBatchSize);
     const out = this.net.policyOutputSize;
     const D = this.net.actionSize;
-    const mbSize = Math.min(config.vfBatchSize, rolloutSize);
     this.batch = {
       advantages: new Float64Array(rolloutSize),
       zeroValues: new Float64Array(rolloutSize),
@@ -96,7 +80,6 @@ export class MdpoAgent extends ActorCriticAgent {
       oldPolicy: new Float64Array(rolloutSize * out),
       oldLogStd: new Float64Array(rolloutSize * D),
     };
-    this.mb = { obs: new Float32Array(mbSize * observationSize), returns: new Float64Array(mbSize), oldValues: new Float64Array(mbSize) };
   }
 
   /** The KL penalty 1/t_k of the next iteration. */
@@ -140,39 +123,17 @@ export class MdpoAgent extends ActorCriticAgent {
       const m = mdpoLoss(head, out.values, samples, hyper, batch.gradValues);
       first ??= m;
       net.backwardTrain(B, batch.gradPolicy, batch.gradLogStd, batch.gradValues);
-      gradNormSum += this.step(this.policySegments, c.maxGradNorm, learningRate);
+      gradNormSum += stepSegments(net, this.policySegments, c.maxGradNorm, learningRate);
     }
     // The policy after the m steps: its KL from π_θk and its surrogate.
     const after = this.evaluatePolicy(buffer, samples, hyper);
 
     // The critic: epochs of shuffled minibatches of the clipped value loss, its own Adam.
-    let valueLossSum = 0;
-    let valueSteps = 0;
-    const obsSize = buffer.shape.observationSize;
-    for (let epoch = 0; epoch < c.vfEpochs; epoch++) {
-      for (let k = 0; k < B; k++) this.indices[k] = k;
-      this.minibatchRng.shuffle(this.indices.subarray(0, B));
-      for (let start = 0; start < B; start += c.vfBatchSize) {
-        const n = Math.min(c.vfBatchSize, B - start);
-        for (let i = 0; i < n; i++) {
-          const k = this.indices[start + i] as number;
-          this.mb.obs.set(buffer.observations.subarray(k * obsSize, (k + 1) * obsSize), i * obsSize);
-          this.mb.returns[i] = buffer.returns[k] as number;
-          this.mb.oldValues[i] = buffer.values[k] as number;
-        }
-        const out = net.forwardTrain(this.mb.obs, n);
-        valueLossSum += valueLoss(n, out.values, this.mb.returns, this.mb.oldValues, c.clipRangeVf, 1, batch.gradValues);
-        batch.gradPolicy.fill(0, 0, n * K);
-        batch.gradLogStd.fill(0, 0, n * D);
-        net.backwardTrain(n, batch.gradPolicy, batch.gradLogStd, batch.gradValues);
-        this.step([this.valueSegment], c.vfMaxGradNorm, vfLearningRate);
-        valueSteps++;
-      }
-    }
+    const valueLossMean = this.critic.fit(buffer, this.minibatchRng, { epochs: c.vfEpochs, batchSize: c.vfBatchSize, clipRangeVf: c.clipRangeVf, maxGradNorm: c.vfMaxGradNorm, learningRate: vfLearningRate });
     this.iteration++;
     return {
       policyLoss: (first as MdpoLossMetrics).policyLoss,
-      valueLoss: valueLossSum / Math.max(1, valueSteps),
+      valueLoss: valueLossMean,
       entropy: (first as MdpoLossMetrics).entropy,
       // After the m steps: the sample estimate of KL(π_θk ‖ π_θ+1) PPO reports.
       approxKl: after.approxKl,
@@ -195,22 +156,13 @@ export class MdpoAgent extends ActorCriticAgent {
     return mdpoLoss(head, out.values, samples, { ...hyper, vfCoef: 0 }, batch.gradValues);
   }
 
-  /** Clips the segments' joint gradient norm (if `maxNorm` is not null), steps their Adams; returns the norm before clipping. */
-  private step(segments: readonly Segment[], maxNorm: number | null, learningRate: number): number {
-    const grads = segments.map((s) => s.grads);
-    const norm = clipGradNorm(grads, maxNorm ?? Number.POSITIVE_INFINITY);
-    for (const s of segments) s.adam.step(s.params, s.grads, learningRate);
-    this.net.engine.setParams(this.net.params);
-    return norm;
-  }
-
   override getState(): MdpoAgentState {
     return {
       network: this.net.getState(),
       minibatchRng: this.minibatchRng.getState(),
       iteration: this.iteration,
       policyAdam: this.policySegments.map((s) => s.adam.getState()),
-      valueAdam: this.valueSegment.adam.getState(),
+      valueAdam: this.critic.segment.adam.getState(),
     };
   }
 
@@ -220,6 +172,6 @@ export class MdpoAgent extends ActorCriticAgent {
     this.minibatchRng = Rng.fromState(s.minibatchRng);
     this.iteration = s.iteration;
     this.policySegments.forEach((seg, i) => seg.adam.setState(s.policyAdam[i] as AdamState));
-    this.valueSegment.adam.setState(s.valueAdam);
+    this.critic.segment.adam.setState(s.valueAdam);
   }
 }

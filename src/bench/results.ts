@@ -3,7 +3,8 @@ import path from 'node:path';
 import { Rng } from '../core/rng.js';
 import { registration } from '../envs/registry.js';
 import type { RunSummary, TrainEvent } from '../loop/events.js';
-import { aggregateIqm, aggregateMean, stepsToThreshold, stratifiedBootstrapCI, summarizeStepsToThreshold, type CurvePoint, type Interval, type StepsSummary } from './statistics.js';
+import { reportMarkdown } from './report-markdown.js';
+import { aggregateIqm, aggregateMean, bootstrapDifferenceCI, censorAtBudget, probabilityOfImprovement, stepsToThreshold, stratifiedBootstrapCI, summarizeStepsToThreshold, type CurvePoint, type Difference, type Interval, type StepsSummary } from './statistics.js';
 import { runDir, sweepRuns, type SweepDefinition, type SweepRun } from './sweep.js';
 
 /** `error.json` of a failed run, written by the sweep. */
@@ -44,13 +45,35 @@ export interface CellSummary {
   readonly stepsToThreshold: StepsSummary | null;
 }
 
+/** Two algorithms compared on one env: X − Y, where X comes first in the sweep's algorithm list. */
+export interface PairComparison {
+  readonly env: string;
+  readonly x: string;
+  readonly y: string;
+  /** P(final return of a run of X > one of Y), ties counting ½, with its bootstrap 95% CI; null unless both have finished runs. */
+  readonly probabilityOfImprovement: Interval | null;
+  /** IQM(final return of X) − IQM(final return of Y), with its bootstrap 95% CI; null unless both have finished runs. */
+  readonly finalEvalIqmDifference: Difference | null;
+  /**
+   * IQM(steps to threshold of X) − IQM(… of Y), unsolved runs counted at the env's budget
+   * (negative: X gets there sooner); null without a threshold or unless both have finished runs.
+   */
+  readonly stepsIqmDifference: Difference | null;
+}
+
 /** `OUT/summary.json`. */
 export interface SweepSummary {
   readonly definition: SweepDefinition;
+  /** The `--threshold` the results were computed with; null: each env's registered reward threshold. */
+  readonly threshold: ThresholdOption | null;
   /** How the confidence intervals were computed. */
   readonly method: string;
+  /** How the pairwise comparisons were computed. */
+  readonly comparisonMethod: string;
   readonly runs: { readonly total: number; readonly ok: number; readonly failed: number; readonly missing: number };
   readonly cells: readonly CellSummary[];
+  /** Every pair of algorithms on every env. */
+  readonly comparisons: readonly PairComparison[];
 }
 
 const METHOD =
@@ -59,6 +82,13 @@ const METHOD =
   'bootstrap that resamples the runs (stratified bootstrap with the env as the single task; 2000 resamples, seeded). ' +
   'Steps-to-threshold: first evaluation whose mean reaches the threshold; unsolved runs are right-censored at the budget ' +
   '(Kaplan-Meier median). Failed runs are counted but carry no score.';
+
+const COMPARISON_METHOD =
+  'Each row compares algorithm X with Y on one env: P(X > Y) is the probability that a run of X ends with a higher final ' +
+  'return than a run of Y (ties count half), and each Δ is X − Y of the IQM final return or of the IQM steps-to-threshold ' +
+  "(unsolved runs counted at the env's budget). Intervals are 95% percentile bootstrap intervals resampling the runs of X " +
+  'and of Y independently (2000 resamples, seeded); "significant" means the interval excludes 0 (with few seeds these ' +
+  'intervals are too narrow, and there is no correction for multiple comparisons).';
 
 /** The deterministic-evaluation learning curve of a run, from its `metrics.jsonl`. */
 export function evalCurve(dir: string): CurvePoint[] {
@@ -73,9 +103,24 @@ export function evalCurve(dir: string): CurvePoint[] {
   return curve;
 }
 
-/** The threshold a sweep uses for `env`: `threshold` if given, else the env's registered reward threshold. */
-export function thresholdFor(env: string, threshold: number | undefined): number | null {
-  return threshold ?? registration(env).rewardThreshold ?? null;
+/**
+ * A sweep's steps-to-threshold targets: one number for every env, or a number per env id (envs
+ * not named fall back to their registered reward threshold).
+ */
+export type ThresholdOption = number | Readonly<Record<string, number>>;
+
+/** The threshold a sweep uses for `env`: from `threshold` if it gives one, else the env's registered reward threshold. */
+export function thresholdFor(env: string, threshold: ThresholdOption | undefined): number | null {
+  const given = typeof threshold === 'number' ? threshold : threshold?.[env];
+  return given ?? registration(env).rewardThreshold ?? null;
+}
+
+/**
+ * The step budget of `env` in a sweep: the configured steps, or more when runs overshot it
+ * (on-policy rollouts end on whole rollouts). Unsolved runs are censored here.
+ */
+export function envBudget(def: SweepDefinition, records: readonly RunRecord[], env: string): number {
+  return Math.max(def.steps, ...records.filter((r) => r.env === env && r.status === 'ok').map((r) => r.totalSteps ?? 0));
 }
 
 function readJson<T>(file: string): T | undefined {
@@ -83,7 +128,7 @@ function readJson<T>(file: string): T | undefined {
 }
 
 /** One record per run of the sweep, read from the run folders. */
-export function collectRecords(out: string, def: SweepDefinition, threshold?: number): RunRecord[] {
+export function collectRecords(out: string, def: SweepDefinition, threshold?: ThresholdOption): RunRecord[] {
   return sweepRuns(def).map((run: SweepRun): RunRecord => {
     const dir = runDir(out, run);
     const base = { algo: run.algo, env: run.env, seed: run.seed };
@@ -99,7 +144,7 @@ export function collectRecords(out: string, def: SweepDefinition, threshold?: nu
 }
 
 /** Per (algo, env) statistics of the records. */
-export function summarize(def: SweepDefinition, records: readonly RunRecord[], threshold?: number): SweepSummary {
+export function summarize(def: SweepDefinition, records: readonly RunRecord[], threshold?: ThresholdOption): SweepSummary {
   const cells: CellSummary[] = [];
   for (const algo of def.algos) {
     for (const env of def.envs) {
@@ -123,7 +168,47 @@ export function summarize(def: SweepDefinition, records: readonly RunRecord[], t
     }
   }
   const count = (s: RunRecord['status']) => records.filter((r) => r.status === s).length;
-  return { definition: def, method: METHOD, runs: { total: records.length, ok: count('ok'), failed: count('failed'), missing: count('missing') }, cells };
+  return {
+    definition: def,
+    threshold: threshold ?? null,
+    method: METHOD,
+    comparisonMethod: COMPARISON_METHOD,
+    runs: { total: records.length, ok: count('ok'), failed: count('failed'), missing: count('missing') },
+    cells,
+    comparisons: compareAlgorithms(def, records, threshold),
+  };
+}
+
+/** Every pair of algorithms on every env: probability of improvement and significance of the IQM differences. */
+export function compareAlgorithms(def: SweepDefinition, records: readonly RunRecord[], threshold?: ThresholdOption): PairComparison[] {
+  const out: PairComparison[] = [];
+  for (const env of def.envs) {
+    const t = thresholdFor(env, threshold);
+    const budget = envBudget(def, records, env);
+    const finished = (algo: string) => records.filter((r) => r.algo === algo && r.env === env && r.status === 'ok' && r.finalEval !== null);
+    for (const [i, x] of def.algos.entries()) {
+      for (const y of def.algos.slice(i + 1)) {
+        const xs = finished(x);
+        const ys = finished(y);
+        const rng = new Rng(`bench/compare/${env}/${x}/${y}`);
+        if (xs.length === 0 || ys.length === 0) {
+          out.push({ env, x, y, probabilityOfImprovement: null, finalEvalIqmDifference: null, stepsIqmDifference: null });
+          continue;
+        }
+        const returns = (rs: RunRecord[]) => [rs.map((r) => r.finalEval as number)];
+        const steps = (rs: RunRecord[]) => [censorAtBudget(rs.map((r) => r.stepsToThreshold), budget)];
+        out.push({
+          env,
+          x,
+          y,
+          probabilityOfImprovement: probabilityOfImprovement(returns(xs), returns(ys), { rng: rng.split('poi') }),
+          finalEvalIqmDifference: bootstrapDifferenceCI(returns(xs), returns(ys), { rng: rng.split('return') }),
+          stepsIqmDifference: t === null ? null : bootstrapDifferenceCI(steps(xs), steps(ys), { rng: rng.split('steps') }),
+        });
+      }
+    }
+  }
+  return out;
 }
 
 const csvCell = (v: string | number | boolean | null): string => {
@@ -140,41 +225,14 @@ export function runsCsv(records: readonly RunRecord[]): string {
   return `${RUNS_COLUMNS.join(',')}\n${rows.map((r) => `${r}\n`).join('')}`;
 }
 
-const num = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(1) : x.toPrecision(3));
-const ci = (i: Interval | null) => (i === null ? '–' : `${num(i.point)} [${num(i.lower)}, ${num(i.upper)}]`);
-const steps = (x: number | null | undefined) => (x === null || x === undefined ? '–' : String(x));
+// It lived here before the report grew plots; kept importable from here.
+export { reportMarkdown } from './report-markdown.js';
 
-/** `report.md`: the summary's tables, one per env, and the failed runs. */
-export function reportMarkdown(summary: SweepSummary, records: readonly RunRecord[]): string {
-  const d = summary.definition;
-  const lines = [
-    '# Benchmark report',
-    '',
-    `${d.algos.join(', ')} on ${d.envs.join(', ')}; ${d.seeds} seed(s) each, ${d.steps} steps, evaluation every ${d.evalEvery} steps (${d.evalEpisodes} deterministic episodes).`,
-    `Runs: ${summary.runs.ok} finished, ${summary.runs.failed} failed, ${summary.runs.missing} not run, of ${summary.runs.total}.`,
-    '',
-    `_${summary.method}_`,
-  ];
-  for (const env of d.envs) {
-    const cells = summary.cells.filter((c) => c.env === env);
-    const t = cells[0]?.threshold ?? null;
-    lines.push('', `## ${env}${t === null ? ' (no threshold)' : ` (threshold ${t})`}`, '');
-    lines.push('| algo | runs (ok / failed) | final eval IQM [95% CI] | final eval mean [95% CI] | solved | median steps (solved) | KM median steps |', '|---|---|---|---|---|---|---|');
-    for (const c of cells) {
-      const s = c.stepsToThreshold;
-      lines.push(`| ${c.algo} | ${c.completed} / ${c.failed} | ${ci(c.finalEvalIqm)} | ${ci(c.finalEvalMean)} | ${s === null ? '–' : `${s.solved}/${s.runs}`} | ${steps(s?.median)} | ${steps(s?.kaplanMeierMedian)} |`);
-    }
-  }
-  const failed = records.filter((r) => r.status === 'failed');
-  if (failed.length > 0) {
-    lines.push('', '## Failed runs', '', 'Rerun the same command to retry them.', '');
-    for (const r of failed) lines.push(`- ${r.algo} on ${r.env}, seed ${r.seed}: ${r.error ?? 'unknown error'}`);
-  }
-  return `${lines.join('\n')}\n`;
-}
-
-/** Writes `runs.csv`, `summary.json` and `report.md` into the sweep folder. */
-export function writeResults(out: string, def: SweepDefinition, threshold?: number): { records: RunRecord[]; summary: SweepSummary } {
+/**
+ * Writes `runs.csv`, `summary.json` and `report.md` (tables only) into the sweep folder; the
+ * plots are drawn by `writePlotsAndReport` / `writeReport` (report.ts), which are asynchronous.
+ */
+export function writeResults(out: string, def: SweepDefinition, threshold?: ThresholdOption): { records: RunRecord[]; summary: SweepSummary } {
   const records = collectRecords(out, def, threshold);
   const summary = summarize(def, records, threshold);
   writeFileSync(path.join(out, 'runs.csv'), runsCsv(records));

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runChild, runPool } from './pool.js';
-import { writeResults, type RunRecord, type SweepSummary } from './results.js';
+import { writeResults, type RunRecord, type SweepSummary, type ThresholdOption } from './results.js';
 import { pendingRuns, prepareSweepFolder, runDir, sweepRuns, type SweepDefinition, type SweepRun } from './sweep.js';
 
 /** Options of {@link runSweep}. */
@@ -11,8 +11,8 @@ export interface SweepOptions {
   readonly definition: SweepDefinition;
   /** Runs trained at the same time, each in its own process. */
   readonly workers: number;
-  /** Steps-to-threshold threshold for every env (default: each env's registered reward threshold). */
-  readonly threshold?: number;
+  /** Steps-to-threshold target for every env, or per env id (default: each env's registered reward threshold). */
+  readonly threshold?: ThresholdOption;
   /** Modules each child imports before training (e.g. registering user envs). */
   readonly preload?: readonly string[];
   /** Aborting kills the running children; no results are written. */

@@ -15,6 +15,8 @@ export interface UpdateMetrics {
   epochs: number;
   /** Seconds spent in the update. */
   seconds: number;
+  /** Algorithm-specific diagnostics by name (TRPO: CG iterations, line-search trials, whether the step was taken). */
+  details?: Readonly<Record<string, number>>;
 }
 
 /** Result of a deterministic evaluation. */

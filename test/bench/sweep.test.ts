@@ -3,11 +3,11 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { runCliCapturingErrors } from '../helpers/cli.js';
+import { afterAll, describe, expect, it } from 'vitest';
 import { runSweep, type SweepEvent } from '../../src/bench/run-sweep.js';
 import type { SweepSummary } from '../../src/bench/results.js';
 import type { SweepDefinition } from '../../src/bench/sweep.js';
-import { main } from '../../src/cli/main.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { THROWING_ENV } from '../fixtures/throwing-env.js';
 
@@ -23,16 +23,7 @@ const csvRows = (out: string) =>
     .split('\n')
     .map((l) => l.split(','));
 
-async function runCli(...args: string[]): Promise<{ err: string; code: number }> {
-  const err: string[] = [];
-  vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-  process.exitCode = 0;
-  await main(['node', 'rxrl', ...args]);
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = 0;
-  vi.restoreAllMocks();
-  return { err: err.join('\n'), code };
-}
+const runCli = runCliCapturingErrors;
 
 describe('rxrl bench sweep', () => {
   const out = path.join(root, 'tiny');

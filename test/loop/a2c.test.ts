@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { TempDirs, paramsOf, runToEnd, summaryOf } from '../helpers/run.js';
 import type { A2cConfigInput, ReinforceConfigInput } from '../../src/agents/a2c-config.js';
 import { createAgent, resolveConfig } from '../../src/agents/algorithms.js';
 import { actorCriticLayout } from '../../src/agents/engines/engine.js';
@@ -11,36 +11,15 @@ import { ConfigError } from '../../src/core/errors.js';
 import { parseWithTypedArrays } from '../../src/core/serialize.js';
 import type { Checkpoint } from '../../src/loop/checkpoint.js';
 import type { RunSummary, TrainEvent } from '../../src/loop/events.js';
-import { train, type TrainOptions } from '../../src/loop/train.js';
 
-const dirs: string[] = [];
-function tempDir(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'rxrl-a2c-'));
-  dirs.push(dir);
-  return dir;
-}
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const temp = new TempDirs('rxrl-a2c-');
+afterAll(() => temp.removeAll());
+const tempDir = (): string => temp.make();
 
-async function runToEnd(options: TrainOptions, stopAtStep?: number): Promise<{ events: TrainEvent[]; error: Error | undefined }> {
-  const run = train(options);
-  const events: TrainEvent[] = [];
-  let error: Error | undefined;
-  run.events$.subscribe({
-    next: (e) => {
-      events.push(e);
-      if (stopAtStep !== undefined && e.type === 'rollout' && e.step >= stopAtStep) run.stop();
-    },
-    error: (err: Error) => (error = err),
-  });
-  await run.finished;
-  return { events, error };
-}
 
 function latestCheckpoint(dir: string): Checkpoint {
   return parseWithTypedArrays(readFileSync(path.join(dir, 'checkpoints', 'latest.json'), 'utf8')) as Checkpoint;
 }
-const paramsOf = (cp: Checkpoint) => (cp.agent as { network: { params: Float64Array } }).network.params;
-const summaryOf = (events: TrainEvent[]) => (events.at(-1) as Extract<TrainEvent, { type: 'done' }>).summary;
 function withoutWallTimes(summary: RunSummary): Omit<RunSummary, 'wallSeconds' | 'stepsPerSecond'> {
   const { wallSeconds: _w, stepsPerSecond: _s, ...rest } = summary;
   return rest;

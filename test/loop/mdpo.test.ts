@@ -1,37 +1,21 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { TempDirs, paramsOf, runToEnd, summaryOf } from '../helpers/run.js';
 import { resolveConfig } from '../../src/agents/algorithms.js';
 import type { MdpoConfigInput } from '../../src/agents/mdpo-config.js';
 import { parseWithTypedArrays } from '../../src/core/serialize.js';
 import type { Checkpoint } from '../../src/loop/checkpoint.js';
-import type { TrainEvent } from '../../src/loop/events.js';
-import { train, type TrainOptions } from '../../src/loop/train.js';
 
-const dirs: string[] = [];
-function tempDir(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'rxrl-mdpo-'));
-  dirs.push(dir);
-  return dir;
-}
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const temp = new TempDirs('rxrl-mdpo-');
+afterAll(() => temp.removeAll());
+const tempDir = (): string => temp.make();
 
-async function runToEnd(options: TrainOptions): Promise<{ events: TrainEvent[]; error: Error | undefined }> {
-  const run = train(options);
-  const events: TrainEvent[] = [];
-  let error: Error | undefined;
-  run.events$.subscribe({ next: (e) => events.push(e), error: (err: Error) => (error = err) });
-  await run.finished;
-  return { events, error };
-}
 const checkpointOf = (dir: string) => parseWithTypedArrays(readFileSync(path.join(dir, 'checkpoints', 'latest.json'), 'utf8')) as Checkpoint;
-const paramsOf = (cp: Checkpoint) => (cp.agent as { network: { params: Float64Array } }).network.params;
-const summaryOf = (events: TrainEvent[]) => (events.at(-1) as Extract<TrainEvent, { type: 'done' }>).summary;
 
 describe('MDPO (on-policy)', () => {
   it('resolves the reference defaults and the CartPole-v1 values', () => {
-    expect(resolveConfig({ algo: 'mdpo', env: 'Pendulum-v1' })).toMatchObject({ algo: 'mdpo', nSteps: 2048, numEnvs: 1, sgdSteps: 10, learningRate: 3e-4, adamEps: 1e-5, maxGradNorm: 0.5, gamma: 0.99, gaeLambda: 0.95, entCoef: 0, normalizeAdvantage: true, normalizeObservation: true, normalizeReward: true, vfEpochs: 5, vfBatchSize: 128, vfLearningRate: 3e-4, clipRangeVf: 0.2 });
+    expect(resolveConfig({ algo: 'mdpo', env: 'MountainCarContinuous-v0' })).toMatchObject({ algo: 'mdpo', nSteps: 2048, numEnvs: 1, sgdSteps: 10, learningRate: 3e-4, adamEps: 1e-5, maxGradNorm: 0.5, gamma: 0.99, gaeLambda: 0.95, entCoef: 0, normalizeAdvantage: true, normalizeObservation: true, normalizeReward: true, vfEpochs: 5, vfBatchSize: 128, vfLearningRate: 3e-4, clipRangeVf: 0.2 });
     expect(resolveConfig({ algo: 'mdpo', env: 'CartPole-v1' })).toMatchObject({ numEnvs: 8, nSteps: 32, totalSteps: 100_000, normalizeObservation: false });
     expect(() => resolveConfig({ algo: 'mdpo', env: 'CartPole-v1', clipRange: 0.2 })).toThrow(/Unrecognized key.*clipRange/);
   });

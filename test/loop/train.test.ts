@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { TempDirs, runToEnd } from '../helpers/run.js';
 import type { PpoConfigInput } from '../../src/agents/ppo-config.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { parseWithTypedArrays } from '../../src/core/serialize.js';
@@ -13,33 +13,15 @@ import type { BatchedActions } from '../../src/envs/vector/vector-env.js';
 import { VectorWrapper } from '../../src/envs/wrappers/wrapper.js';
 import type { Checkpoint } from '../../src/loop/checkpoint.js';
 import type { RunSummary, TrainEvent } from '../../src/loop/events.js';
-import { train, type TrainOptions } from '../../src/loop/train.js';
+import { train } from '../../src/loop/train.js';
 
-const dirs: string[] = [];
-function tempDir(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'rxrl-train-'));
-  dirs.push(dir);
-  return dir;
-}
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const temp = new TempDirs('rxrl-train-');
+afterAll(() => temp.removeAll());
+const tempDir = (): string => temp.make();
 
 /** A small CartPole config: 8 copies × 32 steps per rollout, 4 epochs. */
 const SMALL: PpoConfigInput = { env: 'CartPole-v1', seed: 3, totalSteps: 4096, numEnvs: 8, nSteps: 32, batchSize: 128, nEpochs: 4, evalEpisodes: 2 };
 
-async function runToEnd(options: TrainOptions, stopAtStep?: number): Promise<{ events: TrainEvent[]; error: Error | undefined }> {
-  const run = train(options);
-  const events: TrainEvent[] = [];
-  let error: Error | undefined;
-  run.events$.subscribe({
-    next: (e) => {
-      events.push(e);
-      if (stopAtStep !== undefined && e.type === 'rollout' && e.step >= stopAtStep) run.stop();
-    },
-    error: (err: Error) => (error = err),
-  });
-  await run.finished;
-  return { events, error };
-}
 
 function latestParams(dir: string): Float64Array {
   const cp = parseWithTypedArrays(readFileSync(path.join(dir, 'checkpoints', 'latest.json'), 'utf8')) as Checkpoint;
