@@ -8,9 +8,10 @@
  *   --env ID        CartPole-v1 (default) or Pendulum-v1, …
  *   --seeds N       seeds 0 … N−1 (default 10)
  *   --steps N       total steps (default: the zoo value)
- *   --target X      eval mean that counts as solved (default: CartPole 475, Pendulum −200)
+ *   --target=X      eval mean that counts as solved (default: CartPole 475, Pendulum −200;
+ *                   write negative values with `=`, e.g. --target=-250)
  *   --curve         also print the training curve (step, mean of the last 10 episode returns)
- *   --algo A        ppo (default), a2c, reinforce, mdpo
+ *   --algo A        ppo (default), or any of `ALGORITHMS` (trpo, mdpo, a2c, reinforce, npg-igt, harpg)
  *   --network N     fast (default) or tfjs;  --backend B  auto, tensorflow, wasm, cpu (with tfjs)
  */
 import { parseArgs } from 'node:util';
