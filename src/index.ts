@@ -31,3 +31,5 @@ export { MlpCurvature, type CurvatureActivation, type CurvatureLayer } from './n
 /** Benchmark statistics (IQM, stratified bootstrap CIs, performance profiles, probability of improvement, sample complexity). */
 export * as stats from './bench/statistics.js';
 export { VERSION } from './version.js';
+/** Batched rigid-body physics (MJCF loader, forward dynamics stages); see `src/physics/`. */
+export * as physics from './physics/index.js';
