@@ -8,6 +8,7 @@ import { KernelEnv } from './kernel-env.js';
 import { checkKwargs, type KwargTypes } from './kwargs.js';
 import { register, registeredIds, type EnvKwargs } from './registry.js';
 import { KernelVectorEnv } from './vector/kernel-vector-env.js';
+import { registerLocomotionEnvs } from './locomotion/register.js';
 import { MaskObservation, VectorMaskObservation } from './wrappers/mask-observation.js';
 
 interface KernelEnvDefinition {
@@ -100,4 +101,5 @@ function registerKernelEnv(def: KernelEnvDefinition): void {
 export function registerBuiltinEnvs(): void {
   if (registeredIds().includes('CartPole-v1')) return;
   for (const def of CLASSIC) registerKernelEnv(def);
+  registerLocomotionEnvs();
 }

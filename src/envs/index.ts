@@ -9,6 +9,7 @@ export * from './registry.js';
 export * from './kernel.js';
 export { KernelEnv } from './kernel-env.js';
 export * from './classic/index.js';
+export * from './locomotion/index.js';
 export * from './vector/vector-env.js';
 export { KernelVectorEnv, type KernelVectorEnvOptions } from './vector/kernel-vector-env.js';
 export { SyncVectorEnv } from './vector/sync-vector-env.js';

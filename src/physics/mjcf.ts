@@ -255,6 +255,7 @@ class Loader {
   private readonly jointIndex = new Map<string, number>();
   private jointCount = 0;
   private readonly actuators: ActuatorSpec[] = [];
+  private readonly excludes: [number, number][] = [];
 
   constructor(private readonly file: string) {}
 
@@ -300,6 +301,7 @@ class Loader {
         case 'contact':
           for (const c of el.children) {
             if (c.name !== 'exclude') throw this.fail(c, `<contact><${c.name}> is not supported (only <exclude> is accepted)`);
+            this.readExclude(c);
           }
           break;
         case 'equality':
@@ -317,7 +319,21 @@ class Loader {
       timestep: this.timestep,
       gravity: this.gravity,
       integrator: this.integrator,
+      contactExcludes: this.excludes,
     };
+  }
+
+  /** `<exclude body1 body2>`: the pair never touches (pairs with the world switch off ground contact). */
+  private readExclude(el: XmlElement): void {
+    const index = (key: string): number => {
+      const name = el.attrs.get(key);
+      if (name === undefined) throw this.fail(el, `<exclude> needs a ${key} attribute`);
+      const i = this.bodies.findIndex((b) => b.name === name);
+      if (i < 0) throw this.fail(el, `<exclude> ${key}: unknown body "${name}"`);
+      return i;
+    };
+    for (const k of el.attrs.keys()) if (k !== 'body1' && k !== 'body2' && k !== 'name') throw this.fail(el, `unsupported attribute "${k}" on <exclude>`);
+    this.excludes.push([index('body1'), index('body2')]);
   }
 
   private readCompiler(el: XmlElement): void {

@@ -120,12 +120,114 @@ export interface SolveBuffers {
   readonly qacc: Float64Array;
 }
 
+/** Inputs and outputs of {@link geomPoses}. */
+export interface GeomPoseBuffers {
+  readonly xpos: Float64Array;
+  readonly xmat: Float64Array;
+  /** [ngeom·3·B] geom centre in world coordinates (output). */
+  readonly geomXpos: Float64Array;
+  /** [ngeom·9·B] geom rotation matrix, row-major, geom→world (output). */
+  readonly geomXmat: Float64Array;
+}
+
+/** Inputs and outputs of {@link contactForces}. */
+export interface ContactBuffers {
+  readonly xpos: Float64Array;
+  readonly xmat: Float64Array;
+  /** Body spatial velocities from {@link rneBias} (input). */
+  readonly cvel: Float64Array;
+  readonly cdof: Float64Array;
+  /** [ncon·3·B] contact point: the lowest point of each contact sphere, world coordinates (output). */
+  readonly conPoint: Float64Array;
+  /** [ncon·B] signed distance φ of the contact sphere to the ground (m, < 0 in penetration) (output). */
+  readonly conDist: Float64Array;
+  /** [ncon·3·B] world velocity of the body point at `conPoint` (output). */
+  readonly conVel: Float64Array;
+  /** [ncon·3·B] force of the ground on the body at `conPoint`: friction x, y and normal z (output). */
+  readonly conForce: Float64Array;
+  /** [nbody·6·B] contact wrench [moment about the tree's reference point; force] summed over each body's subtree (output). */
+  readonly cfrcExt: Float64Array;
+  /** [nv·B] generalised contact forces Jᵀf (output). */
+  readonly qfrcContact: Float64Array;
+  /**
+   * [ncon·3·B] coefficients of the linearly implicit contact (output): the friction's viscous
+   * coefficient g = μ·f_n/√(|v_t|² + ε_v²) (so f_t = −g·v_t), then the normal damping
+   * d·σ(−φ/s)·ℓ and stiffness k·σ(−φ/s)·ℓ, with ℓ the logistic gate of the outer softplus.
+   */
+  readonly conImplicit: Float64Array;
+}
+
+/** Inputs and outputs of {@link limitForces}. */
+export interface LimitBuffers {
+  readonly qpos: Float64Array;
+  readonly qvel: Float64Array;
+  /** [nv·B] generalised joint-limit forces (output). */
+  readonly qfrcLimit: Float64Array;
+  /** [nv·2·B] the limits' gated damping and stiffness per dof, both ends summed (output; 0 without limit). */
+  readonly limImplicit: Float64Array;
+}
+
+/** Inputs and outputs of {@link dampedSolve}. */
+export interface DampedSolveBuffers {
+  readonly qM: Float64Array;
+  readonly qfrcActuator: Float64Array;
+  readonly qfrcPassive: Float64Array;
+  readonly qfrcBias: Float64Array;
+  readonly qfrcContact: Float64Array;
+  readonly qfrcLimit: Float64Array;
+  /** [nv·B] τ = actuator + passive − bias + contact + limit (output). */
+  readonly qfrcTotal: Float64Array;
+  /** [nv·nv·B] M + h·diag(damping) + the implicit contact and limit terms, both triangles (output; `qM` itself is never modified). */
+  readonly qMDamp: Float64Array;
+  /** [nv·nv·B], [nv·B] Cholesky factor of `qMDamp` and its inverse diagonal (output). */
+  readonly qLDamp: Float64Array;
+  readonly qLDampDiagInv: Float64Array;
+  /** [nv·B] qMDamp⁻¹·τ: the acceleration the integrator applies (output). */
+  readonly qaccStep: Float64Array;
+  /** `{ qM: qMDamp, qL: qLDamp, qLDiagInv: qLDampDiagInv }`, the same buffers as a {@link FactorBuffers} view. */
+  readonly dampedFactor: FactorBuffers;
+  /** Inputs of the implicit contact and limit terms (read only when they are enabled). */
+  readonly xpos: Float64Array;
+  readonly cdof: Float64Array;
+  readonly conPoint: Float64Array;
+  readonly conImplicit: Float64Array;
+  readonly limImplicit: Float64Array;
+  /** [nbody·14·B] h·Σ Xᵀ·K·X of the contacts in each body's subtree (output, see `addImplicitTerms`). */
+  readonly crbContact: Float64Array;
+  /** [nv·6·B] crbContact·cdof per dof (output). */
+  readonly dofForceContact: Float64Array;
+}
+
+/** Inputs and outputs of {@link integrate}. */
+export interface IntegrateBuffers {
+  readonly qpos: Float64Array;
+  readonly qvel: Float64Array;
+  readonly qaccStep: Float64Array;
+  /** [nv·B] q̇ + h·q̈ (output). */
+  readonly qvelNext: Float64Array;
+  /** [nq·B] q ⊕ h·q̇⁺ (output). */
+  readonly qposNext: Float64Array;
+}
+
 /**
  * All buffers of the forward dynamics for `batch` worlds, allocated once. Satisfies every
  * stage's buffer interface, so `kinematics(model, data)` etc. work directly.
  */
 export class PhysicsData
-  implements KinematicsBuffers, ComKinematicsBuffers, CrbaBuffers, BiasBuffers, PassiveBuffers, ActuatorBuffers, FactorBuffers, SolveBuffers
+  implements
+    KinematicsBuffers,
+    ComKinematicsBuffers,
+    CrbaBuffers,
+    BiasBuffers,
+    PassiveBuffers,
+    ActuatorBuffers,
+    FactorBuffers,
+    SolveBuffers,
+    GeomPoseBuffers,
+    ContactBuffers,
+    LimitBuffers,
+    DampedSolveBuffers,
+    IntegrateBuffers
 {
   /** Number of worlds B. */
   readonly batch: number;
@@ -153,6 +255,28 @@ export class PhysicsData
   readonly qL: Float64Array;
   readonly qLDiagInv: Float64Array;
   readonly qacc: Float64Array;
+  readonly geomXpos: Float64Array;
+  readonly geomXmat: Float64Array;
+  readonly conPoint: Float64Array;
+  readonly conDist: Float64Array;
+  readonly conVel: Float64Array;
+  readonly conForce: Float64Array;
+  readonly cfrcExt: Float64Array;
+  readonly qfrcContact: Float64Array;
+  readonly conImplicit: Float64Array;
+  readonly qfrcLimit: Float64Array;
+  readonly limImplicit: Float64Array;
+  readonly crbContact: Float64Array;
+  readonly dofForceContact: Float64Array;
+  readonly qfrcTotal: Float64Array;
+  readonly qMDamp: Float64Array;
+  readonly qLDamp: Float64Array;
+  readonly qLDampDiagInv: Float64Array;
+  readonly qaccStep: Float64Array;
+  readonly qvelNext: Float64Array;
+  readonly qposNext: Float64Array;
+  /** The factor buffers of `qMDamp` as a {@link FactorBuffers} view (so the solve allocates nothing). */
+  readonly dampedFactor: FactorBuffers;
 
   /**
    * @param model the shared model.
@@ -191,6 +315,28 @@ export class PhysicsData
     this.qL = new Float64Array(nv * nv * B);
     this.qLDiagInv = new Float64Array(nv * B);
     this.qacc = new Float64Array(nv * B);
+    const { ngeom, ncon } = model;
+    this.geomXpos = new Float64Array(ngeom * 3 * B);
+    this.geomXmat = new Float64Array(ngeom * 9 * B);
+    this.conPoint = new Float64Array(ncon * 3 * B);
+    this.conDist = new Float64Array(ncon * B);
+    this.conVel = new Float64Array(ncon * 3 * B);
+    this.conForce = new Float64Array(ncon * 3 * B);
+    this.cfrcExt = new Float64Array(nbody * 6 * B);
+    this.qfrcContact = new Float64Array(nv * B);
+    this.conImplicit = new Float64Array(ncon * 3 * B);
+    this.qfrcLimit = new Float64Array(nv * B);
+    this.limImplicit = new Float64Array(nv * 2 * B);
+    this.crbContact = new Float64Array(nbody * 14 * B);
+    this.dofForceContact = new Float64Array(nv * 6 * B);
+    this.qfrcTotal = new Float64Array(nv * B);
+    this.qMDamp = new Float64Array(nv * nv * B);
+    this.qLDamp = new Float64Array(nv * nv * B);
+    this.qLDampDiagInv = new Float64Array(nv * B);
+    this.qaccStep = new Float64Array(nv * B);
+    this.qvelNext = new Float64Array(nv * B);
+    this.qposNext = new Float64Array(nq * B);
+    this.dampedFactor = { qM: this.qMDamp, qL: this.qLDamp, qLDiagInv: this.qLDampDiagInv };
     for (let i = 0; i < nq; i++) this.qpos.fill(model.qpos0[i] as number, i * B, (i + 1) * B);
   }
 
