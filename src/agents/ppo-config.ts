@@ -89,9 +89,12 @@ export type PpoConfigInput = z.input<typeof ppoConfigSchema>;
 
 const zoo = ppoZoo as Record<string, Record<string, unknown>>;
 
-/** The zoo hyperparameters registered for `envId` in `table` (default PPO's), without their `source` note, or `{}`. */
+/**
+ * The zoo hyperparameters registered for `envId` in `table` (default PPO's), without their
+ * `source` note, or `{}`. A bridged `gymnasium:ID` uses the values of `ID` (the same task).
+ */
 export function zooHyperparameters(envId: string, table: Record<string, Record<string, unknown>> = zoo): Record<string, unknown> {
-  const { source: _source, ...values } = table[envId] ?? {};
+  const { source: _source, ...values } = table[envId] ?? table[envId.replace(/^gymnasium:/, '')] ?? {};
   return values;
 }
 

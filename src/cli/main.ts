@@ -4,6 +4,7 @@ import { RxrlError } from '../core/errors.js';
 import '../envs/index.js';
 import { addBenchCommand } from './bench-command.js';
 import { addCheckEnvCommand } from './check-env-command.js';
+import { addDoctorCommand, addPythonOption } from './doctor-command.js';
 import { addEnvsCommand } from './envs-command.js';
 import { addEvalCommand } from './eval-command.js';
 import { addExportCommand } from './export-command.js';
@@ -21,6 +22,8 @@ export function buildProgram(): Command {
   addEnvsCommand(program);
   addCheckEnvCommand(program);
   addBenchCommand(program);
+  addDoctorCommand(program);
+  addPythonOption(program);
   return program;
 }
 

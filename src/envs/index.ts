@@ -1,4 +1,4 @@
-/** Environments: the Env and VectorEnv APIs, the registry with the built-in envs, wrappers and checkEnv. */
+/** Environments: the Env and VectorEnv APIs, the registry with the built-in envs, wrappers, checkEnv and the Gymnasium bridge (`gymnasium:ID`). */
 import { registerBuiltinEnvs } from './builtin.js';
 
 registerBuiltinEnvs();
@@ -15,3 +15,4 @@ export { KernelVectorEnv, type KernelVectorEnvOptions } from './vector/kernel-ve
 export { SyncVectorEnv } from './vector/sync-vector-env.js';
 export * from './wrappers/index.js';
 export { WorkerVectorEnv, WorkerEnvError, type WorkerEnvDefinition, type WorkerVectorEnvOptions } from './vector/worker-vector-env.js';
+export * from './gymnasium/index.js';

@@ -56,6 +56,34 @@ export interface MakeVecOptions extends MakeOptionsBase {
 const RESERVED = new Set(['numEnvs', 'wrappers', 'maxEpisodeSteps', 'vectorization']);
 const registry = new Map<string, EnvRegistration>();
 
+/**
+ * A family of envs addressed as `prefix:name` and built on demand rather than registered one by
+ * one (the Python bridge's `gymnasium:CartPole-v1`). Registered ids take precedence.
+ */
+export interface EnvNamespace {
+  /** What `registration("prefix:name")` returns (spec data: time limit, reward threshold). */
+  registration(name: string): EnvRegistration;
+  /** Builds `prefix:name` for `make()`, which passes its options unchanged. */
+  make(name: string, options: Readonly<Record<string, unknown>>): AnyEnv | VectorEnv;
+}
+
+const namespaces = new Map<string, EnvNamespace>();
+
+/** Routes ids `prefix:…` that are not registered to `namespace` (e.g. `gymnasium`). */
+export function registerNamespace(prefix: string, namespace: EnvNamespace): void {
+  if (!/^[A-Za-z][A-Za-z0-9_-]*$/.test(prefix)) throw new ConfigError(`registerNamespace: prefix "${prefix}" must be a word (letters, digits, _ and -)`);
+  namespaces.set(prefix, namespace);
+}
+
+/** The namespace and name of an unregistered `prefix:name` id, if its prefix has a namespace. */
+function namespaceOf(id: string): { namespace: EnvNamespace; name: string } | undefined {
+  if (registry.has(id)) return undefined;
+  const colon = id.indexOf(':');
+  if (colon < 1) return undefined;
+  const namespace = namespaces.get(id.slice(0, colon));
+  return namespace === undefined ? undefined : { namespace, name: id.slice(colon + 1) };
+}
+
 /** Registers an environment so `make()` can build it with the same wrappers, vectorisation and checks as the built-ins. */
 export function register(registration: EnvRegistration, options: { readonly override?: boolean } = {}): void {
   if (!/^[A-Za-z0-9_./:-]+$/.test(registration.id)) throw new ConfigError(`register: env id "${registration.id}" may only contain letters, digits and _ . / : -`);
@@ -83,9 +111,13 @@ export function registeredIds(): string[] {
 export function registration(id: string): EnvRegistration {
   const found = registry.get(id);
   if (found !== undefined) return found;
+  const ns = namespaceOf(id);
+  if (ns !== undefined) return ns.namespace.registration(ns.name);
   const near = closeMatches(id, registeredIds());
   const hint = near.length > 0 ? ` Did you mean ${near.map((n) => `"${n}"`).join(', ')}?` : '';
-  throw new UnknownEnvError(`Unknown env id "${id}".${hint} Registered: ${registeredIds().length} envs (list them with \`npx rxrl envs\`).`);
+  const prefixed = [...namespaces.keys()].map((p) => `"${p}:${id}"`);
+  const other = prefixed.length > 0 && !id.includes(':') ? ` Envs of other libraries are addressed as ${prefixed.join(' or ')}.` : '';
+  throw new UnknownEnvError(`Unknown env id "${id}".${hint} Registered: ${registeredIds().length} envs (list them with \`npx rxrl envs\`).${other}`);
 }
 
 function splitOptions(reg: EnvRegistration, options: Readonly<Record<string, unknown>>): { kwargs: EnvKwargs; spec: EnvSpec } {
@@ -119,13 +151,20 @@ function makeSingle(reg: EnvRegistration, kwargs: EnvKwargs, spec: EnvSpec): Any
  * instances in a {@link SyncVectorEnv}. Keys other than the documented options are passed
  * to the env as keyword arguments.
  *
+ * Ids of a registered namespace are routed to it: `gymnasium:ID` builds Gymnasium's env in a
+ * Python process (`GymnasiumEnv`, or `GymnasiumVectorEnv` with `numEnvs`; its keyword arguments
+ * go in `kwargs`).
+ *
  * @example
  * const env = make('CartPole-v1');
  * const venv = make('Pendulum-v1', { numEnvs: 8, g: 9.81 });
+ * const hopper = make('gymnasium:Hopper-v5', { numEnvs: 8, processes: 2 });
  */
 export function make(id: string, options: MakeVecOptions): VectorEnv;
 export function make(id: string, options?: MakeOptions): AnyEnv;
 export function make(id: string, options: MakeOptions | MakeVecOptions = {}): AnyEnv | VectorEnv {
+  const ns = namespaceOf(id);
+  if (ns !== undefined) return ns.namespace.make(ns.name, options);
   const reg = registration(id);
   const { kwargs, spec } = splitOptions(reg, options);
   if (options.numEnvs === undefined) {
