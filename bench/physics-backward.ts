@@ -19,7 +19,6 @@ import {
   crbaVjp,
   forward,
   forwardVjp,
-  JointType,
   kinematicsVjp,
   loadMjcfFile,
   passiveForcesVjp,
@@ -27,8 +26,8 @@ import {
   PhysicsGrad,
   rneBiasVjp,
   solveVjp,
-  type PhysicsModel,
 } from '../src/physics/index.js';
+import { randomState, timePerWorld } from './physics-timing.js';
 import { summarize, type Summary } from './stats.js';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -47,36 +46,6 @@ const runs = Number(values.runs);
 const seconds = Number(values.seconds);
 const models = String(values.models).split(',');
 
-function randomState(model: PhysicsModel, data: PhysicsData, rng: Rng): void {
-  const B = data.batch;
-  for (let w = 0; w < B; w++) {
-    const qpos = Float64Array.from(model.qpos0);
-    for (let i = 0; i < model.nq; i++) qpos[i] = (qpos[i] as number) + rng.uniformRange(-0.2, 0.2);
-    for (let j = 0; j < model.njnt; j++) {
-      if (model.jntType[j] !== JointType.Free) continue;
-      const a = (model.jntQposAdr[j] as number) + 3;
-      const n = Math.hypot(...qpos.subarray(a, a + 4));
-      for (let k = 0; k < 4; k++) qpos[a + k] = (qpos[a + k] as number) / n;
-    }
-    data.setQpos(w, qpos);
-    data.setQvel(w, Array.from({ length: model.nv }, () => rng.normal()));
-    data.setCtrl(w, Array.from({ length: model.nu }, () => rng.uniformRange(-1, 1)));
-  }
-}
-
-/** Microseconds per world of `fn` (which processes all B worlds), measured for about `seconds`. */
-function timePerWorld(fn: () => void, B: number): number {
-  const chunk = Math.max(1, Math.floor(4096 / B));
-  for (let i = 0; i < chunk * 4; i++) fn(); // warm-up
-  let calls = 0;
-  const start = performance.now();
-  const deadline = start + seconds * 1000;
-  while (performance.now() < deadline) {
-    for (let i = 0; i < chunk; i++) fn();
-    calls += chunk;
-  }
-  return ((performance.now() - start) * 1000) / (calls * B);
-}
 
 const fmt = (s: Summary, unit = ' µs'): string => `${s.median.toFixed(3)}${unit} [${s.min.toFixed(3)}–${s.max.toFixed(3)}]`;
 
@@ -101,8 +70,8 @@ for (const name of models) {
     const b: number[] = [];
     const r: number[] = [];
     for (let k = 0; k < runs; k++) {
-      const tf = timePerWorld(fwd, B);
-      const tb = timePerWorld(bwd, B);
+      const tf = timePerWorld(fwd, B, seconds);
+      const tb = timePerWorld(bwd, B, seconds);
       f.push(tf);
       b.push(tb);
       r.push(tb / tf);
@@ -124,7 +93,7 @@ for (const name of models) {
       for (const [label, fn] of stages) {
         grad.zero();
         grad.qaccBar.set(seed);
-        const s = summarize(Array.from({ length: runs }, () => timePerWorld(fn, B)));
+        const s = summarize(Array.from({ length: runs }, () => timePerWorld(fn, B, seconds)));
         console.log(`           ${label.padEnd(18)} ${fmt(s)}`);
       }
     }

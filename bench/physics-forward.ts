@@ -18,14 +18,13 @@ import {
   comKinematics,
   crba,
   forward,
-  JointType,
   kinematics,
   loadMjcfFile,
   passiveForces,
   PhysicsData,
   rneBias,
-  type PhysicsModel,
 } from '../src/physics/index.js';
+import { randomState, timePerWorld } from './physics-timing.js';
 import { summarize, type Summary } from './stats.js';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -43,37 +42,6 @@ const runs = Number(values.runs);
 const seconds = Number(values.seconds);
 const models = String(values.models).split(',');
 
-function randomState(model: PhysicsModel, data: PhysicsData, rng: Rng): void {
-  const B = data.batch;
-  for (let w = 0; w < B; w++) {
-    const qpos = Float64Array.from(model.qpos0);
-    for (let i = 0; i < model.nq; i++) qpos[i] = (qpos[i] as number) + rng.uniformRange(-0.2, 0.2);
-    for (let j = 0; j < model.njnt; j++) {
-      if (model.jntType[j] !== JointType.Free) continue;
-      const a = (model.jntQposAdr[j] as number) + 3;
-      const n = Math.hypot(...qpos.subarray(a, a + 4));
-      for (let k = 0; k < 4; k++) qpos[a + k] = (qpos[a + k] as number) / n;
-    }
-    data.setQpos(w, qpos);
-    data.setQvel(w, Array.from({ length: model.nv }, () => rng.normal()));
-    data.setCtrl(w, Array.from({ length: model.nu }, () => rng.uniformRange(-1, 1)));
-  }
-}
-
-/** Microseconds per world of `fn` (which processes all B worlds), measured for about `seconds`. */
-function timePerWorld(fn: () => void, B: number): number {
-  // Calls per timing check, so the clock is read rarely even at B = 1.
-  const chunk = Math.max(1, Math.floor(4096 / B));
-  for (let i = 0; i < chunk * 4; i++) fn(); // warm-up
-  let calls = 0;
-  const start = performance.now();
-  const deadline = start + seconds * 1000;
-  while (performance.now() < deadline) {
-    for (let i = 0; i < chunk; i++) fn();
-    calls += chunk;
-  }
-  return ((performance.now() - start) * 1000) / (calls * B);
-}
 
 const fmt = (s: Summary): string => `${s.median.toFixed(3)} µs [${s.min.toFixed(3)}–${s.max.toFixed(3)}]`;
 
@@ -95,7 +63,7 @@ for (const name of models) {
     ];
     forward(model, data);
     const rows = stages.map(([label, fn]) => {
-      const s = summarize(Array.from({ length: runs }, () => timePerWorld(fn, B)));
+      const s = summarize(Array.from({ length: runs }, () => timePerWorld(fn, B, seconds)));
       return [label, s] as const;
     });
     const total = rows[0]?.[1] as Summary;
