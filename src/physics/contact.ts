@@ -41,6 +41,7 @@
  * @module
  */
 
+import { subtreeWrenchesToDofs } from './dynamics.js';
 import { checkBuffer } from './kinematics.js';
 import { JointType, type PhysicsModel } from './model.js';
 import type { ContactBuffers, DampedSolveBuffers, LimitBuffers } from './state.js';
@@ -71,7 +72,7 @@ export function smoothNormalForce(phi: number, phiDot: number, ks: number, d: nu
  * false, it writes zeros.
  */
 export function contactForces(model: PhysicsModel, B: number, io: ContactBuffers): void {
-  const { nbody, nv, ncon, bodyParent, bodyRoot, dofBody, conBody, conLocal, conRadius, conFriction, floorHeight, contact } = model;
+  const { nbody, nv, ncon, bodyRoot, conBody, conLocal, conRadius, conFriction, floorHeight, contact } = model;
   const { xpos, xmat, cvel, cdof, conPoint, conDist, conVel, conForce, cfrcExt, qfrcContact, conImplicit } = io;
   checkBuffer(xpos, nbody * 3 * B, 'xpos');
   checkBuffer(xmat, nbody * 9 * B, 'xmat');
@@ -176,29 +177,7 @@ export function contactForces(model: PhysicsModel, B: number, io: ContactBuffers
     }
   }
 
-  // Subtree sums, leaves to root (not into the world: each tree has its own reference point).
-  for (let b = nbody - 1; b > 1; b--) {
-    const p = bodyParent[b] as number;
-    if (p === 0) continue;
-    const src = 6 * b * B;
-    const dst = 6 * p * B;
-    for (let t = 0; t < 6 * B; t++) cfrcExt[dst + t] = (cfrcExt[dst + t] as number) + (cfrcExt[src + t] as number);
-  }
-
-  for (let dof = 0; dof < nv; dof++) {
-    const F = 6 * (dofBody[dof] as number) * B;
-    const D = 6 * dof * B;
-    const Q = dof * B;
-    for (let w = 0; w < B; w++) {
-      qfrcContact[Q + w] =
-        (cdof[D + w] as number) * (cfrcExt[F + w] as number) +
-        (cdof[D + B + w] as number) * (cfrcExt[F + B + w] as number) +
-        (cdof[D + 2 * B + w] as number) * (cfrcExt[F + 2 * B + w] as number) +
-        (cdof[D + 3 * B + w] as number) * (cfrcExt[F + 3 * B + w] as number) +
-        (cdof[D + 4 * B + w] as number) * (cfrcExt[F + 4 * B + w] as number) +
-        (cdof[D + 5 * B + w] as number) * (cfrcExt[F + 5 * B + w] as number);
-    }
-  }
+  subtreeWrenchesToDofs(model, B, cfrcExt, cdof, qfrcContact);
 }
 
 /**

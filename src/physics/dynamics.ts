@@ -125,7 +125,7 @@ function addDofVelocity(cvel: Float64Array, V: number, cdof: Float64Array, qvel:
  * `cdofDot`, `cacc`, `cfrc` and `qfrcBias`.
  */
 export function rneBias(model: PhysicsModel, B: number, io: BiasBuffers): void {
-  const { nbody, nv, bodyParent, bodyJntAdr, bodyJntNum, bodyDofAdr, bodyDofNum, jntType, jntDofAdr, dofBody, gravity } = model;
+  const { nbody, nv, bodyParent, bodyJntAdr, bodyJntNum, bodyDofAdr, bodyDofNum, jntType, jntDofAdr, gravity } = model;
   const { qvel, cinert, cdof, cvel, cdofDot, cacc, cfrc, qfrcBias } = io;
   checkBuffer(qvel, nv * B, 'qvel');
   checkBuffer(cinert, nbody * CINERT_SIZE * B, 'cinert');
@@ -214,7 +214,17 @@ export function rneBias(model: PhysicsModel, B: number, io: BiasBuffers): void {
     }
   }
 
-  // Leaves to root (not into the world: each tree has its own reference point).
+  subtreeWrenchesToDofs(model, B, cfrc, cdof, qfrcBias);
+}
+
+/**
+ * Generalised forces of per-body spatial wrenches: sums `cfrc` (6 per body, world-aligned at the
+ * tree's reference point) from the leaves into each subtree root — in place, and not into the
+ * world, since each tree has its own reference point — then writes τ_d = cdof_dᵀ·f_subtree(d)
+ * into `out` [nv × B]. Shared by the bias forces (RNE's net body forces) and the contact forces.
+ */
+export function subtreeWrenchesToDofs(model: PhysicsModel, B: number, cfrc: Float64Array, cdof: Float64Array, out: Float64Array): void {
+  const { nbody, nv, bodyParent, dofBody } = model;
   for (let b = nbody - 1; b > 1; b--) {
     const p = bodyParent[b] as number;
     if (p === 0) continue;
@@ -222,13 +232,12 @@ export function rneBias(model: PhysicsModel, B: number, io: BiasBuffers): void {
     const dst = 6 * p * B;
     for (let t = 0; t < 6 * B; t++) cfrc[dst + t] = (cfrc[dst + t] as number) + (cfrc[src + t] as number);
   }
-
   for (let d = 0; d < nv; d++) {
     const F = 6 * (dofBody[d] as number) * B;
     const D = 6 * d * B;
     const Q = d * B;
     for (let w = 0; w < B; w++) {
-      qfrcBias[Q + w] =
+      out[Q + w] =
         (cdof[D + w] as number) * (cfrc[F + w] as number) +
         (cdof[D + B + w] as number) * (cfrc[F + B + w] as number) +
         (cdof[D + 2 * B + w] as number) * (cfrc[F + 2 * B + w] as number) +
