@@ -2,11 +2,13 @@
 """rxrl's Gymnasium server: serves Gymnasium environments to a Node.js parent process.
 
 rxrl (src/envs/gymnasium/) starts this script as a child process and talks to it over the
-child's stdin/stdout. Nothing here is meant to be run by hand, except the two diagnostics:
+child's stdin/stdout. Nothing here is meant to be run by hand, except the three diagnostics:
 
     python rxrl_gym_server.py --probe      # versions of python, numpy, gymnasium, mujoco (JSON)
     python rxrl_gym_server.py --describe   # reads a make request (JSON) on stdin, prints the
                                            # spaces and spec of that env (JSON), then exits
+    python rxrl_gym_server.py --list       # Gymnasium's registered ids with their limits (JSON),
+                                           # without creating any env
 
 Wire format (both directions): frames of
 
@@ -629,7 +631,33 @@ def describe() -> int:
     return 0
 
 
+def list_envs() -> int:
+    """--list: every id in Gymnasium's registry with its entry point, time limit and threshold."""
+    out = sys.stdout
+    sys.stdout = sys.stderr
+    try:
+        _import_deps()
+    except SetupError as e:
+        out.write(json.dumps({"error": {"type": "SetupError", "module": "rxrl", "message": str(e), "traceback": "", "versions": versions()}}))
+        return 3
+    from gymnasium.envs.registration import registry
+
+    def entry(spec) -> str:
+        ep = spec.entry_point
+        return ep if isinstance(ep, str) else f"{getattr(ep, '__module__', '?')}:{getattr(ep, '__qualname__', repr(ep))}"
+
+    envs = [
+        {"id": env_id, "entry_point": entry(spec), "max_episode_steps": spec.max_episode_steps, "reward_threshold": spec.reward_threshold}
+        for env_id, spec in sorted(registry.items())
+    ]
+    out.write(to_json({"envs": envs}).decode())
+    out.flush()
+    return 0
+
+
 def main(argv: list) -> int:
+    if "--list" in argv:
+        return list_envs()
     if "--probe" in argv:
         print(json.dumps(versions()))
         return 0

@@ -24,8 +24,10 @@ die() {
 cd "$(dirname "$0")/.."
 VENV=${1:-.venv-bridge}
 PYTHON=${RXRL_BRIDGE_PYTHON:-python3}
-# gymnasium[mujoco] brings mujoco, imageio and packaging, which the MuJoCo envs import.
-PACKAGES=${RXRL_BRIDGE_PACKAGES:-"gymnasium[mujoco]==1.3.0 mujoco==3.14.0 numpy"}
+# gymnasium[mujoco] brings mujoco, imageio and packaging, which the MuJoCo envs import;
+# [classic-control] brings pygame, which draws the classic envs' rgb_array frames; h5py writes
+# D4RL-layout HDF5 files in the dataset tests.
+PACKAGES=${RXRL_BRIDGE_PACKAGES:-"gymnasium[classic-control,mujoco]==1.3.0 mujoco==3.14.0 numpy h5py"}
 START=$(date +%s)
 
 command -v "$PYTHON" >/dev/null || die "'$PYTHON' is not on PATH (Debian: apt-get install -y python3 python3-venv), or set RXRL_BRIDGE_PYTHON"
@@ -35,18 +37,30 @@ check() {
 import sys
 import gymnasium, numpy
 try:
+    import os
+    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+    import pygame
+    pg = pygame.version.ver
+except ImportError:
+    pg = "not installed"
+try:
+    import h5py
+    h5 = h5py.__version__
+except ImportError:
+    h5 = "not installed"
+try:
     import mujoco
     mj = mujoco.__version__
 except ImportError:
     mj = "not installed"
-print(f"python {sys.version.split()[0]}, gymnasium {gymnasium.__version__}, mujoco {mj}, numpy {numpy.__version__}")
+print(f"python {sys.version.split()[0]}, gymnasium {gymnasium.__version__}, mujoco {mj}, pygame {pg}, h5py {h5}, numpy {numpy.__version__}")
 gymnasium.make("CartPole-v1").reset(seed=0)
 EOF
 }
 
-# Up to date when it imports the pinned gymnasium (and mujoco, when the default packages are wanted).
+# Up to date when it imports the pinned gymnasium (and mujoco, pygame and h5py, when the default packages are wanted).
 if [ -x "$VENV/bin/python" ] && out=$(check 2>/dev/null) && [[ "$out" == *"gymnasium 1.3.0"* ]] &&
-  { [ -n "${RXRL_BRIDGE_PACKAGES:-}" ] || [[ "$out" == *"mujoco 3.14.0"* ]]; }; then
+  { [ -n "${RXRL_BRIDGE_PACKAGES:-}" ] || [[ "$out" == *"mujoco 3.14.0"* && "$out" != *"not installed"* ]]; }; then
   echo "setup:bridge: $VENV ready: $out"
   exit 0
 fi

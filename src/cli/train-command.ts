@@ -149,7 +149,7 @@ export function addTrainCommand(program: Command): void {
       writeRunFolder(dir, run.events$);
       run.events$.subscribe({
         next: (e) => {
-          if (e.type === 'start' && flags.quiet !== true) console.error(`rxrl: ${e.resumed ? 'resuming' : 'training'} ${run.config.algo} on ${run.config.env} (seed ${run.config.seed}), networks on ${e.backend}, run folder ${dir}`);
+          if (e.type === 'start' && flags.quiet !== true) console.error(`rxrl: ${e.resumed ? (e.exact ? 'resuming' : 'resuming (agent only: this env cannot save its state, so episodes start anew)') : 'training'} ${run.config.algo} on ${run.config.env} (seed ${run.config.seed}), networks on ${e.backend}, run folder ${dir}`);
           bar?.update(e);
           if (e.type === 'done') summary = e.summary;
           lastStep = e.step;

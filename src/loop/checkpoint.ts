@@ -3,9 +3,14 @@ import path from 'node:path';
 import { ConfigError } from '../core/errors.js';
 import { parseWithTypedArrays, stringifyWithTypedArrays } from '../core/serialize.js';
 import type { NormalizeObservationState } from '../envs/wrappers/normalize-observation.js';
+import type { NormalizeRewardState } from '../envs/wrappers/normalize-reward.js';
 import type { LoopState } from './on-policy-loop.js';
 
-/** Everything needed to resume a run bit-identically. */
+/**
+ * Everything needed to resume a run: bit-identically when the training env could save its state
+ * (`env` not null), else from the agent, the normalisers' statistics and the loop counters with
+ * fresh episodes (an env that cannot snapshot, such as a bridged Gymnasium env).
+ */
 export interface Checkpoint {
   readonly format: 'rxrl-checkpoint';
   readonly version: 1;
@@ -13,10 +18,17 @@ export interface Checkpoint {
   readonly config: unknown;
   readonly loop: LoopState;
   readonly agent: unknown;
-  /** The training env's snapshot (physical states, step counters, random streams, wrapper statistics). */
+  /**
+   * The training env's snapshot (physical states, step counters, random streams, wrapper
+   * statistics), or null when the env cannot save its state: then the checkpoint holds the agent
+   * only, and a resumed run starts new episodes (same agent, not the same numbers as an
+   * uninterrupted run).
+   */
   readonly env: unknown;
   /** Observation-normaliser statistics, for evaluating the policy on raw observations (null without normalisation). */
   readonly observationNormalizer: NormalizeObservationState | null;
+  /** Reward-normaliser statistics, for resuming without an env snapshot (null without normalisation; absent in older checkpoints). */
+  readonly rewardNormalizer?: NormalizeRewardState | null;
 }
 
 /** Name of the checkpoint that always points at the newest state of a run. */

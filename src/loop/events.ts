@@ -44,7 +44,8 @@ export interface RunSummary {
 
 /** Events of a training run, in the order they happen. Every event carries the env step count. */
 export type TrainEvent =
-  | { readonly type: 'start'; readonly step: number; readonly config: unknown; readonly backend: string; readonly resumed: boolean }
+  /** `exact` is false for a run resumed from an agent-only checkpoint (new episodes; see `Checkpoint.env`). */
+  | { readonly type: 'start'; readonly step: number; readonly config: unknown; readonly backend: string; readonly resumed: boolean; readonly exact: boolean }
   | { readonly type: 'rollout'; readonly step: number; readonly iteration: number; readonly stepsPerSecond: number }
   | { readonly type: 'episode'; readonly step: number; readonly return: number; readonly length: number; readonly envIndex: number }
   | { readonly type: 'update'; readonly step: number; readonly iteration: number; readonly metrics: UpdateMetrics }

@@ -8,6 +8,7 @@ import '../envs/index.js';
 import { registration } from '../envs/registry.js';
 import { isSnapshotVectorEnv, type VectorEnv } from '../envs/vector/vector-env.js';
 import { VectorNormalizeObservation } from '../envs/wrappers/normalize-observation.js';
+import { VectorNormalizeReward } from '../envs/wrappers/normalize-reward.js';
 import { LATEST, readCheckpoint, writeCheckpoint, type Checkpoint } from './checkpoint.js';
 import { evaluatePolicy } from './evaluate.js';
 import type { RunSummary, TrainEvent } from './events.js';
@@ -80,14 +81,10 @@ export function train(options: TrainOptions): TrainRun {
         const backend = agent.net.engine.name;
         let loopState: LoopState | undefined;
         if (resumed !== undefined) {
-          if (!isSnapshotVectorEnv(trainEnv)) throw new ConfigError(`${config.env}: its vector env cannot restore a snapshot, so the run cannot resume exactly`);
-          // The env must be running before a snapshot replaces its state.
-          await trainEnv.reset({ seed: config.seed });
-          trainEnv.setSnapshot(resumed.env);
           agent.setState(resumed.agent);
-          loopState = resumed.loop;
+          loopState = resumed.env !== null ? await restoreEnvSnapshot(trainEnv, config, resumed) : await restartEpisodes(trainEnv, config, resumed);
         }
-        emit({ type: 'start', step: loopState?.step ?? 0, config, backend, resumed: resumed !== undefined });
+        emit({ type: 'start', step: loopState?.step ?? 0, config, backend, resumed: resumed !== undefined, exact: resumed === undefined || resumed.env !== null });
         let evaluations = 0;
         const evaluate = async () => {
           // Evaluation sees observations normalised with the training statistics, frozen.
@@ -100,9 +97,21 @@ export function train(options: TrainOptions): TrainRun {
           return evaluatePolicy(agent, evaluationEnv, config.evalEpisodes, { seed: `${config.seed}/eval/${evaluations++}`, deterministic: true });
         };
         const checkpoint =
-          checkpointDir === undefined || !isSnapshotVectorEnv(trainEnv)
+          checkpointDir === undefined
             ? undefined
-            : async (state: LoopState) => writeCheckpoint(checkpointDir, { format: 'rxrl-checkpoint', version: 1, algo: config.algo, config, loop: state, agent: agent.getState(), env: trainEnv.getSnapshot(), observationNormalizer: findWrapper(trainEnv, VectorNormalizeObservation)?.getState() ?? null });
+            : async (state: LoopState) =>
+                writeCheckpoint(checkpointDir, {
+                  format: 'rxrl-checkpoint',
+                  version: 1,
+                  algo: config.algo,
+                  config,
+                  loop: state,
+                  agent: agent.getState(),
+                  // An env that cannot save its state gives an agent-only checkpoint (see Checkpoint.env).
+                  env: isSnapshotVectorEnv(trainEnv) ? trainEnv.getSnapshot() : null,
+                  observationNormalizer: findWrapper(trainEnv, VectorNormalizeObservation)?.getState() ?? null,
+                  rewardNormalizer: findWrapper(trainEnv, VectorNormalizeReward)?.getState() ?? null,
+                });
         const result = await runOnPolicy({
           agent,
           env: trainEnv,
@@ -155,4 +164,28 @@ export function train(options: TrainOptions): TrainRun {
   });
   const events$ = source$.pipe(share());
   return { config, events$, finished, stop: () => (stopRequested = true) };
+}
+
+/** Puts the training env back into a checkpoint's exact state; the loop continues bit-identically. */
+async function restoreEnvSnapshot(env: VectorEnv, config: AgentConfig, resumed: Checkpoint): Promise<LoopState> {
+  if (!isSnapshotVectorEnv(env)) throw new ConfigError(`${config.env}: the checkpoint holds an env snapshot, but this env cannot restore one`);
+  // The env must be running before a snapshot replaces its state.
+  await env.reset({ seed: config.seed });
+  env.setSnapshot(resumed.env);
+  return resumed.loop;
+}
+
+/**
+ * Resumes from an agent-only checkpoint: the normalisers get their saved statistics and every
+ * copy starts a new episode, seeded from the run's seed and the iteration so that a resumed run
+ * is still reproducible (though not equal to an uninterrupted one).
+ */
+async function restartEpisodes(env: VectorEnv, config: AgentConfig, resumed: Checkpoint): Promise<LoopState> {
+  const obsNorm = findWrapper(env, VectorNormalizeObservation);
+  if (obsNorm !== undefined && resumed.observationNormalizer !== null) obsNorm.setState(resumed.observationNormalizer);
+  const rewardNorm = findWrapper(env, VectorNormalizeReward);
+  if (rewardNorm !== undefined && resumed.rewardNormalizer != null) rewardNorm.setState(resumed.rewardNormalizer);
+  const reset = await env.reset({ seed: config.seed + resumed.loop.iteration });
+  const observations = Float32Array.from(reset.observations);
+  return { ...resumed.loop, observations };
 }

@@ -3,6 +3,7 @@
  * `.ci/run` calls). Without an importable gymnasium the whole file is skipped with the reason.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -20,13 +21,16 @@ import {
   GymnasiumSetupError,
   GymnasiumTimeoutError,
   GymnasiumVectorEnv,
+  listGymnasiumEnvs,
   liveServerCount,
   probePython,
   resolvePython,
   SERVER_SCRIPT,
 } from '../../src/envs/gymnasium/index.js';
 import type { VectorStepResult } from '../../src/envs/vector/vector-env.js';
+import { evaluateRun } from '../../src/loop/evaluate-run.js';
 import { train } from '../../src/loop/train.js';
+import { latestCheckpoint, runToEnd, summaryOf } from '../helpers/run.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('../fixtures/python/', import.meta.url));
@@ -37,7 +41,7 @@ if (skipReason !== undefined) console.warn(`gymnasium bridge tests skipped: ${sk
 
 /** Gymnasium's own answer to a job of test/fixtures/python/gymnasium_reference.py. */
 function reference<T>(job: Record<string, unknown>): T {
-  const out = execFileSync(PYTHON.command, [path.join(FIXTURES, 'gymnasium_reference.py'), path.dirname(SERVER_SCRIPT)], { input: JSON.stringify(job), encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
+  const out = execFileSync(PYTHON.command, [path.join(FIXTURES, 'gymnasium_reference.py'), path.dirname(SERVER_SCRIPT)], { input: JSON.stringify(job), encoding: 'utf8', env: { SDL_AUDIODRIVER: 'dummy', PYGAME_HIDE_SUPPORT_PROMPT: '1', ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
   return JSON.parse(out) as T;
 }
 
@@ -178,6 +182,33 @@ describe.skipIf(skipReason !== undefined)('Gymnasium bridge', () => {
       expect(json(3)).toMatchObject({ type: 'Discrete', n: 5, start: -2 });
       expect(json(5)).toMatchObject({ type: 'MultiDiscrete', nvec: [2, 3, 4, 5], gymShape: [2, 2] });
       expect(unsupported).toMatch(/cannot represent the Gymnasium space Text.*supported are Box, Discrete, MultiDiscrete, MultiBinary, Dict and Tuple/);
+    });
+
+    it('rgb_array rendering returns the frames Gymnasium draws (single env and each copy of a vector env)', async () => {
+      const expected = reference<{ shape: number[]; dtype: string; sha256: string }>({ kind: 'render', id: 'CartPole-v1', seed: 4 });
+      const sha = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
+      const env = await GymnasiumEnv.create('CartPole-v1', { kwargs: { render_mode: 'rgb_array' } });
+      try {
+        await env.reset({ seed: 4 });
+        const single = await env.render();
+        const frame = single !== null && 'frames' in single ? single.frames[0] : undefined;
+        expect(frame?.shape).toEqual(expected.shape);
+        expect(frame?.dtype).toBe('uint8');
+        expect(sha(frame?.data ?? new Uint8Array())).toBe(expected.sha256);
+      } finally {
+        await env.close();
+      }
+      const venv = await GymnasiumVectorEnv.create('CartPole-v1', { numEnvs: 2, kwargs: { render_mode: 'rgb_array' } });
+      try {
+        await venv.reset({ seed: 4 });
+        const both = await venv.render();
+        const frames = both !== null && 'frames' in both ? both.frames : [];
+        expect(frames).toHaveLength(2);
+        expect(sha((frames[0] as { data: Uint8Array }).data)).toBe(expected.sha256); // copy 0 is seeded 4
+        expect(sha((frames[1] as { data: Uint8Array }).data)).not.toBe(expected.sha256);
+      } finally {
+        await venv.close();
+      }
     });
 
     it('Discrete and Tuple observations (FrozenLake, Blackjack), ansi rendering', async () => {
@@ -381,6 +412,24 @@ describe.skipIf(skipReason !== undefined)('Gymnasium bridge', () => {
     });
   });
 
+  it('rxrl envs --gymnasium lists the registry as gymnasium: ids, without the ids Gymnasium keeps only to raise', async () => {
+    const listed = listGymnasiumEnvs();
+    const byId = new Map(listed.map((e) => [e.id, e]));
+    expect(byId.get('gymnasium:CartPole-v1')).toEqual({ id: 'gymnasium:CartPole-v1', entryPoint: 'gymnasium.envs.classic_control.cartpole:CartPoleEnv', maxEpisodeSteps: 500, rewardThreshold: 475 });
+    expect(byId.has('gymnasium:Hopper-v5')).toBe(true);
+    expect(byId.has('gymnasium:Hopper-v3')).toBe(false); // mujoco-py only: its entry point just raises
+    const out: string[] = [];
+    vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
+    try {
+      await main(['node', 'rxrl', 'envs', '--gymnasium']);
+    } finally {
+      vi.restoreAllMocks();
+    }
+    expect(out).toHaveLength(listed.length);
+    expect(out.find((l) => l.startsWith('gymnasium:Pendulum-v1 '))).toMatch(/steps≤200$/);
+    expect(() => listGymnasiumEnvs({ python: '/no/such/python' })).toThrow(GymnasiumSetupError);
+  });
+
   it('rxrl doctor reports python, numpy, gymnasium, mujoco and the tfjs backend; --python overrides the discovery', async () => {
     const saved = process.env['RXRL_PYTHON'];
     const cli = async (...args: string[]) => {
@@ -422,5 +471,30 @@ describe.skipIf(skipReason !== undefined)('Gymnasium bridge', () => {
     await run.finished;
     expect(summary?.finalEval?.mean).toBeGreaterThan(0);
     expect(episodes.length).toBeGreaterThan(20);
+  });
+
+  it('a bridged run writes agent-only checkpoints that evaluate and resume with new episodes', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'rxrl-bridge-run-'));
+    try {
+      const config = { algo: 'ppo', env: 'gymnasium:CartPole-v1', totalSteps: 1024, numEnvs: 2, nSteps: 128, evalEpisodes: 0, checkpointEvery: 512, normalizeObservation: true, normalizeReward: true, seed: 3 } as const;
+      const first = await runToEnd({ config, checkpointDir: path.join(dir, 'checkpoints') }, 512);
+      expect(first.error).toBeUndefined();
+      const cp = latestCheckpoint(dir);
+      expect(cp.env).toBeNull();
+      expect(cp.observationNormalizer?.obsRms.count).toBeGreaterThan(512);
+      expect(cp.rewardNormalizer?.returnRms.count).toBeGreaterThan(512);
+      const stoppedAt = cp.loop.step;
+      expect(stoppedAt).toBeLessThan(1024);
+
+      const resumed = await runToEnd({ resumeFrom: dir });
+      expect(resumed.error).toBeUndefined();
+      expect(resumed.events[0]).toMatchObject({ type: 'start', resumed: true, exact: false, step: stoppedAt });
+      expect(summaryOf(resumed.events).totalSteps).toBe(1024);
+      const evaluated = await evaluateRun(dir, { episodes: 2, deterministic: true, seed: 5 });
+      expect(evaluated.returns).toHaveLength(2);
+      expect(evaluated.mean).toBeGreaterThan(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

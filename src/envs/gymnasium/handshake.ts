@@ -96,10 +96,39 @@ export function describeSync(envId: string, gymId: string, options: ResolvedOpti
   const key = JSON.stringify([options.python.command, gymId, options.kwargs, options.maxEpisodeSteps ?? null, options.pythonPath]);
   const cached = described.get(key);
   if (cached !== undefined) return cached;
+  const answer = runDiagnostic(envId, options, '--describe', JSON.stringify(makeRequest(gymId, options, null)), `describing ${gymId}`);
+  const error = pythonErrorOf(answer);
+  if (error !== undefined) {
+    const trace = error.traceback.trim() !== '' ? `\nPython traceback:\n${error.traceback.trimEnd()}` : '';
+    throw startError(envId, gymId, new GymnasiumPythonError(`${envId}: creating the env raised ${error.type} in Python: ${error.message}${trace}`, envId, error.type, error.message, error.traceback));
+  }
+  const description = toDescription(envId, gymId, options, answer as unknown as DescribeJSON);
+  described.set(key, description);
+  return description;
+}
+
+/** An error object in a diagnostic's answer. */
+interface DiagnosticError {
+  readonly type: string;
+  readonly message: string;
+  readonly traceback: string;
+  readonly versions?: { readonly python: string; readonly executable: string };
+}
+
+function pythonErrorOf(answer: Record<string, unknown>): DiagnosticError | undefined {
+  return answer['error'] as DiagnosticError | undefined;
+}
+
+/**
+ * Runs the server script once with a diagnostic flag (`--describe`, `--list`) and returns its JSON
+ * answer; a missing interpreter, a timeout, a script that does not run and a missing gymnasium
+ * (SetupError) throw errors that name the fix. Other Python errors are left in the answer.
+ */
+export function runDiagnostic(envId: string, options: Pick<ResolvedOptions, 'python' | 'pythonPath' | 'startTimeoutMs'>, flag: string, input: string, what: string): Record<string, unknown> {
   const env: NodeJS.ProcessEnv = { ...process.env, PYTHONDONTWRITEBYTECODE: '1' };
   env['PYTHONPATH'] = [...options.pythonPath.map((p) => path.resolve(p)), process.cwd(), ...(process.env['PYTHONPATH'] ?? '').split(path.delimiter).filter((p) => p !== '')].join(path.delimiter);
-  const r = spawnSync(options.python.command, [SERVER_SCRIPT, '--describe'], {
-    input: JSON.stringify(makeRequest(gymId, options, null)),
+  const r = spawnSync(options.python.command, [SERVER_SCRIPT, flag], {
+    input,
     encoding: 'utf8',
     timeout: options.startTimeoutMs,
     env,
@@ -110,7 +139,7 @@ export function describeSync(envId: string, gymId: string, options: ResolvedOpti
   if (r.error !== undefined) {
     const code = (r.error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new GymnasiumSetupError(`${envId}: no Python interpreter: ${describePython(options.python)} does not exist. Fix: ${setupHint()}`, envId);
-    if (code === 'ETIMEDOUT') throw new GymnasiumTimeoutError(`${envId}: describing ${gymId} took longer than ${options.startTimeoutMs} ms; raise startTimeoutMs if importing the env is that slow`, envId, 'start', options.startTimeoutMs);
+    if (code === 'ETIMEDOUT') throw new GymnasiumTimeoutError(`${envId}: ${what} took longer than ${options.startTimeoutMs} ms; raise startTimeoutMs if importing the env is that slow`, envId, 'start', options.startTimeoutMs);
     throw new GymnasiumProcessError(`${envId}: could not run ${describePython(options.python)}: ${r.error.message}`, envId, null, null, stderr);
   }
   let answer: Record<string, unknown>;
@@ -125,18 +154,12 @@ export function describeSync(envId: string, gymId: string, options: ResolvedOpti
       stderr,
     );
   }
-  const error = answer['error'] as { type: string; message: string; traceback: string; versions?: { python: string; executable: string } } | undefined;
-  if (error !== undefined) {
-    if (error.type === 'SetupError') {
-      const version = error.versions !== undefined ? ` (Python ${error.versions.python} at ${error.versions.executable})` : '';
-      throw new GymnasiumSetupError(`${envId}: ${error.message}${version}. Fix: ${setupHint()}`, envId);
-    }
-    const trace = error.traceback.trim() !== '' ? `\nPython traceback:\n${error.traceback.trimEnd()}` : '';
-    throw startError(envId, gymId, new GymnasiumPythonError(`${envId}: creating the env raised ${error.type} in Python: ${error.message}${trace}`, envId, error.type, error.message, error.traceback));
+  const error = pythonErrorOf(answer);
+  if (error?.type === 'SetupError') {
+    const version = error.versions !== undefined ? ` (Python ${error.versions.python} at ${error.versions.executable})` : '';
+    throw new GymnasiumSetupError(`${envId}: ${error.message}${version}. Fix: ${setupHint()}`, envId);
   }
-  const description = toDescription(envId, gymId, options, answer as unknown as DescribeJSON);
-  described.set(key, description);
-  return description;
+  return answer;
 }
 
 /** Whether two descriptions have the same spaces (the server's answer against the described one). */

@@ -14,5 +14,6 @@ export { GymnasiumError, GymnasiumProcessError, GymnasiumPythonError, GymnasiumS
 export type { GymnasiumOptions, GymnasiumVectorOptions } from './options.js';
 export type { RenderedFrame, RenderResult } from './render.js';
 export { gymnasiumSeed } from './convert.js';
+export { listGymnasiumEnvs, type GymnasiumListing } from './list.js';
 export { liveServerCount } from './server-process.js';
 export { probePython, resolvePython, SERVER_SCRIPT, type PythonChoice, type PythonProbe, type PythonSource, type ProbeResult } from './python.js';

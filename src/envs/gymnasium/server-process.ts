@@ -71,7 +71,8 @@ export class ServerProcess {
   failure: GymnasiumError | undefined;
 
   constructor(private readonly options: SpawnOptions) {
-    const env: NodeJS.ProcessEnv = { ...process.env, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' };
+    // No sound device is needed for rendering: without this SDL (pygame) prints ALSA errors.
+    const env: NodeJS.ProcessEnv = { SDL_AUDIODRIVER: 'dummy', PYGAME_HIDE_SUPPORT_PROMPT: '1', ...process.env, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' };
     const extra = [...options.pythonPath.map((p) => path.resolve(p)), process.cwd()];
     env['PYTHONPATH'] = [...extra, ...(process.env['PYTHONPATH'] ?? '').split(path.delimiter).filter((p) => p !== '')].join(path.delimiter);
     this.child = spawn(options.python.command, [SERVER_SCRIPT], {
