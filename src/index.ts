@@ -6,9 +6,11 @@
 export * from './core/index.js';
 export * from './envs/index.js';
 export { train, type TrainOptions, type TrainRun } from './loop/train.js';
-export { evaluateRun, type EvaluateRunOptions } from './loop/evaluate-run.js';
+export { evaluateRun, loadRunPolicy, type EvaluateRunOptions, type LoadedRunPolicy } from './loop/evaluate-run.js';
 export type { EvalResult, RunSummary, TrainEvent, TrainEventType, UpdateMetrics } from './loop/events.js';
 export { writeRunFolder } from './loop/run-folder.js';
+/** Replay buffers (uniform, n-step, prioritised), offline datasets (D4RL/Minari HDF5, plain arrays), normalised scores, dataset collection. */
+export * from './data/index.js';
 export { stopOnNoImprovement, stopOnRewardThreshold } from './loop/early-stopping.js';
 export { exportRunPolicy } from './loop/export-run.js';
 export { ppoConfigSchema, resolvePpoConfig, type PpoConfig, type PpoConfigInput } from './agents/ppo-config.js';
@@ -18,7 +20,30 @@ export { harpgConfigSchema, npgIgtConfigSchema, resolveHarpgConfig, resolveNpgIg
 export { NpgIgtAgent } from './agents/npg-igt-agent.js';
 export { HarpgAgent, type HarpgAgentState } from './agents/harpg-agent.js';
 export type { NormalizedPgAgentState } from './agents/npg-agent-base.js';
-export { ALGORITHMS, resolveConfig, type AgentConfig, type AgentConfigInput, type AlgorithmName } from './agents/algorithms.js';
+export {
+  ALGORITHMS,
+  createGradientAgent,
+  GRADIENT_ALGORITHMS,
+  isGradientConfig,
+  ON_POLICY_ALGORITHMS,
+  resolveConfig,
+  type AgentConfig,
+  type AgentConfigInput,
+  type AlgorithmName,
+  type GradientAgentConfig,
+  type OnPolicyConfig,
+} from './agents/algorithms.js';
+/** Gradient agents through the differentiable simulator: APG (SHAC) and ILD (imitation via Chamfer distance). */
+export { ApgAgent, type ApgAgentState } from './agents/apg/apg-agent.js';
+export { apgConfigSchema, resolveApgConfig, type ApgConfig, type ApgConfigInput } from './agents/apg/apg-config.js';
+export type { EpisodeEnd, GradientAgent, GradientIteration } from './agents/apg/gradient-agent.js';
+export { SquashedGaussianPolicy, type SquashedGaussianPolicyOptions, type SquashedGaussianPolicyState } from './agents/apg/squashed-gaussian.js';
+export { tdLambdaTargets } from './agents/apg/td-lambda.js';
+export { IldAgent, type IldAgentState } from './agents/ild/ild-agent.js';
+export { ildConfigSchema, resolveIldConfig, type IldConfig, type IldConfigInput } from './agents/ild/ild-config.js';
+export { chamferDistance, type ChamferTerms } from './agents/ild/chamfer.js';
+export { bundledExpertPath, readExpertTrajectory, recordExpertTrajectory, writeExpertTrajectory, type ExpertTrajectory, type RecordExpertOptions } from './agents/ild/expert-trajectory.js';
+export { runGradientTraining, type GradientTrainingOptions } from './loop/gradient-loop.js';
 export { computeGae, type GaeInput } from './algorithms/gae.js';
 export { ppoLoss, type PpoLossHyper, type PpoLossMetrics } from './algorithms/ppo-loss.js';
 export { policyGradientLoss, type PolicyGradientHyper, type PolicyGradientLossMetrics, type PolicyGradientSamples } from './algorithms/policy-gradient-loss.js';
@@ -31,5 +56,7 @@ export { MlpCurvature, type CurvatureActivation, type CurvatureLayer } from './n
 /** Benchmark statistics (IQM, stratified bootstrap CIs, performance profiles, probability of improvement, sample complexity). */
 export * as stats from './bench/statistics.js';
 export { VERSION } from './version.js';
+/** Drawing the locomotion envs: pose records (`render()`), SVG frames, animated SVG episodes, filmstrips and PNGs; see `src/render/`. */
+export * from './render/index.js';
 /** Batched rigid-body physics (MJCF loader, forward dynamics stages); see `src/physics/`. */
 export * as physics from './physics/index.js';

@@ -15,15 +15,33 @@ import { HarpgAgent } from './harpg-agent.js';
 import { NpgIgtAgent } from './npg-igt-agent.js';
 import { resolveHarpgConfig, resolveNpgIgtConfig, type HarpgConfig, type HarpgConfigInput, type NpgIgtConfig, type NpgIgtConfigInput } from './npg-config.js';
 import { resolveTrpoConfig, type TrpoConfig, type TrpoConfigInput } from './trpo-config.js';
+import { ApgAgent } from './apg/apg-agent.js';
+import { resolveApgConfig, type ApgConfig, type ApgConfigInput } from './apg/apg-config.js';
+import type { GradientAgent } from './apg/gradient-agent.js';
+import { IldAgent } from './ild/ild-agent.js';
+import { resolveIldConfig, type IldConfig, type IldConfigInput } from './ild/ild-config.js';
 
 /** The built-in on-policy algorithms, by their `algo` key. */
-export const ALGORITHMS = ['ppo', 'a2c', 'reinforce', 'mdpo', 'trpo', 'npg-igt', 'harpg'] as const;
+export const ON_POLICY_ALGORITHMS = ['ppo', 'a2c', 'reinforce', 'mdpo', 'trpo', 'npg-igt', 'harpg'] as const;
+/** The built-in algorithms that learn through the differentiable simulator (analytic policy gradients, imitation through physics). */
+export const GRADIENT_ALGORITHMS = ['apg', 'ild'] as const;
+/** Every built-in algorithm, by its `algo` key. */
+export const ALGORITHMS = [...ON_POLICY_ALGORITHMS, ...GRADIENT_ALGORITHMS] as const;
 export type AlgorithmName = (typeof ALGORITHMS)[number];
 
+/** A validated configuration of a built-in on-policy algorithm (trained by the on-policy loop). */
+export type OnPolicyConfig = PpoConfig | A2cConfig | ReinforceConfig | MdpoConfig | TrpoConfig | NpgIgtConfig | HarpgConfig;
+/** A validated configuration of a gradient-based agent (APG or ILD; trained by the gradient-agent loop). */
+export type GradientAgentConfig = ApgConfig | IldConfig;
 /** A validated configuration of any built-in algorithm (its `algo` tells which). */
-export type AgentConfig = PpoConfig | A2cConfig | ReinforceConfig | MdpoConfig | TrpoConfig | NpgIgtConfig | HarpgConfig;
+export type AgentConfig = OnPolicyConfig | GradientAgentConfig;
 /** What a user may give: `algo` (default `ppo`), `env`, and that algorithm's optional keys. */
-export type AgentConfigInput = PpoConfigInput | A2cConfigInput | ReinforceConfigInput | MdpoConfigInput | TrpoConfigInput | NpgIgtConfigInput | HarpgConfigInput;
+export type AgentConfigInput = PpoConfigInput | A2cConfigInput | ReinforceConfigInput | MdpoConfigInput | TrpoConfigInput | NpgIgtConfigInput | HarpgConfigInput | ApgConfigInput | IldConfigInput;
+
+/** Whether `config` is for a gradient-based agent (APG, ILD) rather than an on-policy one. */
+export function isGradientConfig(config: AgentConfig): config is GradientAgentConfig {
+  return config.algo === 'apg' || config.algo === 'ild';
+}
 
 /**
  * Resolves the configuration of the algorithm named by `algo` (in `overrides`, else `file`,
@@ -46,14 +64,25 @@ export function resolveConfig(overrides: Record<string, unknown>, file: Record<s
       return resolveNpgIgtConfig(overrides, file);
     case 'harpg':
       return resolveHarpgConfig(overrides, file);
+    case 'apg':
+      return resolveApgConfig(overrides, file);
+    case 'ild':
+      return resolveIldConfig(overrides, file);
     default:
       throw new ConfigError(`unknown algorithm "${String(algo)}"; available: ${ALGORITHMS.join(', ')}`);
   }
 }
 
-/** The agent a configuration describes; every built-in one acts through an {@link ActorCritic}. */
+/**
+ * The on-policy agent a configuration describes; every built-in one acts through an
+ * {@link ActorCritic}. Gradient agents (APG, ILD) own their training worlds and are built by
+ * {@link createGradientAgent}: asking for one here is a ConfigError.
+ */
 export function createAgent(config: AgentConfig, observationSize: number, actionSpace: Box | Discrete, rng: Rng, engine?: EngineFactory): OnPolicyAgent & { readonly net: ActorCritic } {
   switch (config.algo) {
+    case 'apg':
+    case 'ild':
+      throw new ConfigError(`${config.algo} is a gradient agent that trains through the simulator: build it with createGradientAgent (train() does)`);
     case 'ppo':
       return new PpoAgent(config, observationSize, actionSpace, rng, engine);
     case 'mdpo':
@@ -67,4 +96,12 @@ export function createAgent(config: AgentConfig, observationSize: number, action
     default:
       return new A2cAgent(config, observationSize, actionSpace, rng, engine);
   }
+}
+
+/**
+ * The gradient agent a configuration describes, with its training worlds, every random stream
+ * derived from `config.seed`.
+ */
+export function createGradientAgent(config: GradientAgentConfig): GradientAgent {
+  return config.algo === 'apg' ? new ApgAgent(config) : new IldAgent(config);
 }

@@ -1,7 +1,7 @@
 /**
  * Headless rendering of the benchmark plots: Vega-Lite → Vega → SVG, and SVG → PNG with
- * resvg. The renderers are loaded with dynamic `import()` on first use, so training code that
- * never plots does not pay for loading them.
+ * resvg (`render/png.ts`). The renderers are loaded with dynamic `import()` on first use, so
+ * training code that never plots does not pay for loading them.
  *
  * @module
  */
@@ -9,6 +9,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
+import { svgToPng as rasterize } from '../render/png.js';
 import type { PlotKind, PlotSpec } from './plot-specs.js';
 
 /** Folder of the plots inside a sweep folder. */
@@ -37,14 +38,9 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   }
 }
 
-/**
- * Rasterises an SVG document to PNG at `scale` times its size. Text uses the system's fonts,
- * DejaVu Sans when the SVG's fonts are missing (as Helvetica and Arial are on Debian).
- */
-export async function svgToPng(svg: string, scale: number = PNG_SCALE): Promise<Buffer> {
-  const { Resvg } = await import('@resvg/resvg-js');
-  const font = { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' };
-  return new Resvg(svg, { fitTo: { mode: 'zoom', value: scale }, font, background: 'white' }).render().asPng();
+/** Rasterises a plot's SVG to PNG at `scale` times its size (with the shared resvg helper, `render/png.ts`). */
+export function svgToPng(svg: string, scale: number = PNG_SCALE): Promise<Buffer> {
+  return rasterize(svg, { zoom: scale });
 }
 
 /**

@@ -4,10 +4,12 @@ import { RxrlError } from '../core/errors.js';
 import '../envs/index.js';
 import { addBenchCommand } from './bench-command.js';
 import { addCheckEnvCommand } from './check-env-command.js';
+import { addDatasetCommand } from './dataset-command.js';
 import { addDoctorCommand, addPythonOption } from './doctor-command.js';
 import { addEnvsCommand } from './envs-command.js';
 import { addEvalCommand } from './eval-command.js';
 import { addExportCommand } from './export-command.js';
+import { addRenderCommand } from './render-command.js';
 import { addTrainCommand } from './train-command.js';
 import { VERSION } from '../version.js';
 
@@ -19,9 +21,11 @@ export function buildProgram(): Command {
   addTrainCommand(program);
   addEvalCommand(program);
   addExportCommand(program);
+  addRenderCommand(program);
   addEnvsCommand(program);
   addCheckEnvCommand(program);
   addBenchCommand(program);
+  addDatasetCommand(program);
   addDoctorCommand(program);
   addPythonOption(program);
   return program;

@@ -26,6 +26,7 @@ interface TrainFlags {
   patience?: number;
   quiet?: boolean;
   json?: boolean;
+  expert?: string;
 }
 
 const ALGOS: readonly string[] = ALGORITHMS;
@@ -94,6 +95,7 @@ export function addTrainCommand(program: Command): void {
     .option('--resume <dir>', 'continue the run in this folder from its latest checkpoint')
     .option('--network <engine>', 'what computes the networks: fast (typed-array engine, default) or tfjs')
     .option('--backend <name>', 'TensorFlow.js backend: auto, tensorflow, wasm, cpu (implies --network tfjs)')
+    .option('--expert <file>', 'ILD (--algo ild): the expert trajectory to imitate (rxrl-expert-trajectory JSON; default: the one bundled for the env)')
     .option('--stop-at-threshold', "stop once the mean of the last 10 training episodes reaches the env's reward threshold")
     .option('--patience <n>', 'stop after n evaluations without improvement (use with evalEvery in --config)', parsePositiveInt)
     .option('--quiet', 'no progress bar')
@@ -107,6 +109,7 @@ export function addTrainCommand(program: Command): void {
       if (flags.seed !== undefined) overrides['seed'] = flags.seed;
       if (flags.numEnvs !== undefined) overrides['numEnvs'] = flags.numEnvs;
       if (flags.network !== undefined) overrides['network'] = flags.network;
+      if (flags.expert !== undefined) overrides['expert'] = path.resolve(flags.expert);
       if (flags.backend !== undefined) {
         overrides['backend'] = flags.backend;
         // A tensor backend only means something for TensorFlow.js networks.
@@ -125,6 +128,7 @@ export function addTrainCommand(program: Command): void {
             ['network', flags.network],
             ['backend', flags.backend],
             ['config', flags.config],
+            ['expert', flags.expert],
             ['out', flags.out],
           ] as const
         ).filter(([, v]) => v !== undefined);

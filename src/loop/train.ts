@@ -1,7 +1,7 @@
 import { Observable, share } from 'rxjs';
 import path from 'node:path';
 import { selectEngine } from '../agents/engines/select.js';
-import { createAgent, resolveConfig, type AgentConfig, type AgentConfigInput } from '../agents/algorithms.js';
+import { createAgent, isGradientConfig, resolveConfig, type AgentConfig, type AgentConfigInput } from '../agents/algorithms.js';
 import { ConfigError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import '../envs/index.js';
@@ -12,6 +12,7 @@ import { VectorNormalizeReward } from '../envs/wrappers/normalize-reward.js';
 import { LATEST, readCheckpoint, writeCheckpoint, type Checkpoint } from './checkpoint.js';
 import { evaluatePolicy } from './evaluate.js';
 import type { RunSummary, TrainEvent } from './events.js';
+import { runGradientTraining } from './gradient-loop.js';
 import { runOnPolicy, type LoopState } from './on-policy-loop.js';
 import { actionSpaceOf, buildEnv, findWrapper } from './training-env.js';
 
@@ -72,6 +73,12 @@ export function train(options: TrainOptions): TrainRun {
       let env: VectorEnv | undefined;
       let evalEnv: VectorEnv | undefined;
       try {
+        if (isGradientConfig(config)) {
+          // APG and ILD own their (differentiable) training worlds: their own loop, the same events.
+          await runGradientTraining({ config, resumed, checkpointDir, rewardThreshold: reg.rewardThreshold, emit, shouldStop: () => stopRequested });
+          if (!subscriber.closed) subscriber.complete();
+          return;
+        }
         const trainEnv = (env = buildEnv(config, config.numEnvs));
         const evaluationEnv = (evalEnv = buildEnv(config, 1));
         const rng = new Rng(config.seed);

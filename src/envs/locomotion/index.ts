@@ -7,6 +7,7 @@ export {
   type LocomotionVectorEnvOptions,
   type LocomotionVectorSnapshot,
 } from './locomotion-env.js';
+export { DifferentiableLocomotion } from './differentiable.js';
 export { locomotionKwargTypes, registerLocomotionEnvs } from './register.js';
 export {
   LOCOMOTION_MAX_EPISODE_STEPS,

@@ -7,9 +7,8 @@
  * copy i of a vector env reset with seed s follows exactly the trajectory of a single env reset
  * with `copySeed(s, i)` under the same actions, as for the classic kernel envs.
  *
- * A differentiable-reward variant (smooth healthy term, gradient cut at resets) for
- * gradient-based agents is planned with the backward passes; these envs are the Gymnasium-style
- * ones.
+ * These envs are the Gymnasium-style ones; gradient-based agents use the differentiable variant
+ * of the same observations, rewards and terminations in `differentiable.ts`.
  * @module
  */
 
@@ -20,6 +19,7 @@ import { PhysicsData, step as physicsStep, type ContactParams, type PhysicsModel
 import type { Env, EnvSpec, Info, ResetOptions, ResetResult, StepResult } from '../env.js';
 import type { EnvLifecycle } from '../kernel-env.js';
 import { assertCanStep } from '../kernel-env.js';
+import { poseFromQpos, type PoseRecord } from '../../render/pose.js';
 import { checkBatchedActions, checkSingleAction } from '../validate.js';
 import { allocateStepBuffers, copySeed, EMPTY_INFO, type BatchedActions, type SnapshotVectorEnv, type VectorResetOptions, type VectorResetResult, type VectorStepBuffers, type VectorStepResult } from '../vector/vector-env.js';
 import { locomotionModel, type HealthRule, type LocomotionOptions, type LocomotionTask } from './tasks.js';
@@ -191,6 +191,16 @@ export class LocomotionBatch {
     for (let i = 0; i < nv; i++) obs[k++] = Math.min(Math.max(qvel[i * B + w] as number, -clip), clip);
   }
 
+  /**
+   * World w's current pose for drawing: every body's and geom's world pose, computed from its
+   * qpos into fresh buffers and copied out (see `render/pose.ts`; the physics buffers are not
+   * touched). Allocates; nothing in {@link LocomotionBatch.step} does.
+   */
+  renderWorld(w: number): PoseRecord {
+    if (!Number.isInteger(w) || w < 0 || w >= this.batch) throw new RangeError(`${this.task.id}: world index ${w} out of range [0, ${this.batch})`);
+    return poseFromQpos(this.model, this.data.gather(this.data.qpos, this.model.nq, w));
+  }
+
   /** The info of world w's last step (Gymnasium's keys). */
   info(w: number): Info {
     const info: Record<string, number> = {
@@ -271,6 +281,11 @@ export class LocomotionEnv implements Env<Float32Array, Float32Array> {
   /** A copy of the physical state: qpos then qvel. */
   getPhysicalState(): Float64Array {
     return this.core.getWorldState(0);
+  }
+
+  /** The current pose (body and geom world poses, plain arrays) for drawing, e.g. with `renderFrameSvg(env.core.model, env.render())`. */
+  render(): PoseRecord {
+    return this.core.renderWorld(0);
   }
 
   private observe(): Float32Array {
@@ -382,6 +397,15 @@ export class LocomotionVectorEnv implements SnapshotVectorEnv {
 
   close(): void {
     this.lifecycle = 'closed';
+  }
+
+  /**
+   * The current pose of copy `index` (default 0) for drawing, as {@link LocomotionEnv.render}.
+   * After a step that ended the copy's episode this is already the next episode's first pose.
+   */
+  render(index = 0): PoseRecord {
+    if (!Number.isInteger(index) || index < 0 || index >= this.numEnvs) throw new RangeError(`${this.id}: render(${index}): copy index must be an integer in [0, ${this.numEnvs})`);
+    return this.core.renderWorld(index);
   }
 
   /** Physical states, step counts and random streams of every copy (see {@link SnapshotVectorEnv}). */

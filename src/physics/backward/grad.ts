@@ -19,12 +19,57 @@
  * @module
  */
 
-import type { PhysicsModel } from '../model.js';
+import { withContactParams, type ContactParams, type LimitParams, type PhysicsModel } from '../model.js';
 import { CINERT_SIZE } from '../state.js';
 
 /**
- * Per-world gradients with respect to model parameters, named after the {@link PhysicsModel}
- * fields they differentiate, each `[elements·components·B]` with the world index innermost.
+ * The scalar (model-wide) contact and joint-limit parameters that have gradients, each mapped to
+ * where the model keeps it: `model.contact.<key>` or `model.limit.<key>`.
+ */
+export const SCALAR_PARAMS = Object.freeze({
+  contactStiffness: ['contact', 'stiffness'],
+  contactDamping: ['contact', 'damping'],
+  contactSmoothing: ['contact', 'smoothing'],
+  contactFrictionSmoothing: ['contact', 'frictionSmoothing'],
+  contactGateSmoothing: ['contact', 'gateSmoothing'],
+  limitStiffness: ['limit', 'stiffness'],
+  limitDamping: ['limit', 'damping'],
+  limitSmoothing: ['limit', 'smoothing'],
+  limitGateSmoothing: ['limit', 'gateSmoothing'],
+} as const);
+
+/** Name of a scalar contact or limit parameter with a gradient (see {@link SCALAR_PARAMS}). */
+export type ScalarParamName = keyof typeof SCALAR_PARAMS;
+
+/** The current value of scalar parameter `name` in `model`. */
+export function scalarParam(model: PhysicsModel, name: ScalarParamName): number {
+  const [group, key] = SCALAR_PARAMS[name];
+  return group === 'contact' ? model.contact[key] : model.limit[key];
+}
+
+/**
+ * A copy of `model` with the given scalar contact/limit parameters replaced (through
+ * `withContactParams`), keeping the per-contact friction `conFriction` array of `model` as it is
+ * (so that gradient steps on μ and on the scalars compose).
+ */
+export function withScalarParams(model: PhysicsModel, values: Partial<Record<ScalarParamName, number>>): PhysicsModel {
+  const contact: { -readonly [K in keyof ContactParams]?: ContactParams[K] } = {};
+  const limit: { -readonly [K in keyof LimitParams]?: LimitParams[K] } = {};
+  for (const name of Object.keys(values) as ScalarParamName[]) {
+    const v = values[name];
+    if (v === undefined) continue;
+    const [group, key] = SCALAR_PARAMS[name];
+    if (group === 'contact') contact[key] = v;
+    else limit[key] = v;
+  }
+  return { ...withContactParams(model, contact, limit), conFriction: model.conFriction };
+}
+
+/**
+ * Per-world gradients with respect to model parameters, each `[elements·components·B]` with the
+ * world index innermost: the array parameters ({@link ModelParamGrad.FIELDS}) are named after
+ * the {@link PhysicsModel} fields they differentiate, the scalar contact and limit parameters
+ * ({@link ModelParamGrad.SCALAR_FIELDS}, one number per world) after {@link SCALAR_PARAMS}.
  *
  * To add a parameter: add a field here (allocated in the constructor and zeroed by `zero`),
  * and accumulate into it in the VJP of the stage that reads the parameter.
@@ -48,6 +93,18 @@ export class ModelParamGrad {
   readonly jntSpringRef: Float64Array;
   /** [3·B] ∂L/∂gravity. */
   readonly gravity: Float64Array;
+  /** [ncon·B] ∂L/∂conFriction (friction coefficient μ of each contact sphere). */
+  readonly conFriction: Float64Array;
+  /** [B] each: ∂L/∂ of the scalar contact and limit parameters (see {@link SCALAR_PARAMS}). */
+  readonly contactStiffness: Float64Array;
+  readonly contactDamping: Float64Array;
+  readonly contactSmoothing: Float64Array;
+  readonly contactFrictionSmoothing: Float64Array;
+  readonly contactGateSmoothing: Float64Array;
+  readonly limitStiffness: Float64Array;
+  readonly limitDamping: Float64Array;
+  readonly limitSmoothing: Float64Array;
+  readonly limitGateSmoothing: Float64Array;
 
   /** Names of the parameter fields, in a fixed order (for iteration in tests and optimisers). */
   static readonly FIELDS = [
@@ -60,14 +117,18 @@ export class ModelParamGrad {
     'jntStiffness',
     'jntSpringRef',
     'gravity',
+    'conFriction',
   ] as const;
+
+  /** Names of the scalar contact and limit parameter gradients (keys of {@link SCALAR_PARAMS}). */
+  static readonly SCALAR_FIELDS = Object.keys(SCALAR_PARAMS) as readonly ScalarParamName[];
 
   constructor(
     model: PhysicsModel,
     readonly batch: number,
   ) {
     const B = batch;
-    const { nbody, nu, nv, njnt } = model;
+    const { nbody, nu, nv, njnt, ncon } = model;
     this.bodyMass = new Float64Array(nbody * B);
     this.bodyInertia = new Float64Array(nbody * 3 * B);
     this.bodyIpos = new Float64Array(nbody * 3 * B);
@@ -77,18 +138,29 @@ export class ModelParamGrad {
     this.jntStiffness = new Float64Array(njnt * B);
     this.jntSpringRef = new Float64Array(njnt * B);
     this.gravity = new Float64Array(3 * B);
+    this.conFriction = new Float64Array(ncon * B);
+    this.contactStiffness = new Float64Array(B);
+    this.contactDamping = new Float64Array(B);
+    this.contactSmoothing = new Float64Array(B);
+    this.contactFrictionSmoothing = new Float64Array(B);
+    this.contactGateSmoothing = new Float64Array(B);
+    this.limitStiffness = new Float64Array(B);
+    this.limitDamping = new Float64Array(B);
+    this.limitSmoothing = new Float64Array(B);
+    this.limitGateSmoothing = new Float64Array(B);
   }
 
   /** Sets every parameter gradient to 0. */
   zero(): void {
     for (const f of ModelParamGrad.FIELDS) this[f].fill(0);
+    for (const f of ModelParamGrad.SCALAR_FIELDS) this[f].fill(0);
   }
 
   /**
    * The gradient of the batch loss Σ_w L_w with respect to parameter `field`: the per-world
    * gradients summed over worlds, one entry per model entry (length = the model array's length).
    */
-  sumOverWorlds(field: ModelParamName, out?: Float64Array): Float64Array {
+  sumOverWorlds(field: ModelParamName | ScalarParamName, out?: Float64Array): Float64Array {
     const src = this[field];
     const B = this.batch;
     const n = src.length / B;
@@ -106,8 +178,9 @@ export class ModelParamGrad {
 export type ModelParamName = (typeof ModelParamGrad.FIELDS)[number];
 
 /**
- * Cotangent buffers of the contact-free forward dynamics for `batch` worlds, plus the backward
- * pass's own scratch. Field `xBar` is ∂L/∂x for the {@link PhysicsData} field `x`.
+ * Cotangent buffers of the forward dynamics and of a whole substep (contact, limits, damped
+ * solve, integrator) for `batch` worlds, plus the backward pass's own scratch. Field `xBar` is
+ * ∂L/∂x for the {@link PhysicsData} field `x`.
  *
  * Not differentiable outputs: the Cholesky factor `qL`/`qLDiagInv` (the solve VJP treats
  * factor-and-solve as one stage, x = M⁻¹b, and never forms L̄).
@@ -147,10 +220,30 @@ export class PhysicsGrad {
   readonly qfrcSmoothBar: Float64Array;
   readonly qaccBar: Float64Array;
   /**
-   * [nv·B] b̄ = M⁻¹·q̈̄, the part of τ̄ that came through the solve (written by `solveVjp`);
-   * with `qacc` it is the rank-one form of M̄ = −b̄·q̈ᵀ that `crbaVjp` contracts.
+   * [nv·B] b̄ = M⁻¹·q̈̄, the part of τ̄ that came through the solve (written by `solveVjp`;
+   * `dampedSolveVjp` writes its b̄ = qMDamp⁻¹·q̈̄ here too); with the solution (`qacc`, resp.
+   * `qaccStep`) it is the rank-one form of M̄ = −b̄·q̈ᵀ that `crbaVjp` contracts.
    */
   readonly qfrcSolveBar: Float64Array;
+  /** [nq·B], [nv·B] ∂L/∂qposNext, ∂L/∂qvelNext: the state after a substep (read by `integrateVjp`). */
+  readonly qposNextBar: Float64Array;
+  readonly qvelNextBar: Float64Array;
+  /** [nv·B] ∂L/∂qaccStep (the integrator's acceleration). */
+  readonly qaccStepBar: Float64Array;
+  /** [nv·B] ∂L/∂qfrcTotal; after `dampedSolveVjp`, the total τ̄ of the substep's force sum. */
+  readonly qfrcTotalBar: Float64Array;
+  readonly qfrcContactBar: Float64Array;
+  readonly qfrcLimitBar: Float64Array;
+  /** [ncon·3·B], [ncon·B], [ncon·3·B], [ncon·3·B], [ncon·3·B]: bars of the per-contact outputs. */
+  readonly conPointBar: Float64Array;
+  readonly conDistBar: Float64Array;
+  readonly conVelBar: Float64Array;
+  readonly conForceBar: Float64Array;
+  readonly conImplicitBar: Float64Array;
+  /** [nbody·6·B] ∂L/∂cfrcExt (the subtree-summed contact wrenches the forward leaves there). */
+  readonly cfrcExtBar: Float64Array;
+  /** [nv·2·B] ∂L/∂limImplicit. */
+  readonly limImplicitBar: Float64Array;
   /** Per-world model-parameter gradients. */
   readonly params: ModelParamGrad;
 
@@ -162,7 +255,11 @@ export class PhysicsGrad {
   readonly dofVel: Float64Array;
   /** Scratch: [B] one mass-matrix entry's cotangent across worlds (CRBA VJP). */
   readonly crbaRow: Float64Array;
-  /** Scratch: [nbody·6·B] each, body "velocities" V_b(u), V_b(x) and momenta of the CRBA VJP's rank-one part. */
+  /**
+   * Scratch: [nbody·6·B] each, body "velocities" V_b(u), V_b(x) and momenta of the CRBA VJP's
+   * rank-one part; `dampedSolveVjp` uses the same four for the implicit contact terms (V_b(u),
+   * V_b(x) and their bars).
+   */
   readonly rankOneVelU: Float64Array;
   readonly rankOneVelX: Float64Array;
   readonly rankOneMomU: Float64Array;
@@ -206,6 +303,20 @@ export class PhysicsGrad {
     this.qfrcSmoothBar = new Float64Array(nv * B);
     this.qaccBar = new Float64Array(nv * B);
     this.qfrcSolveBar = new Float64Array(nv * B);
+    const { ncon } = model;
+    this.qposNextBar = new Float64Array(nq * B);
+    this.qvelNextBar = new Float64Array(nv * B);
+    this.qaccStepBar = new Float64Array(nv * B);
+    this.qfrcTotalBar = new Float64Array(nv * B);
+    this.qfrcContactBar = new Float64Array(nv * B);
+    this.qfrcLimitBar = new Float64Array(nv * B);
+    this.conPointBar = new Float64Array(ncon * 3 * B);
+    this.conDistBar = new Float64Array(ncon * B);
+    this.conVelBar = new Float64Array(ncon * 3 * B);
+    this.conForceBar = new Float64Array(ncon * 3 * B);
+    this.conImplicitBar = new Float64Array(ncon * 3 * B);
+    this.cfrcExtBar = new Float64Array(nbody * 6 * B);
+    this.limImplicitBar = new Float64Array(nv * 2 * B);
     this.params = new ModelParamGrad(model, B);
     this.jntQuatIn = new Float64Array(njnt * 4 * B);
     this.jntHalfCS = new Float64Array(njnt * 2 * B);
@@ -236,11 +347,25 @@ export class PhysicsGrad {
       this.qfrcSmoothBar,
       this.qaccBar,
       this.qfrcSolveBar,
+      this.qposNextBar,
+      this.qvelNextBar,
+      this.qaccStepBar,
+      this.qfrcTotalBar,
+      this.qfrcContactBar,
+      this.qfrcLimitBar,
+      this.conPointBar,
+      this.conDistBar,
+      this.conVelBar,
+      this.conForceBar,
+      this.conImplicitBar,
+      this.cfrcExtBar,
+      this.limImplicitBar,
     ];
   }
 
   /**
-   * Zeroes the bars of every forward intermediate and output (poses … qacc), but not the
+   * Zeroes the bars of every forward intermediate and output (poses … qacc, the substep's
+   * contact, limit, solve and integrator outputs), but not the
    * input bars (`qposBar`, `qvelBar`, `ctrlBar`) nor the parameter gradients, so that a rollout
    * can keep accumulating those across steps.
    */

@@ -1,7 +1,8 @@
 /**
- * Backward passes (vector–Jacobian products) of the forward-dynamics stages, and their
- * composition {@link forwardVjp}. See {@link PhysicsGrad} for the cotangent buffers and the
- * calling contract.
+ * Backward passes (vector–Jacobian products) of the forward-dynamics stages, of contact, joint
+ * limits and the integrator, and their compositions: {@link forwardVjp} (contact-free q̈),
+ * {@link substepVjp} (one whole substep) and {@link Rollout} (checkpointed windows of steps).
+ * See {@link PhysicsGrad} for the cotangent buffers and the calling contract.
  * @module
  */
 export { solveVjp, type SolveVjpForward, type SolveVjpGrad } from './cholesky-vjp.js';
@@ -14,8 +15,42 @@ export {
   type PassiveVjpForward,
   type PassiveVjpGrad,
 } from './forces-vjp.js';
+export {
+  contactForcesVjp,
+  limitForcesVjp,
+  normalLawVjp,
+  subtreeWrenchesToDofsVjp,
+  type ContactVjpForward,
+  type ContactVjpGrad,
+  type LimitVjpForward,
+  type LimitVjpGrad,
+} from './contact-vjp.js';
 export { forwardVjp } from './forward-vjp.js';
-export { ModelParamGrad, PhysicsGrad, type ModelParamName } from './grad.js';
+export {
+  ModelParamGrad,
+  PhysicsGrad,
+  SCALAR_PARAMS,
+  scalarParam,
+  withScalarParams,
+  type ModelParamName,
+  type ScalarParamName,
+} from './grad.js';
+export {
+  dampedSolveVjp,
+  integrateVjp,
+  type DampedSolveVjpForward,
+  type DampedSolveVjpGrad,
+  type IntegrateVjpForward,
+  type IntegrateVjpGrad,
+} from './integrate-vjp.js';
+export {
+  Rollout,
+  type RolloutBackwardOptions,
+  type RolloutOptions,
+  type RolloutSeed,
+  type RolloutStepHook,
+} from './rollout.js';
+export { substepRecompute, substepVjp } from './substep-vjp.js';
 export {
   comKinematicsVjp,
   kinematicsVjp,

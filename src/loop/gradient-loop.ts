@@ -1,0 +1,150 @@
+/**
+ * The training loop of the gradient agents (APG, ILD): iterations of simulate-differentiate-
+ * update run by the agent itself, with the events, evaluations, checkpoints and resume of the
+ * on-policy loop (`on-policy-loop.ts`), so that the CLI, run folders and `rxrl bench` treat
+ * every algorithm alike. Evaluation runs the deterministic policy on the normal registered env
+ * through {@link evaluatePolicy}.
+ * @module
+ */
+
+import { createGradientAgent, type GradientAgentConfig } from '../agents/algorithms.js';
+import type { GradientAgent } from '../agents/apg/gradient-agent.js';
+import { fastEngineInfo } from '../nn/fast/index.js';
+import { writeCheckpoint, type Checkpoint } from './checkpoint.js';
+import { evaluatePolicy } from './evaluate.js';
+import type { EvalResult, RunSummary, TrainEvent } from './events.js';
+import type { LoopState } from './on-policy-loop.js';
+import { buildEnv } from './training-env.js';
+
+/** Inputs of {@link runGradientTraining}. */
+export interface GradientTrainingOptions {
+  readonly config: GradientAgentConfig;
+  /** Continue from this checkpoint (its agent, training worlds and loop counters). */
+  readonly resumed: Checkpoint | undefined;
+  /** Folder for checkpoints; undefined: none. */
+  readonly checkpointDir: string | undefined;
+  /** The env's reward threshold, for `firstStepAtThreshold` (mean of the last 10 training episodes). */
+  readonly rewardThreshold: number | undefined;
+  readonly emit: (event: TrainEvent) => void;
+  /** Polled between iterations: true stops the run cleanly (with a final checkpoint). */
+  readonly shouldStop: () => boolean;
+}
+
+const RECENT = 10;
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Trains a gradient agent to `config.totalSteps` env steps, emitting `start`, then per
+ * iteration `episode`s, `rollout` and `update`, `eval` and `checkpoint` on schedule, and `done`
+ * with the run's summary when the budget is reached (not when stopped early).
+ */
+export async function runGradientTraining(o: GradientTrainingOptions): Promise<void> {
+  const { config, resumed } = o;
+  const agent = createGradientAgent(config);
+  const evalEnv = buildEnv(config, 1);
+  try {
+    const state: LoopState = resumed?.loop ?? { step: 0, iteration: 0, observations: new Float32Array(0), episodes: 0, recentReturns: [], firstStepAtThreshold: null, priorSeconds: 0 };
+    let exact = true;
+    if (resumed !== undefined) {
+      agent.setState(resumed.agent);
+      if (resumed.env !== null) agent.setEnvSnapshot(resumed.env);
+      else {
+        // An agent-only checkpoint: new episodes, seeded from the run's seed and the iteration.
+        agent.restartEpisodes(`${config.seed}/resume/${state.iteration}`);
+        exact = false;
+      }
+    }
+    o.emit({ type: 'start', step: state.step, config, backend: `fast-mlp (${fastEngineInfo().kernels})`, resumed: resumed !== undefined, exact });
+
+    const started = performance.now();
+    const elapsed = () => state.priorSeconds + (performance.now() - started) / 1000;
+    // Seeded by the step, so a resumed run evaluates on the same episodes as an uninterrupted one.
+    const evaluate = (): Promise<EvalResult> => evaluatePolicy(agent, evalEnv, config.evalEpisodes, { seed: `${config.seed}/eval/${state.step}`, deterministic: true });
+    const checkpoint = async (): Promise<void> => {
+      if (o.checkpointDir === undefined) return;
+      state.priorSeconds = elapsed();
+      const file = writeCheckpoint(o.checkpointDir, {
+        format: 'rxrl-checkpoint',
+        version: 1,
+        algo: config.algo,
+        config,
+        loop: state,
+        agent: agent.getState(),
+        env: agent.getEnvSnapshot(),
+        observationNormalizer: null,
+        rewardNormalizer: null,
+      });
+      o.emit({ type: 'checkpoint', step: state.step, path: file });
+    };
+
+    let lastEvalStep = state.step;
+    let lastCheckpointStep = state.step;
+    let finalEval: EvalResult | null = null;
+    while (state.step < config.totalSteps) {
+      if (o.shouldStop()) break;
+      const t0 = performance.now();
+      const iteration = agent.iterate(Math.min(1, state.step / config.totalSteps));
+      const seconds = (performance.now() - t0) / 1000;
+      const base = state.step;
+      for (const e of iteration.episodes) recordEpisode(o, state, base + e.stepOffset, e.return, e.length, e.envIndex);
+      state.step = base + agent.stepsPerIteration;
+      state.iteration++;
+      o.emit({ type: 'rollout', step: state.step, iteration: state.iteration, stepsPerSecond: agent.stepsPerIteration / seconds });
+      o.emit({ type: 'update', step: state.step, iteration: state.iteration, metrics: iteration.metrics });
+
+      if (config.evalEpisodes > 0 && config.evalEvery > 0 && state.step - lastEvalStep >= config.evalEvery && state.step < config.totalSteps) {
+        lastEvalStep = state.step;
+        o.emit({ type: 'eval', step: state.step, result: await evaluate() });
+      }
+      if (config.checkpointEvery > 0 && state.step - lastCheckpointStep >= config.checkpointEvery && state.step < config.totalSteps) {
+        lastCheckpointStep = state.step;
+        await checkpoint();
+      }
+      await yieldToEventLoop();
+    }
+
+    const completed = state.step >= config.totalSteps;
+    if (completed && config.evalEpisodes > 0) {
+      finalEval = await evaluate();
+      o.emit({ type: 'eval', step: state.step, result: finalEval });
+    }
+    const wallSeconds = elapsed();
+    state.priorSeconds = wallSeconds;
+    await checkpoint();
+    if (completed) {
+      const summary: RunSummary = {
+        algo: config.algo,
+        env: config.env,
+        seed: config.seed,
+        backend: `fast-mlp (${fastEngineInfo().kernels})`,
+        totalSteps: state.step,
+        wallSeconds,
+        stepsPerSecond: state.step / wallSeconds,
+        finalEval,
+        firstStepAtThreshold: state.firstStepAtThreshold,
+        episodes: state.episodes,
+      };
+      o.emit({ type: 'done', step: state.step, summary });
+    }
+  } finally {
+    await evalEnv.close();
+  }
+}
+
+/** Loads the gradient agent of a checkpoint (for evaluation or export by its `act`). */
+export function gradientAgentFromCheckpoint(config: GradientAgentConfig, checkpoint: Checkpoint): GradientAgent {
+  const agent = createGradientAgent(config);
+  agent.setState(checkpoint.agent);
+  return agent;
+}
+
+function recordEpisode(o: GradientTrainingOptions, state: LoopState, step: number, ret: number, length: number, envIndex: number): void {
+  state.episodes++;
+  state.recentReturns.push(ret);
+  if (state.recentReturns.length > RECENT) state.recentReturns.shift();
+  if (state.firstStepAtThreshold === null && o.rewardThreshold !== undefined && state.recentReturns.length === RECENT) {
+    const mean = state.recentReturns.reduce((a, b) => a + b, 0) / RECENT;
+    if (mean >= o.rewardThreshold) state.firstStepAtThreshold = step;
+  }
+  o.emit({ type: 'episode', step, return: ret, length, envIndex });
+}
