@@ -26,27 +26,25 @@
 import { explainedVariance } from '../../algorithms/explained-variance.js';
 import { ConfigError } from '../../core/errors.js';
 import { Rng, type RngState } from '../../core/rng.js';
-import type { RunningMeanStdState } from '../../envs/wrappers/running-mean-std.js';
 import type { ActOutput } from '../../loop/agent.js';
 import type { UpdateMetrics } from '../../loop/events.js';
-import { Adam, clipGradNorm, type AdamState } from '../../nn/fast/index.js';
 import { Rollout } from '../../physics/index.js';
 import { trainingContactOptions, type ApgConfig } from './apg-config.js';
 import type { EpisodeEnd, GradientAgent, GradientIteration } from './gradient-agent.js';
 import { differentiableTask, LocomotionWorlds, registeredTimeLimit, type LocomotionWorldsSnapshot } from './locomotion-worlds.js';
-import { PolicyActor } from './policy-actor.js';
 import { ShacCritic, type ShacCriticState } from './shac-critic.js';
-import { SquashedGaussianPolicy, type SquashedGaussianPolicyState } from './squashed-gaussian.js';
+import type { SquashedGaussianPolicy } from './squashed-gaussian.js';
 import { stepViews } from './step-views.js';
 import { tdLambdaTargets } from './td-lambda.js';
-import { WindowNormalizer } from './window-normalizer.js';
+import { scheduledRate, TrainablePolicy, type TrainablePolicyState } from './trainable-policy.js';
+import type { WindowNormalizer } from './window-normalizer.js';
 
 /** Everything of an {@link ApgAgent} but its training worlds (see {@link ApgAgent.getEnvSnapshot}). */
 export interface ApgAgentState {
-  readonly policy: SquashedGaussianPolicyState;
-  readonly actorAdam: { readonly mean: AdamState; readonly logStd: AdamState };
+  readonly policy: TrainablePolicyState['policy'];
+  readonly actorAdam: TrainablePolicyState['adam'];
   readonly critic: ShacCriticState;
-  readonly observationRms: RunningMeanStdState;
+  readonly observationRms: TrainablePolicyState['observationRms'];
   readonly noise: RngState;
   readonly act: RngState;
   readonly iteration: number;
@@ -64,25 +62,16 @@ export class ApgAgent implements GradientAgent {
   readonly maxEpisodeSteps: number;
   /** The differentiable window over the worlds' physics. */
   readonly window: Rollout;
-  private readonly actor: PolicyActor;
-  private readonly meanAdam: Adam;
-  private readonly logStdAdam: Adam;
-  private noiseRng: Rng;
+  /** The policy with its optimisers, noise and per-step window buffers. */
+  private readonly trainer: TrainablePolicy;
   private iteration = 0;
 
   private readonly B: number;
   private readonly T: number;
   private readonly O: number;
-  private readonly nu: number;
   // Window buffers, step-major: step t's block starts at t·(block size).
   private readonly obsRaw: Float64Array;
-  private readonly obsNorm: Float64Array;
   private readonly nextObsNorm: Float64Array;
-  private readonly qposBefore: Float64Array;
-  private readonly qvelBefore: Float64Array;
-  private readonly eps: Float64Array;
-  private readonly squashed: Float64Array;
-  private readonly actions: Float64Array;
   private readonly rewards: Float64Array;
   private readonly rewardCoef: Float64Array;
   private readonly valueCoef: Float64Array;
@@ -92,16 +81,10 @@ export class ApgAgent implements GradientAgent {
   private readonly predicted: Float64Array;
   private readonly gammaPow: Float64Array;
   private readonly values: Float64Array;
-  private readonly actionsBar: Float64Array;
   private readonly scratch: Float64Array;
   private episodes: EpisodeEnd[] = [];
   // Per-step views of the buffers above (see stepViews).
-  private readonly obsNormAt: readonly Float64Array[];
   private readonly nextObsNormAt: readonly Float64Array[];
-  private readonly qvelBeforeAt: readonly Float64Array[];
-  private readonly epsAt: readonly Float64Array[];
-  private readonly squashedAt: readonly Float64Array[];
-  private readonly actionsAt: readonly Float64Array[];
   private readonly rewardsAt: readonly Float64Array[];
   private readonly rewardCoefAt: readonly Float64Array[];
   private readonly valueCoefAt: readonly Float64Array[];
@@ -120,36 +103,30 @@ export class ApgAgent implements GradientAgent {
     this.worlds = new LocomotionWorlds(task, this.B, rng.split('worlds').key, trainingContactOptions(config.trainingContact));
     const { batch, diff } = this.worlds;
     this.O = diff.observationSize;
-    this.nu = diff.nu;
     this.maxEpisodeSteps = config.maxEpisodeSteps ?? registeredTimeLimit(config.env);
     this.stepsPerIteration = this.B * this.T;
     this.window = new Rollout(batch.model, batch.data, { horizon: this.T, substeps: batch.settings.frameSkip });
-    this.policy = new SquashedGaussianPolicy({
-      observationSize: this.O,
-      low: Array.from(batch.actionSpace.low),
-      high: Array.from(batch.actionSpace.high),
-      hidden: config.policy.hidden,
-      activation: config.policy.activation,
-      logStdInit: config.policy.logStdInit,
-      rng: rng.split('actor'),
-    });
     this.critic = new ShacCritic({ observationSize: this.O, hidden: config.critic.hidden, activation: config.critic.activation, betas: config.betas, rng: rng.split('critic') });
-    this.normalizer = new WindowNormalizer(this.O, config.observationRms);
-    this.meanAdam = new Adam(this.policy.net.paramCount, { beta1: config.betas[0], beta2: config.betas[1] });
-    this.logStdAdam = new Adam(this.nu, { beta1: config.betas[0], beta2: config.betas[1] });
-    this.noiseRng = rng.split('noise');
-    this.actor = new PolicyActor(this.policy, this.normalizer, this.critic, rng.split('act'));
+    // One more observation block than steps: the window's last observation starts the next window.
+    this.trainer = new TrainablePolicy({
+      diff,
+      low: batch.actionSpace.low,
+      high: batch.actionSpace.high,
+      numWorlds: this.B,
+      steps: this.T,
+      observationSteps: this.T + 1,
+      policy: config.policy,
+      observationRms: config.observationRms,
+      betas: config.betas,
+      critic: this.critic,
+      rng,
+    });
+    this.policy = this.trainer.policy;
+    this.normalizer = this.trainer.normalizer;
 
-    const { B, T, O, nu } = this;
-    const { nq, nv } = diff;
+    const { B, T, O } = this;
     this.obsRaw = new Float64Array(B * O);
-    this.obsNorm = new Float64Array((T + 1) * B * O);
     this.nextObsNorm = new Float64Array(T * B * O);
-    this.qposBefore = new Float64Array(nq * B);
-    this.qvelBefore = new Float64Array(T * nv * B);
-    this.eps = new Float64Array(T * B * nu);
-    this.squashed = new Float64Array(T * B * nu);
-    this.actions = new Float64Array(T * B * nu);
     this.rewards = new Float64Array(T * B);
     this.rewardCoef = new Float64Array(T * B);
     this.valueCoef = new Float64Array(T * B);
@@ -159,14 +136,8 @@ export class ApgAgent implements GradientAgent {
     this.predicted = new Float64Array(T * B);
     this.gammaPow = new Float64Array(B);
     this.values = new Float64Array(B);
-    this.actionsBar = new Float64Array(B * nu);
     this.scratch = new Float64Array(Math.max(3 * B, B * O));
-    this.obsNormAt = stepViews(this.obsNorm, B * O, T + 1);
     this.nextObsNormAt = stepViews(this.nextObsNorm, B * O, T);
-    this.qvelBeforeAt = stepViews(this.qvelBefore, nv * B, T);
-    this.epsAt = stepViews(this.eps, B * nu, T);
-    this.squashedAt = stepViews(this.squashed, B * nu, T);
-    this.actionsAt = stepViews(this.actions, B * nu, T);
     this.rewardsAt = stepViews(this.rewards, B, T);
     this.rewardCoefAt = stepViews(this.rewardCoef, B, T);
     this.valueCoefAt = stepViews(this.valueCoef, B, T);
@@ -179,23 +150,17 @@ export class ApgAgent implements GradientAgent {
   iterate(progress: number): GradientIteration {
     const started = performance.now();
     const c = this.config;
-    const lrScale = c.lrSchedule === 'linear' ? Math.min(1, Math.max(0, progress)) : 0;
-    const actorLr = c.actorLearningRate + (c.finalLearningRate - c.actorLearningRate) * lrScale;
-    const criticLr = c.criticLearningRate + (c.finalLearningRate - c.criticLearningRate) * lrScale;
+    const actorLr = scheduledRate(c.actorLearningRate, c.finalLearningRate, c.lrSchedule, progress);
+    const criticLr = scheduledRate(c.criticLearningRate, c.finalLearningRate, c.lrSchedule, progress);
 
     this.policy.zeroGrad();
     const loss = this.actorWindow(true);
-    const gradNorm = clipGradNorm([this.policy.meanGrad, this.policy.logStdGrad], c.maxGradNorm);
-    // SHAC stops on a NaN gradient; skipping the step keeps a long run alive through one bad window.
-    const stepped = Number.isFinite(gradNorm);
-    if (stepped) {
-      this.meanAdam.step(this.policy.net.params, this.policy.meanGrad, actorLr);
-      this.logStdAdam.step(this.policy.logStd, this.policy.logStdGrad, actorLr);
-    }
+    // SHAC stops on a NaN gradient; the trainer skips the step instead, keeping a long run alive through one bad window.
+    const { gradNorm, stepped } = this.trainer.step(c.maxGradNorm, actorLr);
 
     const { B, T } = this;
     tdLambdaTargets(this.rewards, this.nextValues, this.dones, T, B, c.gamma, c.tdLambda, this.targets, this.scratch);
-    const obs = this.obsNorm.subarray(0, T * B * this.O);
+    const obs = this.trainer.obsNorm.subarray(0, T * B * this.O);
     this.critic.values(obs, T * B, this.predicted);
     const ev = explainedVariance(this.predicted, this.targets);
     const fit = this.critic.fit(obs, this.targets, T * B, c.criticIterations, c.criticMinibatches, criticLr, c.maxGradNorm);
@@ -229,7 +194,7 @@ export class ApgAgent implements GradientAgent {
    * `backward`, **adds** its gradient to the policy's `meanGrad`/`logStdGrad`.
    */
   actorWindow(backward: boolean): number {
-    const { B, T, O, nu, worlds, normalizer, window: win } = this;
+    const { B, T, O, worlds, normalizer, trainer, window: win } = this;
     const { diff, batch } = worlds;
     const { data } = batch;
     const { nq, nv } = diff;
@@ -240,23 +205,17 @@ export class ApgAgent implements GradientAgent {
     normalizer.freeze();
     diff.observe(data.qpos, data.qvel, B, this.obsRaw);
     normalizer.update(this.obsRaw, B);
-    normalizer.normalize(this.obsRaw, B, this.obsNorm, 0);
+    normalizer.normalize(this.obsRaw, B, trainer.obsNorm, 0);
     this.gammaPow.fill(1);
     win.begin();
     for (let t = 0; t < T; t++) {
-      const eps = this.epsAt[t] as Float64Array;
-      const actions = this.actionsAt[t] as Float64Array;
-      for (let i = 0; i < B * nu; i++) eps[i] = this.noiseRng.normal();
-      this.policy.act(this.obsNormAt[t] as Float64Array, B, eps, this.squashedAt[t] as Float64Array, actions);
-      for (let w = 0; w < B; w++) for (let u = 0; u < nu; u++) data.ctrl[u * B + w] = actions[w * nu + u] as number;
-      this.qposBefore.set(data.qpos);
-      (this.qvelBeforeAt[t] as Float64Array).set(data.qvel);
+      const actions = trainer.actStep(t, data);
       win.step();
 
       // Rewards, ends and values at the state after the step, before any reset.
       const r0 = t * B;
       const rewards = this.rewardsAt[t] as Float64Array;
-      diff.reward(this.qposBefore, data.qpos, data.qvel, actions, B, rewards);
+      diff.reward(trainer.qposBefore, data.qpos, data.qvel, actions, B, rewards);
       diff.observe(data.qpos, data.qvel, B, this.obsRaw);
       const next = this.nextObsNormAt[t] as Float64Array;
       normalizer.normalize(this.obsRaw, B, next, 0);
@@ -290,7 +249,7 @@ export class ApgAgent implements GradientAgent {
       }
       diff.observe(data.qpos, data.qvel, B, this.obsRaw);
       normalizer.update(this.obsRaw, B);
-      normalizer.normalize(this.obsRaw, B, this.obsNorm, (t + 1) * B * O);
+      normalizer.normalize(this.obsRaw, B, trainer.obsNorm, (t + 1) * B * O);
     }
     if (backward) this.actorBackward();
     return loss;
@@ -298,12 +257,11 @@ export class ApgAgent implements GradientAgent {
 
   /** The backward pass of {@link ApgAgent.actorWindow} (see the module notes). */
   private actorBackward(): void {
-    const { B, nu, worlds, normalizer, window: win } = this;
+    const { B, worlds, normalizer, trainer, window: win } = this;
     const { diff } = worlds;
-    const actionsBar = this.actionsBar;
     win.backward({
       seed: (t, qposBar, qvelBar) => {
-        diff.rewardVjp(this.actionsAt[t] as Float64Array, B, this.rewardCoefAt[t] as Float64Array, null, qposBar, null);
+        diff.rewardVjp(trainer.actionsAt[t] as Float64Array, B, this.rewardCoefAt[t] as Float64Array, null, qposBar, null);
         const coef = this.valueCoefAt[t] as Float64Array;
         if (allZero(coef)) return;
         const gObs = this.critic.targetInputGrad(this.nextObsNormAt[t] as Float64Array, B, coef);
@@ -313,16 +271,10 @@ export class ApgAgent implements GradientAgent {
         diff.observeVjp(win.qvelAfterSteps[t] as Float64Array, B, g, qposBar, qvelBar);
       },
       onStep: (t, ctrlBar, qposBar, qvelBar) => {
-        for (let w = 0; w < B; w++) for (let u = 0; u < nu; u++) actionsBar[w * nu + u] = ctrlBar[u * B + w] as number;
-        diff.rewardVjp(this.actionsAt[t] as Float64Array, B, this.rewardCoefAt[t] as Float64Array, qposBar, null, actionsBar);
+        const actionsBar = trainer.gatherActionsBar(ctrlBar);
+        diff.rewardVjp(trainer.actionsAt[t] as Float64Array, B, this.rewardCoefAt[t] as Float64Array, qposBar, null, actionsBar);
         // The state before the window's first step is a constant: no need for its cotangent.
-        const needInput = t > 0;
-        const gObs = this.policy.backward(this.obsNormAt[t] as Float64Array, B, this.epsAt[t] as Float64Array, this.squashedAt[t] as Float64Array, actionsBar, needInput);
-        if (gObs === null) return;
-        const g = this.scratch;
-        g.set(gObs);
-        normalizer.backward(g, B);
-        diff.observeVjp(this.qvelBeforeAt[t] as Float64Array, B, g, qposBar, qvelBar);
+        trainer.backwardStep(t, t > 0, qposBar, qvelBar);
       },
     });
   }
@@ -333,30 +285,19 @@ export class ApgAgent implements GradientAgent {
   }
 
   act(observations: Float32Array, n: number, deterministic: boolean): ActOutput {
-    return this.actor.act(observations, n, deterministic);
+    return this.trainer.act(observations, n, deterministic);
   }
 
   getState(): ApgAgentState {
-    return {
-      policy: this.policy.getState(),
-      actorAdam: { mean: this.meanAdam.getState(), logStd: this.logStdAdam.getState() },
-      critic: this.critic.getState(),
-      observationRms: this.normalizer.getState(),
-      noise: this.noiseRng.getState(),
-      act: this.actor.getRngState(),
-      iteration: this.iteration,
-    };
+    const p = this.trainer.getState();
+    // Field names (and order) of the checkpoints written before the trainer was shared.
+    return { policy: p.policy, actorAdam: p.adam, critic: this.critic.getState(), observationRms: p.observationRms, noise: p.noise, act: p.act, iteration: this.iteration };
   }
 
   setState(state: unknown): void {
     const s = state as ApgAgentState;
-    this.policy.setState(s.policy);
-    this.meanAdam.setState(s.actorAdam.mean);
-    this.logStdAdam.setState(s.actorAdam.logStd);
+    this.trainer.setState({ policy: s.policy, adam: s.actorAdam, observationRms: s.observationRms, noise: s.noise, act: s.act });
     this.critic.setState(s.critic);
-    this.normalizer.setState(s.observationRms);
-    this.noiseRng = Rng.fromState(s.noise);
-    this.actor.setRngState(s.act);
     this.iteration = s.iteration;
   }
 

@@ -18,17 +18,14 @@
 
 import { ConfigError } from '../../core/errors.js';
 import { Rng, type RngState } from '../../core/rng.js';
-import type { RunningMeanStdState } from '../../envs/wrappers/running-mean-std.js';
 import type { ActOutput } from '../../loop/agent.js';
 import type { UpdateMetrics } from '../../loop/events.js';
-import { Adam, clipGradNorm, type AdamState } from '../../nn/fast/index.js';
 import { Rollout } from '../../physics/index.js';
 import type { EpisodeEnd, GradientAgent, GradientIteration } from '../apg/gradient-agent.js';
 import { differentiableTask } from '../apg/locomotion-worlds.js';
-import { PolicyActor } from '../apg/policy-actor.js';
-import { SquashedGaussianPolicy, type SquashedGaussianPolicyState } from '../apg/squashed-gaussian.js';
-import { stepViews } from '../apg/step-views.js';
-import { WindowNormalizer } from '../apg/window-normalizer.js';
+import type { SquashedGaussianPolicy } from '../apg/squashed-gaussian.js';
+import { scheduledRate, TrainablePolicy, type TrainablePolicyState } from '../apg/trainable-policy.js';
+import type { WindowNormalizer } from '../apg/window-normalizer.js';
 import { DifferentiableLocomotion } from '../../envs/locomotion/differentiable.js';
 import { LocomotionBatch } from '../../envs/locomotion/locomotion-env.js';
 import { chamferDistance } from './chamfer.js';
@@ -36,13 +33,8 @@ import { bundledExpertPath, readExpertTrajectory, type ExpertTrajectory } from '
 import type { IldConfig } from './ild-config.js';
 
 /** Everything an {@link IldAgent} keeps between iterations. */
-export interface IldAgentState {
-  readonly policy: SquashedGaussianPolicyState;
-  readonly adam: { readonly mean: AdamState; readonly logStd: AdamState };
-  readonly observationRms: RunningMeanStdState;
-  readonly noise: RngState;
+export interface IldAgentState extends TrainablePolicyState {
   readonly start: RngState;
-  readonly act: RngState;
   readonly iteration: number;
 }
 
@@ -65,10 +57,8 @@ export class IldAgent implements GradientAgent {
   readonly expertFeatures: Float64Array;
   /** [d] W_f = 1/σ_f² (or 1). */
   readonly featureWeights: Float64Array;
-  private readonly actor: PolicyActor;
-  private readonly meanAdam: Adam;
-  private readonly logStdAdam: Adam;
-  private noiseRng: Rng;
+  /** The policy with its optimisers, noise and per-step window buffers. */
+  private readonly trainer: TrainablePolicy;
   private startRng: Rng;
   private iteration = 0;
   private readonly startNoise: number;
@@ -78,26 +68,12 @@ export class IldAgent implements GradientAgent {
   private readonly O: number;
   private readonly nu: number;
   private readonly obsRaw: Float64Array;
-  private readonly obsNorm: Float64Array;
-  private readonly qposBefore: Float64Array;
-  private readonly qvelBefore: Float64Array;
-  private readonly eps: Float64Array;
-  private readonly squashed: Float64Array;
-  private readonly actions: Float64Array;
   private readonly rewards: Float64Array;
   private readonly returns: Float64Array;
   /** [B × L × d] the rollouts' features, world-major. */
   private readonly features: Float64Array;
   private readonly featureGrad: Float64Array;
   private readonly nearest: Int32Array;
-  private readonly actionsBar: Float64Array;
-  private readonly scratch: Float64Array;
-  // Per-step views of the buffers above (see stepViews).
-  private readonly obsNormAt: readonly Float64Array[];
-  private readonly qvelBeforeAt: readonly Float64Array[];
-  private readonly epsAt: readonly Float64Array[];
-  private readonly squashedAt: readonly Float64Array[];
-  private readonly actionsAt: readonly Float64Array[];
   /** Chamfer terms of the last forward, averaged over worlds. */
   private lastToExpert = 0;
   private lastFromExpert = 0;
@@ -122,21 +98,22 @@ export class IldAgent implements GradientAgent {
     this.stepsPerIteration = this.B * this.L;
     this.startNoise = config.startNoise ?? this.batch.settings.resetNoiseScale;
     this.window = new Rollout(this.batch.model, this.batch.data, { horizon: this.L, substeps: this.batch.settings.frameSkip });
-    this.policy = new SquashedGaussianPolicy({
-      observationSize: this.O,
-      low: Array.from(this.batch.actionSpace.low),
-      high: Array.from(this.batch.actionSpace.high),
-      hidden: config.policy.hidden,
-      activation: config.policy.activation,
-      logStdInit: config.policy.logStdInit,
-      rng: rng.split('actor'),
+    // No betas: ILD's optimiser is Adam with its defaults.
+    this.trainer = new TrainablePolicy({
+      diff: this.diff,
+      low: this.batch.actionSpace.low,
+      high: this.batch.actionSpace.high,
+      numWorlds: this.B,
+      steps: this.L,
+      observationSteps: this.L,
+      policy: config.policy,
+      observationRms: config.observationRms,
+      critic: null,
+      rng,
     });
-    this.normalizer = new WindowNormalizer(this.O, config.observationRms);
-    this.meanAdam = new Adam(this.policy.net.paramCount);
-    this.logStdAdam = new Adam(nu);
-    this.noiseRng = rng.split('noise');
+    this.policy = this.trainer.policy;
+    this.normalizer = this.trainer.normalizer;
     this.startRng = rng.split('start');
-    this.actor = new PolicyActor(this.policy, this.normalizer, null, rng.split('act'));
 
     const d = nq - 1 + nv;
     this.featureSize = d;
@@ -162,40 +139,21 @@ export class IldAgent implements GradientAgent {
 
     const { B, L, O } = this;
     this.obsRaw = new Float64Array(B * O);
-    this.obsNorm = new Float64Array(L * B * O);
-    this.qposBefore = new Float64Array(nq * B);
-    this.qvelBefore = new Float64Array(L * nv * B);
-    this.eps = new Float64Array(L * B * nu);
-    this.squashed = new Float64Array(L * B * nu);
-    this.actions = new Float64Array(L * B * nu);
     this.rewards = new Float64Array(B);
     this.returns = new Float64Array(B);
     this.features = new Float64Array(B * L * d);
     this.featureGrad = new Float64Array(B * L * d);
     this.nearest = new Int32Array(L);
-    this.actionsBar = new Float64Array(B * nu);
-    this.scratch = new Float64Array(B * O);
-    this.obsNormAt = stepViews(this.obsNorm, B * O, L);
-    this.qvelBeforeAt = stepViews(this.qvelBefore, nv * B, L);
-    this.epsAt = stepViews(this.eps, B * nu, L);
-    this.squashedAt = stepViews(this.squashed, B * nu, L);
-    this.actionsAt = stepViews(this.actions, B * nu, L);
   }
 
   /** One ILD iteration: rollouts from the expert's start, Chamfer loss, truncated backward pass, clipped Adam step. */
   iterate(progress: number): GradientIteration {
     const started = performance.now();
     const c = this.config;
-    const lrScale = c.lrSchedule === 'linear' ? Math.min(1, Math.max(0, progress)) : 0;
-    const lr = c.learningRate + (c.finalLearningRate - c.learningRate) * lrScale;
+    const lr = scheduledRate(c.learningRate, c.finalLearningRate, c.lrSchedule, progress);
     this.policy.zeroGrad();
     const loss = this.imitationLoss(true);
-    const gradNorm = clipGradNorm([this.policy.meanGrad, this.policy.logStdGrad], c.maxGradNorm);
-    const stepped = Number.isFinite(gradNorm);
-    if (stepped) {
-      this.meanAdam.step(this.policy.net.params, this.policy.meanGrad, lr);
-      this.logStdAdam.step(this.policy.logStd, this.policy.logStdGrad, lr);
-    }
+    const { gradNorm, stepped } = this.trainer.step(c.maxGradNorm, lr);
     this.iteration++;
     let meanReturn = 0;
     const episodes: EpisodeEnd[] = [];
@@ -227,7 +185,7 @@ export class IldAgent implements GradientAgent {
    * streams, so a restored state repeats the same rollouts.
    */
   imitationLoss(backward: boolean): number {
-    const { B, L, O, nu, diff, normalizer, window: win, featureSize: d } = this;
+    const { B, L, O, diff, normalizer, trainer, window: win, featureSize: d } = this;
     const { data } = this.batch;
     const { nq, nv } = diff;
     const noise = this.startNoise;
@@ -242,16 +200,10 @@ export class IldAgent implements GradientAgent {
     for (let t = 0; t < L; t++) {
       diff.observe(data.qpos, data.qvel, B, this.obsRaw);
       normalizer.update(this.obsRaw, B);
-      normalizer.normalize(this.obsRaw, B, this.obsNorm, t * B * O);
-      const eps = this.epsAt[t] as Float64Array;
-      const actions = this.actionsAt[t] as Float64Array;
-      for (let i = 0; i < B * nu; i++) eps[i] = this.noiseRng.normal();
-      this.policy.act(this.obsNormAt[t] as Float64Array, B, eps, this.squashedAt[t] as Float64Array, actions);
-      for (let w = 0; w < B; w++) for (let u = 0; u < nu; u++) data.ctrl[u * B + w] = actions[w * nu + u] as number;
-      this.qposBefore.set(data.qpos);
-      (this.qvelBeforeAt[t] as Float64Array).set(data.qvel);
+      normalizer.normalize(this.obsRaw, B, trainer.obsNorm, t * B * O);
+      const actions = trainer.actStep(t, data);
       win.step();
-      diff.reward(this.qposBefore, data.qpos, data.qvel, actions, B, this.rewards);
+      diff.reward(trainer.qposBefore, data.qpos, data.qvel, actions, B, this.rewards);
       for (let w = 0; w < B; w++) {
         this.returns[w] = (this.returns[w] as number) + (this.rewards[w] as number);
         const o = (w * L + t) * d;
@@ -283,11 +235,10 @@ export class IldAgent implements GradientAgent {
   }
 
   private backward(): void {
-    const { B, L, nu, diff, normalizer, window: win, featureSize: d } = this;
+    const { B, L, nu, diff, trainer, window: win, featureSize: d } = this;
     const { nq, nv } = diff;
     const clip = this.config.cotangentClip;
     const trunc = this.config.truncation;
-    const actionsBar = this.actionsBar;
     win.backward({
       ...(clip !== null ? { clipNorm: clip } : {}),
       seed: (t, qposBar, qvelBar) => {
@@ -298,45 +249,28 @@ export class IldAgent implements GradientAgent {
         }
       },
       onStep: (t, ctrlBar, qposBar, qvelBar) => {
-        for (let w = 0; w < B; w++) for (let u = 0; u < nu; u++) actionsBar[w * nu + u] = ctrlBar[u * B + w] as number;
+        const actionsBar = trainer.gatherActionsBar(ctrlBar);
         if (clip !== null) clipRows(actionsBar, B, nu, clip);
         // The state before a cut (or the rollout's start) gets no cotangent: skip computing it.
-        const needInput = t % trunc !== 0;
-        const gObs = this.policy.backward(this.obsNormAt[t] as Float64Array, B, this.epsAt[t] as Float64Array, this.squashedAt[t] as Float64Array, actionsBar, needInput);
-        if (gObs === null) return;
-        const g = this.scratch;
-        g.set(gObs);
-        normalizer.backward(g, B);
-        diff.observeVjp(this.qvelBeforeAt[t] as Float64Array, B, g, qposBar, qvelBar);
+        trainer.backwardStep(t, t % trunc !== 0, qposBar, qvelBar);
       },
     });
   }
 
   act(observations: Float32Array, n: number, deterministic: boolean): ActOutput {
-    return this.actor.act(observations, n, deterministic);
+    return this.trainer.act(observations, n, deterministic);
   }
 
   getState(): IldAgentState {
-    return {
-      policy: this.policy.getState(),
-      adam: { mean: this.meanAdam.getState(), logStd: this.logStdAdam.getState() },
-      observationRms: this.normalizer.getState(),
-      noise: this.noiseRng.getState(),
-      start: this.startRng.getState(),
-      act: this.actor.getRngState(),
-      iteration: this.iteration,
-    };
+    const p = this.trainer.getState();
+    // Field order of the checkpoints written before the trainer was shared.
+    return { policy: p.policy, adam: p.adam, observationRms: p.observationRms, noise: p.noise, start: this.startRng.getState(), act: p.act, iteration: this.iteration };
   }
 
   setState(state: unknown): void {
     const s = state as IldAgentState;
-    this.policy.setState(s.policy);
-    this.meanAdam.setState(s.adam.mean);
-    this.logStdAdam.setState(s.adam.logStd);
-    this.normalizer.setState(s.observationRms);
-    this.noiseRng = Rng.fromState(s.noise);
+    this.trainer.setState(s);
     this.startRng = Rng.fromState(s.start);
-    this.actor.setRngState(s.act);
     this.iteration = s.iteration;
   }
 

@@ -6,6 +6,7 @@
 import { checkBuffer } from '../kinematics.js';
 import { JointType, type PhysicsModel } from '../model.js';
 import { CINERT_SIZE } from '../state.js';
+import { subtreeWrenchesToDofsVjp } from './contact-vjp.js';
 import type { ModelParamGrad } from './grad.js';
 
 /** Forward values {@link rneBiasVjp} reads. */
@@ -129,7 +130,7 @@ function addDofVelocity(dst: Float64Array, DST: number, src: Float64Array, SRC: 
  * 4. ḡ = −ā_world (the base acceleration is [0; −g]).
  */
 export function rneBiasVjp(model: PhysicsModel, B: number, fwd: RneVjpForward, grad: RneVjpGrad): void {
-  const { nbody, nv, bodyParent, bodyJntAdr, bodyJntNum, bodyDofAdr, bodyDofNum, jntType, jntDofAdr, dofBody } = model;
+  const { nbody, nv, bodyParent, bodyJntAdr, bodyJntNum, bodyDofAdr, bodyDofNum, jntType, jntDofAdr } = model;
   const { qvel, cinert, cdof, cvel, cdofDot, cacc, cfrc } = fwd;
   const { qfrcBiasBar, cvelBar, cdofDotBar, caccBar, cfrcBar, qvelBar, cinertBar, cdofBar, params, dofVel } = grad;
   checkBuffer(qvel, nv * B, 'qvel');
@@ -150,28 +151,8 @@ export function rneBiasVjp(model: PhysicsModel, B: number, fwd: RneVjpForward, g
   checkBuffer(dofVel, nv * 6 * B, 'dofVel');
   const gravityBar = params.gravity;
 
-  // 1. bias_d = S_d · f_{body(d)}
-  for (let d = 0; d < nv; d++) {
-    const F = 6 * (dofBody[d] as number) * B;
-    const D = 6 * d * B;
-    const Q = d * B;
-    for (let w = 0; w < B; w++) {
-      const bb = qfrcBiasBar[Q + w] as number;
-      for (let k = 0; k < 6; k++) {
-        cfrcBar[F + k * B + w] = (cfrcBar[F + k * B + w] as number) + bb * (cdof[D + k * B + w] as number);
-        cdofBar[D + k * B + w] = (cdofBar[D + k * B + w] as number) + bb * (cfrc[F + k * B + w] as number);
-      }
-    }
-  }
-
-  // 2. Subtree sums, root to leaves.
-  for (let b = 2; b < nbody; b++) {
-    const p = bodyParent[b] as number;
-    if (p === 0) continue;
-    const src = 6 * p * B;
-    const dst = 6 * b * B;
-    for (let t = 0; t < 6 * B; t++) cfrcBar[dst + t] = (cfrcBar[dst + t] as number) + (cfrcBar[src + t] as number);
-  }
+  // 1–2. bias_d = S_d · f_subtree(body(d)), and the subtree sums (the same step as the contact forces').
+  subtreeWrenchesToDofsVjp(model, B, cfrc, cdof, qfrcBiasBar, cfrcBar, cdofBar);
 
   // 3. Bodies, leaves to root.
   for (let b = nbody - 1; b >= 1; b--) {
