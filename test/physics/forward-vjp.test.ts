@@ -24,13 +24,13 @@ import {
   rneBiasVjp,
   type PhysicsModel,
 } from '../../src/physics/index.js';
-import { loadModel, randomState, smoothForward } from './vjp-helpers.js';
+import { DIRECTIONS, loadModel, randomState, smoothForward } from './vjp-helpers.js';
 
 const MODELS = ['hopper', 'half_cheetah', 'ant'] as const;
 const B = 3;
 const BATCHES = Number(process.env.VJP_BATCHES ?? 3);
 const TOL = 1e-6;
-const DIRECTIONS = process.env.VJP_DIRECTIONS === 'random' ? 'random' : 'aligned';
+
 
 /** Every forward buffer with a cotangent (all but the Cholesky factor). */
 const ALL_OUTPUTS = [

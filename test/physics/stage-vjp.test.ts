@@ -12,7 +12,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
-import { checkVjp, type VjpCheckSpec } from '../../src/physics/backward/index.js';
+import { checkVjp } from '../../src/physics/backward/index.js';
 import {
   actuatorForces,
   actuatorForcesVjp,
@@ -31,26 +31,15 @@ import {
   rneBias,
   rneBiasVjp,
   solveVjp,
-  type ModelParamName,
-  type PhysicsModel,
 } from '../../src/physics/index.js';
-import { loadModel, randomState, smoothForward } from './vjp-helpers.js';
+import { loadModel, randomState, smoothForward, stageCheckSpec, type StageUnderTest } from './vjp-helpers.js';
 
 const MODELS = ['hopper', 'half_cheetah', 'ant'] as const;
 const B = 3;
 const BATCHES = Number(process.env.VJP_BATCHES ?? 2);
 const TOL = 1e-6;
-const DIRECTIONS = process.env.VJP_DIRECTIONS === 'random' ? 'random' : 'aligned';
 
-interface Stage {
-  readonly name: string;
-  readonly inputs: readonly string[];
-  readonly symmetricInputs?: readonly string[];
-  readonly params: readonly ModelParamName[];
-  readonly outputs: readonly string[];
-  run(model: PhysicsModel, data: PhysicsData): void;
-  vjp(model: PhysicsModel, data: PhysicsData, grad: PhysicsGrad): void;
-}
+type Stage = StageUnderTest;
 
 const STAGES: readonly Stage[] = [
   {
@@ -132,19 +121,7 @@ describe.each(MODELS)('stage VJPs on %s', (name) => {
       const grad = new PhysicsGrad(model, B);
       randomState(model, data, rng);
       smoothForward(model, data);
-      const spec: VjpCheckSpec = {
-        model,
-        data,
-        grad,
-        inputs: stage.inputs,
-        ...(stage.symmetricInputs ? { symmetricInputs: stage.symmetricInputs } : {}),
-        params: stage.params,
-        outputs: stage.outputs,
-        run: () => stage.run(model, data),
-        vjp: () => stage.vjp(model, data, grad),
-        rng,
-        directions: DIRECTIONS,
-      };
+      const spec = stageCheckSpec(model, data, grad, stage, rng);
       const res = checkVjp(spec);
       for (const c of [...res.worlds, ...(res.params ? [res.params] : [])]) {
         expect(Number.isFinite(c.analytic)).toBe(true);

@@ -17,7 +17,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
-import { checkVjp, type VjpCheckSpec } from '../../src/physics/backward/index.js';
+import { checkVjp } from '../../src/physics/backward/index.js';
 import {
   contactForces,
   contactForcesVjp,
@@ -33,16 +33,14 @@ import {
   PhysicsGrad,
   substepVjp,
   withContactParams,
-  type ModelParamName,
   type PhysicsModel,
   type ScalarParamName,
 } from '../../src/physics/index.js';
-import { checkScalarParams, contactState, loadModel, substepInPlace } from './vjp-helpers.js';
+import { checkScalarParams, contactState, loadModel, stageCheckSpec, substepInPlace, type StageUnderTest } from './vjp-helpers.js';
 
 const B = 3;
 const BATCHES = Number(process.env.VJP_BATCHES ?? 2);
 const TOL = 1e-6;
-const DIRECTIONS = process.env.VJP_DIRECTIONS === 'random' ? 'random' : 'aligned';
 
 const CONTACT_SCALARS: readonly ScalarParamName[] = ['contactStiffness', 'contactDamping', 'contactSmoothing', 'contactFrictionSmoothing', 'contactGateSmoothing'];
 const LIMIT_SCALARS: readonly ScalarParamName[] = ['limitStiffness', 'limitDamping', 'limitSmoothing', 'limitGateSmoothing'];
@@ -54,17 +52,10 @@ const MODELS: readonly [string, () => PhysicsModel][] = [
   ['ant', () => loadModel('ant', 0.002)],
 ];
 
-interface Stage {
-  readonly name: string;
-  readonly inputs: readonly string[];
-  readonly symmetricInputs?: readonly string[];
-  readonly params: readonly ModelParamName[];
+interface Stage extends StageUnderTest {
   readonly scalars: readonly ScalarParamName[];
-  readonly outputs: readonly string[];
   /** When set, the parameters are checked in a separate checkVjp call with this relative step instead of the default 1e-6. */
   readonly paramRelEps?: number;
-  run(model: PhysicsModel, data: PhysicsData): void;
-  vjp(model: PhysicsModel, data: PhysicsData, grad: PhysicsGrad): void;
 }
 
 /** Every intermediate of a substep with a cotangent the substep VJP reads (qM, crb, dofForce excepted: its CRBA VJP takes the solve's rank-one M̄ only). */
@@ -177,19 +168,7 @@ describe.each(MODELS)('substep VJPs on %s', (name, make) => {
       const data = new PhysicsData(model, B);
       const grad = new PhysicsGrad(model, B);
       state(model, data, rng);
-      const spec: VjpCheckSpec = {
-        model,
-        data,
-        grad,
-        inputs: stage.inputs,
-        ...(stage.symmetricInputs ? { symmetricInputs: stage.symmetricInputs } : {}),
-        params: stage.params,
-        outputs: stage.outputs,
-        run: () => stage.run(model, data),
-        vjp: () => stage.vjp(model, data, grad),
-        rng,
-        directions: DIRECTIONS,
-      };
+      const spec = stageCheckSpec(model, data, grad, stage, rng);
       const separate = stage.paramRelEps !== undefined;
       const res = checkVjp(separate ? { ...spec, params: [] } : spec);
       for (const c of res.worlds) {

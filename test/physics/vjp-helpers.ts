@@ -28,13 +28,45 @@ import {
   withScalarParams,
   type PhysicsData,
   type PhysicsGrad,
+  type ModelParamName,
   type PhysicsModel,
   type ScalarParamName,
 } from '../../src/physics/index.js';
-import type { DirectionalCheck, NormalSource } from '../../src/physics/backward/index.js';
+import type { DirectionalCheck, NormalSource, VjpCheckSpec } from '../../src/physics/backward/index.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const FIXTURES = path.resolve(REPO_ROOT, '../shared/fixtures/mujoco');
+
+/** Directions of the VJP checks: aligned by default, random with `VJP_DIRECTIONS=random`. */
+export const DIRECTIONS = process.env.VJP_DIRECTIONS === 'random' ? 'random' : 'aligned';
+
+/** One stage under a VJP check: what it reads and writes, how to run it and its VJP. */
+export interface StageUnderTest {
+  readonly name: string;
+  readonly inputs: readonly string[];
+  readonly symmetricInputs?: readonly string[];
+  readonly params: readonly ModelParamName[];
+  readonly outputs: readonly string[];
+  run(model: PhysicsModel, data: PhysicsData): void;
+  vjp(model: PhysicsModel, data: PhysicsData, grad: PhysicsGrad): void;
+}
+
+/** The `checkVjp` spec of `stage` at the current state of `data`. */
+export function stageCheckSpec(model: PhysicsModel, data: PhysicsData, grad: PhysicsGrad, stage: StageUnderTest, rng: Rng): VjpCheckSpec {
+  return {
+    model,
+    data,
+    grad,
+    inputs: stage.inputs,
+    ...(stage.symmetricInputs ? { symmetricInputs: stage.symmetricInputs } : {}),
+    params: stage.params,
+    outputs: stage.outputs,
+    run: () => stage.run(model, data),
+    vjp: () => stage.vjp(model, data, grad),
+    rng,
+    directions: DIRECTIONS,
+  };
+}
 
 /** The contact-free forward dynamics as the explicit sequence of stages the VJPs mirror. */
 export function smoothForward(model: PhysicsModel, data: PhysicsData): void {
