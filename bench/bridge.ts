@@ -16,6 +16,7 @@
  *   --envs A,B      env ids (default CartPole-v1,Hopper-v5)
  *   --sizes 1,8,32  copies N (default 1,8,32)
  *   --processes 1,2 server processes P (default 1,2; P > N is skipped)
+ *   --spin auto,0   polling time per wait in µs (`spinMicros`; default auto: the bridge's own choice)
  *   --runs K        repetitions (default 3)
  *   --seconds S     measuring time per repetition (default 1)
  *   --python PATH   interpreter (default: as the bridge resolves it)
@@ -38,6 +39,7 @@ const { values } = parseArgs({
     envs: { type: 'string', default: 'CartPole-v1,Hopper-v5' },
     sizes: { type: 'string', default: '1,8,32' },
     processes: { type: 'string', default: '1,2' },
+    spin: { type: 'string', default: 'auto' },
     runs: { type: 'string', default: '3' },
     seconds: { type: 'string', default: '1' },
     python: { type: 'string' },
@@ -47,6 +49,7 @@ const { values } = parseArgs({
 const envs = values.envs.split(',');
 const sizes = values.sizes.split(',').map(Number);
 const processCounts = values.processes.split(',').map(Number);
+const spins = values.spin.split(',').map((v) => (v === 'auto' ? undefined : Number(v)));
 const runs = Number(values.runs);
 const seconds = Number(values.seconds);
 const python = resolvePython(values.python);
@@ -74,8 +77,8 @@ function actionBatches(space: Box | Discrete, n: number, count: number): Batched
  * (bridge, NEXT_STEP, SAME_STEP; `runs` times) so that a change in the machine's load hits all
  * three alike. The server processes start once and are not timed.
  */
-async function measureConfig(id: string, n: number, p: number): Promise<{ bridged: number; gym: number; server: number; share: number }> {
-  const venv = await GymnasiumVectorEnv.create(id, { numEnvs: n, processes: p, python: python.command });
+async function measureConfig(id: string, n: number, p: number, spin: number | undefined): Promise<{ bridged: number; gym: number; server: number; share: number; spinMicros: number }> {
+  const venv = await GymnasiumVectorEnv.create(id, { numEnvs: n, processes: p, python: python.command, ...(spin !== undefined ? { spinMicros: spin } : {}) });
   try {
     const batches = actionBatches(venv.singleActionSpace as Box | Discrete, n, 64);
     await venv.reset({ seed: 0 });
@@ -103,6 +106,7 @@ async function measureConfig(id: string, n: number, p: number): Promise<{ bridge
       gym: summarize(gym).median,
       server: summarize(server).median,
       share: summarize(bridged.map((b, r) => b / (gym[r] as number))).median,
+      spinMicros: venv.spinMicros,
     };
   } finally {
     await venv.close();
@@ -113,6 +117,7 @@ interface Row {
   env: string;
   numEnvs: number;
   processes: number;
+  spinMicros: number;
   bridgeStepsPerSecond: number;
   bridgeMicrosPerCall: number;
   gymnasiumStepsPerSecond: number;
@@ -129,8 +134,8 @@ if (!probe.ok || probe.probe.gymnasium === null) {
 const load = loadavg().map((l) => l.toFixed(2)).join(' ');
 console.log(`Gymnasium bridge throughput: medians of ${runs} × ${seconds} s, random actions; node ${process.version}, Python ${probe.probe.python}, gymnasium ${probe.probe.gymnasium}, mujoco ${probe.probe.mujoco ?? '-'}; load average ${load}`);
 console.log('');
-console.log('| env | N | P | bridge steps/s | µs per step() | Gymnasium SyncVectorEnv steps/s | bridge / Gymnasium | server loop (SAME_STEP) steps/s | bridge overhead µs per step() |');
-console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+console.log('| env | N | P | spin µs | bridge steps/s | µs per step() | Gymnasium SyncVectorEnv steps/s | bridge / Gymnasium | server loop (SAME_STEP) steps/s | bridge overhead µs per step() |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 const rows: Row[] = [];
 const singles: Record<string, number> = {};
 for (const id of envs) {
@@ -138,23 +143,26 @@ for (const id of envs) {
   for (const n of sizes) {
     for (const p of processCounts) {
       if (p > n) continue;
-      const { bridged, gym, server, share } = await measureConfig(id, n, p);
-      const row: Row = {
-        env: id,
-        numEnvs: n,
-        processes: p,
-        bridgeStepsPerSecond: bridged,
-        bridgeMicrosPerCall: (n / bridged) * 1e6,
-        gymnasiumStepsPerSecond: gym,
-        shareOfGymnasium: share,
-        serverSideStepsPerSecond: server,
-        // With P > 1 the processes overlap, so this is the per-call cost, not a sum over processes.
-        overheadMicrosPerCall: (n / bridged - n / server) * 1e6,
-      };
-      rows.push(row);
-      console.log(
-        `| ${id} | ${n} | ${p} | ${formatRate(bridged)} | ${row.bridgeMicrosPerCall.toFixed(0)} | ${formatRate(gym)} | ${(row.shareOfGymnasium * 100).toFixed(0)}% | ${formatRate(server)} | ${row.overheadMicrosPerCall.toFixed(0)} |`,
-      );
+      for (const spin of spins) {
+        const { bridged, gym, server, share, spinMicros } = await measureConfig(id, n, p, spin);
+        const row: Row = {
+          env: id,
+          numEnvs: n,
+          processes: p,
+          spinMicros,
+          bridgeStepsPerSecond: bridged,
+          bridgeMicrosPerCall: (n / bridged) * 1e6,
+          gymnasiumStepsPerSecond: gym,
+          shareOfGymnasium: share,
+          serverSideStepsPerSecond: server,
+          // With P > 1 the processes overlap, so this is the per-call cost, not a sum over processes.
+          overheadMicrosPerCall: (n / bridged - n / server) * 1e6,
+        };
+        rows.push(row);
+        console.log(
+          `| ${id} | ${n} | ${p} | ${spinMicros} | ${formatRate(bridged)} | ${row.bridgeMicrosPerCall.toFixed(0)} | ${formatRate(gym)} | ${(row.shareOfGymnasium * 100).toFixed(0)}% | ${formatRate(server)} | ${row.overheadMicrosPerCall.toFixed(0)} |`,
+        );
+      }
     }
   }
 }

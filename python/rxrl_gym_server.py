@@ -21,7 +21,7 @@ so arrays cross the pipe as bytes, and JSON only carries metadata (spaces, infos
 
 Operations (the header's "op"; the first request must be "make"):
 
-    make    {id, kwargs, num_envs|null, max_episode_steps|null, protocol}
+    make    {id, kwargs, num_envs|null, max_episode_steps|null, spin_us, protocol}
             -> {protocol, observation_space, action_space, spec, versions, pid}
     reset   {seed|null, options|null}
             -> payload: observations f32[N, D]; header {"i": infos} when there are infos
@@ -40,6 +40,11 @@ SyncVectorEnv with autoreset_mode=SAME_STEP (Gymnasium 1.x defaults to NEXT_STEP
 VectorEnv does not use): a finished copy is reset in the same step, its last observation is
 sent as a final observation and its last info as infos["final_info"].
 
+spin_us: after each answer the server polls for the next request for up to this many
+microseconds before it blocks in select(). The parent usually sends the next step within
+microseconds, and waking a process that sleeps in read() costs tens of microseconds on some
+machines (virtual CPUs especially): more than a cheap env's step. 0 never polls.
+
 A Python exception in an operation is answered with {"error": {type, message, traceback}} and
 the server keeps serving. The server exits on "close", on end of input (the parent went away)
 and, on Linux, when its parent process dies.
@@ -48,13 +53,17 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import struct
 import sys
+import time
 import traceback
 
 PROTOCOL = 1
 _PREFIX = struct.Struct("<II")
 _HAS_WRITEV = hasattr(os, "writev")
+# Polling needs a non-blocking pipe and select() on it: POSIX only.
+_CAN_POLL = hasattr(os, "set_blocking") and not sys.platform.startswith("win")
 
 
 class SetupError(Exception):
@@ -517,21 +526,49 @@ def versions_light() -> dict:
 
 
 class Channel:
+    """Frames over two file descriptors. With `spin_s` > 0 (POSIX), read() polls the
+    non-blocking input for that long before it sleeps in select()."""
+
     def __init__(self, fd_in: int, fd_out: int) -> None:
-        self.inp = os.fdopen(fd_in, "rb", buffering=1 << 16)
-        self.fd_out = fd_out
+        self.fd_in, self.fd_out = fd_in, fd_out
+        self.spin_s = 0.0
+        self.buffer = bytearray()
+        if _CAN_POLL:
+            os.set_blocking(fd_in, False)
+        else:
+            self.inp = os.fdopen(fd_in, "rb", buffering=1 << 16)
 
     def read(self):
         """(header dict, payload bytes), or None at the end of input."""
-        prefix = self.inp.read(8)
-        if len(prefix) < 8:
+        if not self._fill(8):
             return None
-        body_len, header_len = _PREFIX.unpack(prefix)
-        body = self.inp.read(body_len)
-        if len(body) < body_len:
+        body_len, header_len = _PREFIX.unpack_from(self.buffer)
+        if not self._fill(8 + body_len):
             return None
+        body = bytes(self.buffer[8 : 8 + body_len])
+        del self.buffer[: 8 + body_len]
         header = json.loads(body[:header_len]) if header_len else {}
         return header, body[header_len:]
+
+    def _fill(self, n: int) -> bool:
+        """Reads until the buffer holds n bytes; False at the end of input."""
+        while len(self.buffer) < n:
+            chunk = self._read_some(n - len(self.buffer))
+            if not chunk:
+                return False
+            self.buffer += chunk
+        return True
+
+    def _read_some(self, n: int) -> bytes:
+        if not _CAN_POLL:
+            return self.inp.read(n)
+        deadline = time.perf_counter() + self.spin_s
+        while True:
+            try:
+                return os.read(self.fd_in, max(n, 1 << 16))
+            except BlockingIOError:
+                if time.perf_counter() >= deadline:
+                    select.select([self.fd_in], [], [])
 
     def write(self, header, arrays=()) -> None:
         head = b"" if header is None else to_json(header)
@@ -577,6 +614,7 @@ def serve() -> int:
     if header.get("protocol") != PROTOCOL:
         channel.write({"error": {"type": "ProtocolError", "module": "rxrl", "message": f"rxrl speaks protocol {header.get('protocol')}, this server {PROTOCOL}: the server script and rxrl come from different versions", "traceback": ""}})
         return 2
+    channel.spin_s = max(0.0, float(header.get("spin_us") or 0)) * 1e-6
     try:
         server = Server(np, gym, header)
         channel.write(server.describe())

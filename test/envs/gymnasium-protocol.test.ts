@@ -1,9 +1,10 @@
 /** The bridge's TypeScript-only parts, which need no Python: framing, infos, seeds, options. */
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/agents/algorithms.js';
 import { Box, Discrete } from '../../src/core/spaces.js';
 import { ActionEncoder, gymnasiumSeed, unbatchInfo } from '../../src/envs/gymnasium/convert.js';
-import { resolveOptions } from '../../src/envs/gymnasium/options.js';
+import { DEFAULT_SPIN_MICROS, resolveOptions } from '../../src/envs/gymnasium/options.js';
 import { encodeFrame, FrameReader, ReusableFrame, type Frame } from '../../src/envs/gymnasium/protocol.js';
 import { EMPTY_INFO } from '../../src/envs/vector/vector-env.js';
 
@@ -73,6 +74,17 @@ describe('Gymnasium bridge conversions', () => {
     expect(() => resolveOptions('make("gymnasium:X")', { gravity: 9.8 }, 2)).toThrow(/unknown option "gravity".*kwargs: \{ gravity: … \}/);
     expect(() => resolveOptions('make("gymnasium:X")', { timeoutMs: 0 }, 2)).toThrow(/timeoutMs must be a positive integer/);
     expect(resolveOptions('x', { python: '/usr/bin/python3' }, 1).python).toEqual({ command: '/usr/bin/python3', source: 'option' });
+  });
+
+  it('polls by default only where Node and the servers fit the cores; spinMicros overrides', () => {
+    const cores = availableParallelism();
+    for (const processes of [1, 2, 4]) {
+      expect(resolveOptions('x', { processes }, 8).spinMicros).toBe(processes + 1 <= cores ? DEFAULT_SPIN_MICROS : 0);
+    }
+    expect(resolveOptions('x', { processes: 4, spinMicros: 50 }, 8).spinMicros).toBe(50);
+    expect(resolveOptions('x', { spinMicros: 0 }, null).spinMicros).toBe(0);
+    expect(() => resolveOptions('make("gymnasium:X")', { spinMicros: -1 }, 2)).toThrow(/spinMicros must be a number of µs ≥ 0, got -1/);
+    expect(() => resolveOptions('make("gymnasium:X")', { spinMicros: Number.NaN }, 2)).toThrow(/spinMicros must be/);
   });
 
   it('gymnasium:ID uses the zoo hyperparameters of ID', () => {

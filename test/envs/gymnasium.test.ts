@@ -137,6 +137,31 @@ describe.skipIf(skipReason !== undefined)('Gymnasium bridge', () => {
     });
   });
 
+  it('polling servers answer exactly as sleeping ones, and a request larger than one read arrives whole', async () => {
+    const n = 4;
+    const polling = await GymnasiumVectorEnv.create('CartPole-v1', { numEnvs: n, spinMicros: 500 });
+    const sleeping = await GymnasiumVectorEnv.create('CartPole-v1', { numEnvs: n, spinMicros: 0 });
+    expect([polling.spinMicros, sleeping.spinMicros]).toEqual([500, 0]);
+    // Reset options of ~300 kB: the server reads its input 64 kB at a time.
+    const options = { low: -0.2, high: 0.2, padding: 'x'.repeat(300_000) };
+    const a = await polling.reset({ seed: 9, options });
+    const b = await sleeping.reset({ seed: 9, options });
+    expect(Array.from(a.observations)).toEqual(Array.from(b.observations));
+    // The wide reset bounds took effect: some entry lies outside CartPole's default ±0.05.
+    expect(Array.from(a.observations).some((x) => Math.abs(x) > 0.05)).toBe(true);
+    let ends = 0;
+    for (let t = 0; t < 200; t++) {
+      const actions = Int32Array.from({ length: n }, (_, i) => (t * 5 + i * 3 + (t >> 2)) % 2);
+      const [ra, rb] = [await polling.step(actions), await sleeping.step(actions)];
+      expect(Array.from(ra.observations)).toEqual(Array.from(rb.observations));
+      expect(Array.from(ra.finalObservations)).toEqual(Array.from(rb.finalObservations));
+      expect([Array.from(ra.rewards), Array.from(ra.terminated), Array.from(ra.truncated)]).toEqual([Array.from(rb.rewards), Array.from(rb.terminated), Array.from(rb.truncated)]);
+      ends += ra.terminated.reduce((s, v) => s + v, 0);
+    }
+    expect(ends).toBeGreaterThan(2);
+    await Promise.all([polling.close(), sleeping.close()]);
+  });
+
   describe('spaces', () => {
     type SpaceCase = { repr: string; json: SpaceJSON; roundTrip: boolean; value: unknown; flat: number[]; readBack: boolean };
 

@@ -144,6 +144,11 @@ export class GymnasiumVectorEnv implements VectorEnv {
     return new GymnasiumVectorEnv(description, processes, ready, numEnvs, resolved);
   }
 
+  /** The polling time per wait in µs this env uses (its `spinMicros` option or the default for its process count). */
+  get spinMicros(): number {
+    return this.options.spinMicros;
+  }
+
   /** Pids of the server processes. */
   get pids(): number[] {
     return this.shards.map((s) => s.process.pid);

@@ -31,7 +31,7 @@ interface DescribeJSON {
 
 /** The `make` request of an env. */
 function makeRequest(id: string, options: ResolvedOptions, numEnvs: number | null): Record<string, unknown> {
-  return { op: 'make', protocol: PROTOCOL, id, kwargs: options.kwargs, num_envs: numEnvs, max_episode_steps: options.maxEpisodeSteps ?? null };
+  return { op: 'make', protocol: PROTOCOL, id, kwargs: options.kwargs, num_envs: numEnvs, max_episode_steps: options.maxEpisodeSteps ?? null, spin_us: options.spinMicros };
 }
 
 function toDescription(envId: string, gymId: string, options: ResolvedOptions, d: DescribeJSON): EnvDescription {
@@ -55,7 +55,7 @@ function toDescription(envId: string, gymId: string, options: ResolvedOptions, d
 
 /** Starts one server process and sends its `make` request; the promise resolves once the env is built. */
 export function launch(envId: string, gymId: string, options: ResolvedOptions, numEnvs: number | null): { process: ServerProcess; ready: Promise<EnvDescription> } {
-  const process = new ServerProcess({ python: options.python, envId, pythonPath: options.pythonPath, stderr: options.stderr });
+  const process = new ServerProcess({ python: options.python, envId, pythonPath: options.pythonPath, stderr: options.stderr, spinMicros: options.spinMicros });
   const ready = process.request('make', encodeFrame(makeRequest(gymId, options, numEnvs)), options.startTimeoutMs).then(
     (frame) => toDescription(envId, gymId, options, frame.header as unknown as DescribeJSON),
     (e: unknown) => {

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { ConfigError } from '../../core/errors.js';
 import { closeMatches } from '../../core/text.js';
 import { resolvePython, type PythonChoice } from './python.js';
@@ -24,6 +25,15 @@ export interface GymnasiumOptions {
   readonly clipActions?: boolean;
   /** The server's stderr: kept for error messages (`'buffer'`, default) or passed through (`'inherit'`). */
   readonly stderr?: 'buffer' | 'inherit';
+  /**
+   * How long each side polls for the other's next frame before it sleeps, in µs. Waking a
+   * process that sleeps in a read costs tens of µs per round trip on some machines (virtual CPUs
+   * especially), more than a cheap env's step; polling avoids it at the price of up to this much
+   * CPU time per wait. Default {@link DEFAULT_SPIN_MICROS} when Node and the server processes
+   * fit the machine's cores (P + 1 ≤ `os.availableParallelism()`), else 0: polling would take
+   * CPU time from the envs. 0 never polls.
+   */
+  readonly spinMicros?: number;
 }
 
 /** Options of a bridged vector env ({@link GymnasiumVectorEnv.create}, `make('gymnasium:ID', { numEnvs })`). */
@@ -49,9 +59,17 @@ export interface ResolvedOptions {
   readonly clipActions: boolean;
   readonly stderr: 'buffer' | 'inherit';
   readonly processes: number;
+  readonly spinMicros: number;
 }
 
-const KEYS = ['python', 'kwargs', 'maxEpisodeSteps', 'pythonPath', 'timeoutMs', 'startTimeoutMs', 'clipActions', 'stderr', 'numEnvs', 'processes'] as const;
+/**
+ * Default polling time per wait, in µs: longer than CartPole's step with 8 copies (≈ 75 µs
+ * here) and than a small policy's forward pass on the Node side, far shorter than a MuJoCo step
+ * batch, where the wake-up matters little. Measured with `npm run bench:bridge`.
+ */
+export const DEFAULT_SPIN_MICROS = 200;
+
+const KEYS = ['python', 'kwargs', 'maxEpisodeSteps', 'pythonPath', 'timeoutMs', 'startTimeoutMs', 'clipActions', 'stderr', 'numEnvs', 'processes', 'spinMicros'] as const;
 
 function positiveInt(where: string, name: string, v: unknown, fallback: number): number {
   if (v === undefined) return fallback;
@@ -83,6 +101,8 @@ export function resolveOptions(where: string, options: Readonly<Record<string, u
   const processes = positiveInt(where, 'processes', o.processes, 1);
   if (numEnvs === null && o.processes !== undefined && processes !== 1) throw new ConfigError(`${where}: processes needs numEnvs (a single env runs in one process)`);
   if (numEnvs !== null && processes > numEnvs) throw new ConfigError(`${where}: processes (${processes}) cannot exceed numEnvs (${numEnvs}); each process runs at least one copy`);
+  const spinMicros = o.spinMicros ?? (processes + 1 <= availableParallelism() ? DEFAULT_SPIN_MICROS : 0);
+  if (typeof spinMicros !== 'number' || !Number.isFinite(spinMicros) || spinMicros < 0) throw new ConfigError(`${where}: spinMicros must be a number of µs ≥ 0, got ${JSON.stringify(o.spinMicros)}`);
   return {
     python: resolvePython(o.python),
     kwargs,
@@ -93,5 +113,6 @@ export function resolveOptions(where: string, options: Readonly<Record<string, u
     clipActions: o.clipActions ?? true,
     stderr: o.stderr ?? 'buffer',
     processes,
+    spinMicros,
   };
 }

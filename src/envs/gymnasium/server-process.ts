@@ -14,6 +14,8 @@ export interface SpawnOptions {
   readonly pythonPath: readonly string[];
   /** `inherit` passes the child's stderr through; `buffer` keeps its tail for error messages. */
   readonly stderr: 'buffer' | 'inherit';
+  /** How long to keep the event loop polling for an answer before sleeping until it comes, in µs (see `GymnasiumOptions.spinMicros`). */
+  readonly spinMicros: number;
 }
 
 /** Bytes of stderr kept for error messages. */
@@ -65,6 +67,7 @@ export class ServerProcess {
   private timer: NodeJS.Timeout | undefined;
   private deadline = 0;
   private timeoutMs = 0;
+  private spinUntil = 0;
   private alive = true;
   private closing = false;
   /** Set once the process is unusable; every later request fails with it. */
@@ -135,8 +138,21 @@ export class ServerProcess {
       this.pending = { op, resolve, reject };
       this.busy(timeoutMs);
       this.stdin.write(frame);
+      if (this.options.spinMicros > 0) {
+        this.spinUntil = performance.now() + this.options.spinMicros / 1000;
+        setImmediate(this.spin);
+      }
     });
   }
+
+  /**
+   * Keeps the event loop turning while an answer is due: with an immediate queued, libuv polls
+   * the pipe without sleeping, so the answer is read as soon as it lands instead of after a
+   * wake-up. Stops at the answer or after `spinMicros`.
+   */
+  private readonly spin = (): void => {
+    if (this.pending !== null && performance.now() < this.spinUntil) setImmediate(this.spin);
+  };
 
   /**
    * Asks the server to close its envs and exit; kills it if it has not exited after `graceMs`.
