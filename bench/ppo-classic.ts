@@ -16,7 +16,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { RunSummary } from '../src/loop/events.js';
-import type { AlgorithmName } from '../src/agents/algorithms.js';
+import type { OnPolicyAlgorithmName } from '../src/agents/algorithms.js';
 import { train } from '../src/loop/train.js';
 import { summarize } from './stats.js';
 
@@ -31,7 +31,7 @@ const target = values.target !== undefined ? Number(values.target) : TARGETS[env
 if (target === undefined) throw new Error(`no default target for ${env}; pass --target`);
 
 async function runSeed(seed: number): Promise<{ summary: RunSummary; curve: [number, number][] }> {
-  const run = train({ config: { algo: values.algo as AlgorithmName, env, seed, evalEpisodes: 10, network: values.network as 'fast' | 'tfjs', backend: values.backend as 'auto', ...(values.steps !== undefined ? { totalSteps: Number(values.steps) } : {}) } });
+  const run = train({ config: { algo: values.algo as OnPolicyAlgorithmName, env, seed, evalEpisodes: 10, network: values.network as 'fast' | 'tfjs', backend: values.backend as 'auto', ...(values.steps !== undefined ? { totalSteps: Number(values.steps) } : {}) } });
   let summary: RunSummary | undefined;
   let failure: Error | undefined;
   const recent: number[] = [];

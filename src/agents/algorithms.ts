@@ -20,27 +20,46 @@ import { resolveApgConfig, type ApgConfig, type ApgConfigInput } from './apg/apg
 import type { GradientAgent } from './apg/gradient-agent.js';
 import { IldAgent } from './ild/ild-agent.js';
 import { resolveIldConfig, type IldConfig, type IldConfigInput } from './ild/ild-config.js';
+import { BcAgent } from './offline/bc-agent.js';
+import { DiceAgent } from './offline/dice-agent.js';
+import { IqlAgent } from './offline/iql-agent.js';
+import { requireBoxActions, type OfflineAgent } from './offline/offline-agent.js';
+import { isOfflineAlgorithm, OFFLINE_ALGORITHMS, resolveOfflineConfig, type OfflineConfig, type OfflineConfigInput } from './offline/offline-config.js';
+import type { Space } from '../core/spaces.js';
 
 /** The built-in on-policy algorithms, by their `algo` key. */
 export const ON_POLICY_ALGORITHMS = ['ppo', 'a2c', 'reinforce', 'mdpo', 'trpo', 'npg-igt', 'harpg'] as const;
 /** The built-in algorithms that learn through the differentiable simulator (analytic policy gradients, imitation through physics). */
 export const GRADIENT_ALGORITHMS = ['apg', 'ild'] as const;
+export { OFFLINE_ALGORITHMS } from './offline/offline-config.js';
 /** Every built-in algorithm, by its `algo` key. */
-export const ALGORITHMS = [...ON_POLICY_ALGORITHMS, ...GRADIENT_ALGORITHMS] as const;
+export const ALGORITHMS = [...ON_POLICY_ALGORITHMS, ...GRADIENT_ALGORITHMS, ...OFFLINE_ALGORITHMS] as const;
 export type AlgorithmName = (typeof ALGORITHMS)[number];
+/** The `algo` key of a built-in on-policy algorithm. */
+export type OnPolicyAlgorithmName = (typeof ON_POLICY_ALGORITHMS)[number];
 
 /** A validated configuration of a built-in on-policy algorithm (trained by the on-policy loop). */
 export type OnPolicyConfig = PpoConfig | A2cConfig | ReinforceConfig | MdpoConfig | TrpoConfig | NpgIgtConfig | HarpgConfig;
 /** A validated configuration of a gradient-based agent (APG or ILD; trained by the gradient-agent loop). */
 export type GradientAgentConfig = ApgConfig | IldConfig;
 /** A validated configuration of any built-in algorithm (its `algo` tells which). */
-export type AgentConfig = OnPolicyConfig | GradientAgentConfig;
-/** What a user may give: `algo` (default `ppo`), `env`, and that algorithm's optional keys. */
-export type AgentConfigInput = PpoConfigInput | A2cConfigInput | ReinforceConfigInput | MdpoConfigInput | TrpoConfigInput | NpgIgtConfigInput | HarpgConfigInput | ApgConfigInput | IldConfigInput;
+export type AgentConfig = OnPolicyConfig | GradientAgentConfig | OfflineConfig;
+/** What a user may give: `algo` (default `ppo`), `env`, and that algorithm's optional keys (offline ones: `dataset` too). */
+export type AgentConfigInput = PpoConfigInput | A2cConfigInput | ReinforceConfigInput | MdpoConfigInput | TrpoConfigInput | NpgIgtConfigInput | HarpgConfigInput | ApgConfigInput | IldConfigInput | OfflineConfigInput;
 
 /** Whether `config` is for a gradient-based agent (APG, ILD) rather than an on-policy one. */
 export function isGradientConfig(config: AgentConfig): config is GradientAgentConfig {
   return config.algo === 'apg' || config.algo === 'ild';
+}
+
+/** Whether `config` is for an offline agent (learning from a dataset; trained by the offline loop). */
+export function isOfflineConfig(config: AgentConfig): config is OfflineConfig {
+  return isOfflineAlgorithm(config.algo);
+}
+
+/** Whether `config` is for an on-policy agent (trained by the on-policy loop). */
+export function isOnPolicyConfig(config: AgentConfig): config is OnPolicyConfig {
+  return !isGradientConfig(config) && !isOfflineConfig(config);
 }
 
 /**
@@ -49,6 +68,7 @@ export function isGradientConfig(config: AgentConfig): config is GradientAgentCo
  */
 export function resolveConfig(overrides: Record<string, unknown>, file: Record<string, unknown> = {}): AgentConfig {
   const algo = overrides['algo'] ?? file['algo'] ?? 'ppo';
+  if (isOfflineAlgorithm(algo)) return resolveOfflineConfig(algo, overrides, file);
   switch (algo) {
     case 'ppo':
       return resolvePpoConfig(overrides, file);
@@ -79,6 +99,7 @@ export function resolveConfig(overrides: Record<string, unknown>, file: Record<s
  * {@link createGradientAgent}: asking for one here is a ConfigError.
  */
 export function createAgent(config: AgentConfig, observationSize: number, actionSpace: Box | Discrete, rng: Rng, engine?: EngineFactory): OnPolicyAgent & { readonly net: ActorCritic } {
+  if (isOfflineConfig(config)) throw new ConfigError(`${config.algo} learns from a dataset: build it with createOfflineAgent (train() does)`);
   switch (config.algo) {
     case 'apg':
     case 'ild':
@@ -104,4 +125,17 @@ export function createAgent(config: AgentConfig, observationSize: number, action
  */
 export function createGradientAgent(config: GradientAgentConfig): GradientAgent {
   return config.algo === 'apg' ? new ApgAgent(config) : new IldAgent(config);
+}
+
+/** The offline agent a configuration describes, for observations of `observationSize` and a Box action space (anything else is a SpaceMismatchError). */
+export function createOfflineAgent(config: OfflineConfig, observationSize: number, actionSpace: Space<unknown>, rng: Rng): OfflineAgent {
+  const box = requireBoxActions(config.algo, config.env, actionSpace);
+  switch (config.algo) {
+    case 'iql':
+      return new IqlAgent(config, observationSize, box, rng);
+    case 'bc':
+      return new BcAgent(config, observationSize, box, rng);
+    default:
+      return new DiceAgent(config, observationSize, box, rng);
+  }
 }

@@ -15,6 +15,8 @@ export interface ChildJob {
   readonly dir: string;
   /** Modules the child imports before training, e.g. to register user envs. */
   readonly preload: readonly string[];
+  /** More configuration keys (e.g. an offline run's `dataset` and network sizes); the fields above win. */
+  readonly overrides?: Readonly<Record<string, unknown>>;
 }
 
 /** Messages from a child to the sweep. */

@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   process.on('disconnect', () => process.exit(1));
   const job = JSON.parse(process.argv[2] ?? '') as ChildJob;
   for (const m of job.preload) await import(pathToFileURL(path.resolve(m)).href);
-  const config = resolveConfig({ algo: job.algo, env: job.env, seed: job.seed, totalSteps: job.steps, evalEvery: job.evalEvery, evalEpisodes: job.evalEpisodes });
+  const config = resolveConfig({ ...job.overrides, algo: job.algo, env: job.env, seed: job.seed, totalSteps: job.steps, evalEvery: job.evalEvery, evalEpisodes: job.evalEpisodes });
   const run = train({ config, checkpointDir: path.join(job.dir, 'checkpoints') });
   writeRunFolder(job.dir, run.events$);
   let lastSent = 0;

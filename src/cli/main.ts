@@ -8,6 +8,7 @@ import { addDatasetCommand } from './dataset-command.js';
 import { addDoctorCommand, addPythonOption } from './doctor-command.js';
 import { addEnvsCommand } from './envs-command.js';
 import { addEvalCommand } from './eval-command.js';
+import { addOpeCommand } from './ope-command.js';
 import { addExportCommand } from './export-command.js';
 import { addRenderCommand } from './render-command.js';
 import { addTrainCommand } from './train-command.js';
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   addCheckEnvCommand(program);
   addBenchCommand(program);
   addDatasetCommand(program);
+  addOpeCommand(program);
   addDoctorCommand(program);
   addPythonOption(program);
   return program;

@@ -7,12 +7,16 @@ import type { TrainEvent } from '../loop/events.js';
 import { registration } from '../envs/registry.js';
 import { stopOnNoImprovement, stopOnRewardThreshold } from '../loop/early-stopping.js';
 import { uniqueRunDir, writeRunFolder } from '../loop/run-folder.js';
-import { ALGORITHMS, resolveConfig } from '../agents/algorithms.js';
+import { ALGORITHMS, OFFLINE_ALGORITHMS, resolveConfig } from '../agents/algorithms.js';
+import { isOfflineAlgorithm } from '../agents/offline/offline-config.js';
+import type { OfflineDataset } from '../data/dataset.js';
+import { loadDataset } from '../data/load-dataset.js';
 import { train, type TrainRun } from '../loop/train.js';
 import { parsePositiveInt } from './parse.js';
 
 interface TrainFlags {
   algo?: string;
+  dataset?: string;
   env?: string;
   steps?: number;
   seed?: number;
@@ -54,6 +58,7 @@ function progressBar(total: number): { update: (e: TrainEvent) => void; stop: ()
     cliProgress.Presets.shades_classic,
   );
   const recent: number[] = [];
+  let lastEval = '-';
   let started = false;
   let firstStep = 0;
   const t0 = performance.now();
@@ -70,9 +75,11 @@ function progressBar(total: number): { update: (e: TrainEvent) => void; stop: ()
         recent.push(e.return);
         if (recent.length > 10) recent.shift();
       }
-      if (e.type === 'update' || e.type === 'done') {
+      // Offline runs have no training episodes: their evaluations stand in.
+      if (e.type === 'eval') lastEval = `${e.result.mean.toFixed(1)} (eval)`;
+      if (e.type === 'update' || e.type === 'done' || e.type === 'eval') {
         const speed = (e.step - firstStep) / ((performance.now() - t0) / 1000);
-        const ret = recent.length > 0 ? (recent.reduce((a, b) => a + b, 0) / recent.length).toFixed(1) : '-';
+        const ret = recent.length > 0 ? (recent.reduce((a, b) => a + b, 0) / recent.length).toFixed(1) : lastEval;
         bar.update(Math.min(e.step, total), { speed: speed.toFixed(0), ret });
       }
     },
@@ -86,8 +93,9 @@ export function addTrainCommand(program: Command): void {
     .command('train')
     .description('train an agent; writes runs/NAME/{config.json,metrics.jsonl,progress.csv,checkpoints/,summary.json}')
     .option('--algo <name>', `algorithm: ${ALGOS.join(', ')} (default ppo, or the config file's "algo")`)
-    .option('--env <id>', 'environment id, e.g. CartPole-v1')
-    .option('--steps <n>', 'total environment steps', parsePositiveInt)
+    .option('--env <id>', "environment id, e.g. CartPole-v1 (offline algorithms: the env to evaluate in; default: the dataset's envId)")
+    .option('--dataset <file>', `offline algorithms (${OFFLINE_ALGORITHMS.join(', ')}): the dataset to learn from (D4RL-layout or Minari HDF5)`)
+    .option('--steps <n>', 'total environment steps (offline algorithms: gradient steps)', parsePositiveInt)
     .option('--seed <n>', 'random seed', parsePositiveInt)
     .option('--num-envs <n>', 'parallel environment copies', parsePositiveInt)
     .option('--config <file>', 'JSON file of hyperparameters (overrides the per-env defaults; flags override it)')
@@ -110,6 +118,17 @@ export function addTrainCommand(program: Command): void {
       if (flags.numEnvs !== undefined) overrides['numEnvs'] = flags.numEnvs;
       if (flags.network !== undefined) overrides['network'] = flags.network;
       if (flags.expert !== undefined) overrides['expert'] = path.resolve(flags.expert);
+      let dataset: OfflineDataset | undefined;
+      if (flags.dataset !== undefined) {
+        const algo = flags.algo ?? (flags.config !== undefined ? readConfigFile(flags.config)['algo'] : undefined);
+        if (!isOfflineAlgorithm(algo)) throw new ConfigError(`--dataset is for the offline algorithms (--algo ${OFFLINE_ALGORITHMS.join('|')}); ${String(algo ?? 'ppo')} learns from an env`);
+        overrides['dataset'] = path.resolve(flags.dataset);
+        dataset = await loadDataset(flags.dataset);
+        if (flags.env === undefined) {
+          if (dataset.metadata.envId === undefined) throw new ConfigError(`${flags.dataset} does not say which env it comes from (no envId in its metadata): pass --env ID to evaluate the policy in`);
+          overrides['env'] = dataset.metadata.envId;
+        }
+      }
       if (flags.backend !== undefined) {
         overrides['backend'] = flags.backend;
         // A tensor backend only means something for TensorFlow.js networks.
@@ -129,6 +148,7 @@ export function addTrainCommand(program: Command): void {
             ['backend', flags.backend],
             ['config', flags.config],
             ['expert', flags.expert],
+            ['dataset', flags.dataset],
             ['out', flags.out],
           ] as const
         ).filter(([, v]) => v !== undefined);
@@ -138,7 +158,7 @@ export function addTrainCommand(program: Command): void {
       } else {
         const config = resolveConfig(overrides, fileConfig);
         dir = flags.out ?? uniqueRunDir('runs', `${config.algo}-${config.env}-s${config.seed}`);
-        run = train({ config, checkpointDir: path.join(dir, 'checkpoints') });
+        run = train({ config, checkpointDir: path.join(dir, 'checkpoints'), ...(dataset !== undefined ? { dataset } : {}) });
       }
       if (flags.stopAtThreshold === true) {
         const threshold = registration(run.config.env).rewardThreshold;

@@ -9,6 +9,12 @@ export interface ActOutput {
   readonly values: Float64Array;
 }
 
+/** Anything that acts: every built-in agent (on-policy, gradient-based, offline); what evaluation needs. */
+export interface PolicyActor {
+  /** Actions for `n` observations (the policy's mode when `deterministic`). */
+  act(observations: Float32Array, n: number, deterministic: boolean): { readonly actions: BatchedActions };
+}
+
 /**
  * What the on-policy loop needs from an agent. The loop is written once (collect a rollout,
  * compute advantages, let the agent train, log); an algorithm is its `train()` — the

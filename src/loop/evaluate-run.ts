@@ -1,15 +1,16 @@
 import path from 'node:path';
 import { selectEngine } from '../agents/engines/select.js';
-import { createAgent, isGradientConfig, resolveConfig, type AgentConfig } from '../agents/algorithms.js';
+import { createAgent, createOfflineAgent, isGradientConfig, isOfflineConfig, resolveConfig, type AgentConfig } from '../agents/algorithms.js';
 import { Rng } from '../core/rng.js';
+import type { Box, Discrete } from '../core/spaces.js';
 import type { VectorEnv } from '../envs/vector/vector-env.js';
 import { VectorNormalizeObservation } from '../envs/wrappers/normalize-observation.js';
-import type { OnPolicyAgent } from './agent.js';
 import { LATEST, readCheckpoint } from './checkpoint.js';
+import type { PolicyActor } from './agent.js';
 import { evaluatePolicy } from './evaluate.js';
 import type { EvalResult } from './events.js';
 import { gradientAgentFromCheckpoint } from './gradient-loop.js';
-import { actionSpaceOf, buildEnv, findWrapper } from './training-env.js';
+import { actionSpaceOf, buildEnv, buildOfflineEvalEnv, findWrapper } from './training-env.js';
 
 /** Options of {@link evaluateRun}. */
 export interface EvaluateRunOptions {
@@ -26,8 +27,8 @@ export interface LoadedRunPolicy {
   readonly config: AgentConfig;
   /** A fresh env of the run's task with the run's wrappers; the observation normaliser holds the checkpoint's statistics, frozen. The caller closes it. */
   readonly env: VectorEnv;
-  /** The agent with the latest checkpoint's parameters (any algorithm's: on-policy or gradient-based). */
-  readonly agent: Pick<OnPolicyAgent, 'act'>;
+  /** The agent with the latest checkpoint's parameters (any algorithm's: on-policy, gradient-based or offline). */
+  readonly agent: PolicyActor;
 }
 
 /**
@@ -38,6 +39,18 @@ export interface LoadedRunPolicy {
 export async function loadRunPolicy(runDir: string, numEnvs = 1): Promise<LoadedRunPolicy> {
   const checkpoint = readCheckpoint(path.join(runDir, 'checkpoints', LATEST));
   const config = resolveConfig({ algo: checkpoint.algo, ...(checkpoint.config as Record<string, unknown>) });
+  if (isOfflineConfig(config)) {
+    // Offline agents act on the env's raw observations; their networks are all in their state.
+    const env = buildOfflineEvalEnv(config.env, numEnvs);
+    try {
+      const agent = createOfflineAgent(config, env.observationSize, env.singleActionSpace, new Rng(config.seed).split('agent'));
+      agent.setState(checkpoint.agent);
+      return { config, env, agent };
+    } catch (err) {
+      await env.close();
+      throw err;
+    }
+  }
   const env = buildEnv(config, numEnvs);
   try {
     // Gradient agents normalise observations themselves (their statistics are in their state).
@@ -65,4 +78,37 @@ export async function evaluateRun(runDir: string, options: EvaluateRunOptions = 
   } finally {
     await env.close();
   }
+}
+
+/** A run's policy acting on raw env observations (see {@link loadRawObservationPolicy}). */
+export interface RawObservationPolicy {
+  readonly config: AgentConfig;
+  /** Acts on raw observations: the run's observation normaliser (frozen) is applied inside. */
+  readonly actor: PolicyActor;
+  readonly actionSpace: Box | Discrete;
+  readonly observationSize: number;
+  /** Releases the env the policy was loaded with. */
+  close(): Promise<void>;
+}
+
+/**
+ * Loads a run folder's latest policy so that it acts on raw observations (a dataset's, or an
+ * env's without the run's wrappers), normalising them with the run's frozen statistics when
+ * the run normalised its observations.
+ */
+export async function loadRawObservationPolicy(runDir: string): Promise<RawObservationPolicy> {
+  const { config, env, agent } = await loadRunPolicy(runDir, 1);
+  const norm = findWrapper(env, VectorNormalizeObservation);
+  let scratch = new Float32Array(0);
+  const actor: PolicyActor =
+    norm === undefined
+      ? agent
+      : {
+          act(observations, n, deterministic) {
+            if (scratch.length < observations.length) scratch = new Float32Array(observations.length);
+            norm.normalizeRows(observations, n, scratch);
+            return agent.act(scratch.subarray(0, n * env.observationSize), n, deterministic);
+          },
+        };
+  return { config, actor, actionSpace: actionSpaceOf(env, config.env), observationSize: env.observationSize, close: () => Promise.resolve(env.close()) };
 }

@@ -1,6 +1,6 @@
 import { isPromiseLike } from '../core/maybe-promise.js';
 import type { VectorEnv, VectorResetResult, VectorStepResult } from '../envs/vector/vector-env.js';
-import type { OnPolicyAgent } from './agent.js';
+import type { PolicyActor } from './agent.js';
 import type { EvalResult } from './events.js';
 
 /** Mean and population standard deviation. */
@@ -18,7 +18,7 @@ export function meanStd(values: readonly number[]): { mean: number; std: number 
  * returns. One copy run episode after episode avoids the bias of counting the first episodes
  * to finish across several copies (the short ones).
  */
-export async function evaluatePolicy(agent: Pick<OnPolicyAgent, 'act'>, env: VectorEnv, episodes: number, options: { seed: string; deterministic: boolean }): Promise<EvalResult> {
+export async function evaluatePolicy(agent: PolicyActor, env: VectorEnv, episodes: number, options: { seed: string; deterministic: boolean }): Promise<EvalResult> {
   if (env.numEnvs !== 1) throw new RangeError(`evaluatePolicy needs a one-copy vector env, got ${env.numEnvs} copies`);
   const reset = env.reset({ seed: options.seed });
   const first: VectorResetResult = isPromiseLike(reset) ? await reset : reset;

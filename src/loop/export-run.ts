@@ -2,7 +2,7 @@ import path from 'node:path';
 import { actorCriticLayout } from '../agents/engines/engine.js';
 import { exportPolicy } from '../agents/export-tfjs.js';
 import type { ActorCriticState } from '../agents/actor-critic.js';
-import { isGradientConfig, resolveConfig } from '../agents/algorithms.js';
+import { isOnPolicyConfig, resolveConfig } from '../agents/algorithms.js';
 import { ConfigError } from '../core/errors.js';
 import { LATEST, readCheckpoint } from './checkpoint.js';
 import { actionSpaceOf, buildEnv } from './training-env.js';
@@ -15,8 +15,8 @@ import { actionSpaceOf, buildEnv } from './training-env.js';
 export async function exportRunPolicy(runDir: string, outDir: string): Promise<string> {
   const checkpoint = readCheckpoint(path.join(runDir, 'checkpoints', LATEST));
   const config = resolveConfig({ algo: checkpoint.algo, ...(checkpoint.config as Record<string, unknown>) });
-  if (isGradientConfig(config)) {
-    throw new ConfigError(`${runDir}: export covers the on-policy algorithms' networks; a ${config.algo} run's policy (its own squashed-Gaussian network and observation statistics) cannot be exported yet. \`rxrl eval --run\` and \`rxrl render --run\` work on it`);
+  if (!isOnPolicyConfig(config)) {
+    throw new ConfigError(`${runDir}: export covers the on-policy algorithms' networks; a ${config.algo} run's policy (a network of its own layout) cannot be exported yet. \`rxrl eval --run\` and \`rxrl render --run\` work on it`);
   }
   const env = buildEnv(config, 1);
   try {

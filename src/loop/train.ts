@@ -1,9 +1,10 @@
 import { Observable, share } from 'rxjs';
 import path from 'node:path';
 import { selectEngine } from '../agents/engines/select.js';
-import { createAgent, isGradientConfig, resolveConfig, type AgentConfig, type AgentConfigInput } from '../agents/algorithms.js';
+import { createAgent, isGradientConfig, isOfflineConfig, resolveConfig, type AgentConfig, type AgentConfigInput } from '../agents/algorithms.js';
 import { ConfigError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
+import type { OfflineDataset } from '../data/dataset.js';
 import '../envs/index.js';
 import { registration } from '../envs/registry.js';
 import { isSnapshotVectorEnv, type VectorEnv } from '../envs/vector/vector-env.js';
@@ -13,6 +14,7 @@ import { LATEST, readCheckpoint, writeCheckpoint, type Checkpoint } from './chec
 import { evaluatePolicy } from './evaluate.js';
 import type { RunSummary, TrainEvent } from './events.js';
 import { runGradientTraining } from './gradient-loop.js';
+import { runOfflineTraining } from './offline-loop.js';
 import { runOnPolicy, type LoopState } from './on-policy-loop.js';
 import { actionSpaceOf, buildEnv, findWrapper } from './training-env.js';
 
@@ -24,6 +26,8 @@ export interface TrainOptions {
   readonly checkpointDir?: string;
   /** Resume from this run folder's latest checkpoint (continues toward its configured totalSteps). */
   readonly resumeFrom?: string;
+  /** Offline algorithms: the dataset `config.dataset` names, already loaded (else the run reads it). */
+  readonly dataset?: OfflineDataset;
 }
 
 /**
@@ -76,6 +80,12 @@ export function train(options: TrainOptions): TrainRun {
         if (isGradientConfig(config)) {
           // APG and ILD own their (differentiable) training worlds: their own loop, the same events.
           await runGradientTraining({ config, resumed, checkpointDir, rewardThreshold: reg.rewardThreshold, emit, shouldStop: () => stopRequested });
+          if (!subscriber.closed) subscriber.complete();
+          return;
+        }
+        if (isOfflineConfig(config)) {
+          // Offline agents learn from a dataset: their own loop (gradient steps), the same events.
+          await runOfflineTraining({ config, resumed, checkpointDir, emit, shouldStop: () => stopRequested, ...(options.dataset !== undefined ? { dataset: options.dataset } : {}) });
           if (!subscriber.closed) subscriber.complete();
           return;
         }

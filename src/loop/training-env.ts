@@ -1,4 +1,4 @@
-import type { AgentConfig } from '../agents/algorithms.js';
+import type { GradientAgentConfig, OnPolicyConfig } from '../agents/algorithms.js';
 import { SpaceMismatchError } from '../core/errors.js';
 import { Box, Discrete, describeSpace } from '../core/spaces.js';
 import '../envs/index.js';
@@ -9,11 +9,16 @@ import { VectorNormalizeReward } from '../envs/wrappers/normalize-reward.js';
 import { VectorRecordEpisodeStatistics } from '../envs/wrappers/record-episode-statistics.js';
 
 /** The env of a run: N copies, episode statistics on raw rewards, then the optional normalisers. */
-export function buildEnv(config: Pick<AgentConfig, 'env' | 'normalizeObservation' | 'normalizeReward' | 'gamma'>, numEnvs: number): VectorEnv {
+export function buildEnv(config: Pick<OnPolicyConfig | GradientAgentConfig, 'env' | 'normalizeObservation' | 'normalizeReward' | 'gamma'>, numEnvs: number): VectorEnv {
   let env: VectorEnv = new VectorRecordEpisodeStatistics(make(config.env, { numEnvs }));
   if (config.normalizeObservation) env = new VectorNormalizeObservation(env, { clip: 10 });
   if (config.normalizeReward) env = new VectorNormalizeReward(env, { gamma: config.gamma, clip: 10 });
   return env;
+}
+
+/** The env an offline agent acts in: the raw env with episode statistics (offline agents see the dataset's raw observations). */
+export function buildOfflineEvalEnv(envId: string, numEnvs = 1): VectorEnv {
+  return new VectorRecordEpisodeStatistics(make(envId, { numEnvs }));
 }
 
 /** The single-copy action space, which the built-in agents need to be Box or Discrete. */

@@ -11,7 +11,7 @@ import { ConfigError } from '../../core/errors.js';
 import { isPromiseLike } from '../../core/maybe-promise.js';
 import { locomotionAssetPath } from '../../envs/locomotion/tasks.js';
 import type { VectorEnv, VectorResetResult, VectorStepResult } from '../../envs/vector/vector-env.js';
-import type { OnPolicyAgent } from '../../loop/agent.js';
+import type { PolicyActor } from '../../loop/agent.js';
 
 /** One recorded expert episode. */
 export interface ExpertTrajectory {
@@ -143,7 +143,7 @@ export interface RecordExpertOptions {
  * state that ends the episode, which the env replaces by the next episode's, is not kept);
  * `rawReward()` the raw reward of the last step (the env's own may be normalised).
  */
-export async function recordExpertTrajectory(agent: Pick<OnPolicyAgent, 'act'>, env: VectorEnv, physicalState: () => Float64Array, rawReward: () => number, o: RecordExpertOptions): Promise<ExpertTrajectory> {
+export async function recordExpertTrajectory(agent: PolicyActor, env: VectorEnv, physicalState: () => Float64Array, rawReward: () => number, o: RecordExpertOptions): Promise<ExpertTrajectory> {
   if (env.numEnvs !== 1) throw new RangeError(`recordExpertTrajectory needs a one-copy vector env, got ${env.numEnvs}`);
   const reset = env.reset({ seed: o.seed });
   const first: VectorResetResult = isPromiseLike(reset) ? await reset : reset;

@@ -191,6 +191,12 @@ export class VectorNormalizeObservation extends VectorWrapper {
     return this.norm.rms;
   }
 
+  /** Normalises `rows` raw observations of `src` into `dst` with the current statistics, leaving them alone: for acting on observations that did not come through this env. */
+  normalizeRows(src: ArrayLike<number>, rows: number, dst: Float32Array): void {
+    const d = this.env.observationSize;
+    for (let i = 0; i < rows; i++) this.norm.normalizeRow(src, i * d, dst, i * d);
+  }
+
   /** Whether observations update the statistics; false freezes them (evaluation). */
   get updateStats(): boolean {
     return this.norm.updateStats;

@@ -10,6 +10,8 @@ export interface AdamOptions {
   readonly beta2?: number;
   /** Added to the denominator (default 1e-8 as PyTorch; PPO in CleanRL and SB3 uses 1e-5). */
   readonly eps?: number;
+  /** L2 penalty added to the gradient before the moments, `g ← g + wd·p` (PyTorch Adam's `weight_decay`, not AdamW's); default 0. */
+  readonly weightDecay?: number;
 }
 
 /** Serialisable state of an {@link Adam} optimiser, for bit-exact resume. */
@@ -24,8 +26,9 @@ export interface AdamState {
 
 /**
  * Adam over one flat parameter vector (e.g. {@link FastMlp.params}), with PyTorch's update
- * (`torch.optim.Adam`, single-tensor CPU path, no weight decay, no amsgrad), step t ≥ 1:
+ * (`torch.optim.Adam`, single-tensor CPU path, no amsgrad), step t ≥ 1:
  *
+ *     g ← g + wd·p                              (only with weightDecay)
  *     m ← m + (1 − β1)(g − m)                   (torch.lerp)
  *     v ← β2·v + (1 − β2)·g·g
  *     p ← p − (lr / (1 − β1^t)) · m / (√v / √(1 − β2^t) + eps)
@@ -43,6 +46,8 @@ export class Adam {
   readonly beta2: number;
   /** Denominator epsilon. */
   readonly eps: number;
+  /** Coupled L2 penalty (see {@link AdamOptions.weightDecay}). */
+  readonly weightDecay: number;
   /** Number of parameters. */
   readonly size: number;
   private m: Float64Array;
@@ -56,6 +61,7 @@ export class Adam {
     this.beta1 = options.beta1 ?? 0.9;
     this.beta2 = options.beta2 ?? 0.999;
     this.eps = options.eps ?? 1e-8;
+    this.weightDecay = options.weightDecay ?? 0;
     this.m = new Float64Array(size);
     this.v = new Float64Array(size);
   }
@@ -84,8 +90,9 @@ export class Adam {
     const eps = this.eps;
     const m = this.m;
     const v = this.v;
+    const wd = this.weightDecay;
     for (let i = 0; i < n; i++) {
-      const g = grads[i] as number;
+      const g = wd === 0 ? (grads[i] as number) : (grads[i] as number) + wd * (params[i] as number);
       const mi = (m[i] as number) + w1 * (g - (m[i] as number));
       const vi = (v[i] as number) * beta2 + w2 * g * g;
       m[i] = mi;

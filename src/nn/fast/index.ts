@@ -7,7 +7,9 @@
  */
 export { Adam, clipGradNorm, type AdamOptions, type AdamState } from './adam.js';
 export { RmsProp, type RmsPropOptions, type RmsPropState } from './rmsprop.js';
-export { initOrthogonal, orthogonal, type OrthogonalInitOptions } from './init.js';
+export { initFanInUniform, initOrthogonal, orthogonal, type OrthogonalInitOptions } from './init.js';
+export { LAYER_NORM_EPS, layerNormBackward, layerNormForward } from './layer-norm.js';
+export { LayerNormMlp, type LayerNormMlpOptions } from './layer-norm-mlp.js';
 export {
   FastMlp,
   type DenseWeights,

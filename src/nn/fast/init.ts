@@ -121,3 +121,21 @@ export function initOrthogonal<A extends FloatArray>(mlp: FastMlp<A>, rng: Rng, 
     mlp.params.fill(0, biasOffset, biasOffset + outSize);
   });
 }
+
+/**
+ * PyTorch's default initialisation of `nn.Linear(in, out)` for every layer of `mlp`
+ * (`kaiming_uniform_(a=√5)` on the weight, which is U(−1/√in, 1/√in), and the same bound for
+ * the bias): what reference code gets when it does not initialise its networks itself
+ * (O-DICE's and IQL's value and policy networks). Each layer draws its weight in PyTorch's
+ * `(out, in)` order, then its bias.
+ */
+export function initFanInUniform<A extends FloatArray>(mlp: FastMlp<A>, rng: Rng): void {
+  for (const layer of mlp.layers) {
+    const { inSize, outSize, weightOffset, biasOffset } = layer;
+    const bound = 1 / Math.sqrt(inSize);
+    for (let o = 0; o < outSize; o++) {
+      for (let i = 0; i < inSize; i++) mlp.params[weightOffset + i * outSize + o] = rng.uniformRange(-bound, bound);
+    }
+    for (let o = 0; o < outSize; o++) mlp.params[biasOffset + o] = rng.uniformRange(-bound, bound);
+  }
+}

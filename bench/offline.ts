@@ -1,0 +1,204 @@
+/**
+ * The offline RL benchmark (`npm run bench:offline`, datasets from `npm run bench:offline-data`):
+ * every (algorithm, dataset, seed) trained in a child process (`src/bench/pool.ts`, the runner
+ * of `rxrl bench`) into `OUT/runs/<algo>-<dataset>-s<seed>/`, then a report of D4RL-normalised
+ * scores with bootstrap CIs and the comparisons the offline issue asks for.
+ *
+ * Finished runs (their summary.json exists) are kept, so an interrupted sweep continues, and
+ * a later call can add seeds or algorithms; `OUT/offline-sweep.json` pins the settings that
+ * must agree between calls (steps, evaluation, network sizes, batch).
+ *
+ *   --data DIR          dataset folder (default bench-results/offline/data)
+ *   --datasets A,B      dataset names in it, without .h5 (default: the six hopper/halfcheetah ones)
+ *   --algos A,B         default odice,iql,bc
+ *   --seeds K           seeds 0 … K−1 (default 5)
+ *   --steps N           gradient steps per run (default 100000)
+ *   --eval-every N      default 20000; --eval-episodes K (default 10)
+ *   --hidden H          width of the two hidden layers of every network (default 64)
+ *   --workers W         runs at a time (default 2)
+ *   --out DIR           default bench-results/offline-sweep
+ *   --report DIR        where offline.md and results go (default docs/benchmarks/offline); --report-only skips training
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { bootstrapDifferenceCI, aggregateMean, stratifiedBootstrapCI } from '../src/bench/statistics.js';
+import { runChild, runPool, type ChildJob } from '../src/bench/pool.js';
+import { Rng } from '../src/core/rng.js';
+import { loadDataset } from '../src/data/load-dataset.js';
+import { normalizedScore, referenceScoresFor, type ReferenceScores } from '../src/data/scores.js';
+import type { RunSummary } from '../src/loop/events.js';
+
+const { values } = parseArgs({
+  options: {
+    data: { type: 'string', default: 'bench-results/offline/data' },
+    datasets: { type: 'string', default: 'hopper-medium,hopper-medium-replay,hopper-medium-expert,halfcheetah-medium,halfcheetah-medium-replay,halfcheetah-medium-expert' },
+    algos: { type: 'string', default: 'odice,iql,bc' },
+    seeds: { type: 'string', default: '5' },
+    steps: { type: 'string', default: '100000' },
+    'eval-every': { type: 'string', default: '20000' },
+    'eval-episodes': { type: 'string', default: '10' },
+    hidden: { type: 'string', default: '64' },
+    workers: { type: 'string', default: '2' },
+    out: { type: 'string', default: 'bench-results/offline-sweep' },
+    report: { type: 'string', default: 'docs/benchmarks/offline' },
+    'report-only': { type: 'boolean', default: false },
+  },
+});
+const datasets = values.datasets.split(',');
+const algos = values.algos.split(',');
+const seeds = Number(values.seeds);
+const hidden = Number(values.hidden);
+const settings = { steps: Number(values.steps), evalEvery: Number(values['eval-every']), evalEpisodes: Number(values['eval-episodes']), hidden, batchSize: 256 };
+const out = values.out;
+
+/** Config keys beyond the defaults: the network widths (every algorithm's policy; the value networks where there are some). */
+function overrides(algo: string, file: string): Record<string, unknown> {
+  const layers = [hidden, hidden];
+  return { dataset: path.resolve(file), batchSize: settings.batchSize, policy: { hidden: layers, logStdMin: -5, logStdMax: 2 }, ...(algo === 'bc' ? {} : algo === 'iql' ? { value: { hidden: layers } } : { value: { hidden: layers, layerNorm: true, twin: true } }) };
+}
+
+function checkSettings(): void {
+  const file = path.join(out, 'offline-sweep.json');
+  if (existsSync(file)) {
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as typeof settings;
+    const diffs = (Object.keys(settings) as (keyof typeof settings)[]).filter((k) => saved[k] !== settings[k]).map((k) => `${k}: ${saved[k]} → ${settings[k]}`);
+    if (diffs.length > 0) throw new Error(`${out} holds runs of other settings (${diffs.join('; ')}); use another --out`);
+    return;
+  }
+  mkdirSync(path.join(out, 'runs'), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(settings, null, 2)}\n`);
+}
+
+const runName = (algo: string, ds: string, seed: number) => `${algo}-${ds}-s${seed}`;
+const summaryFile = (name: string) => path.join(out, 'runs', name, 'summary.json');
+
+async function train(): Promise<void> {
+  checkSettings();
+  const envOf = new Map<string, string>();
+  for (const ds of datasets) {
+    const d = await loadDataset(path.join(values.data, `${ds}.h5`));
+    if (d.metadata.envId === undefined) throw new Error(`${ds}.h5 names no env in its metadata`);
+    envOf.set(ds, d.metadata.envId);
+  }
+  // Seed-major, so that an interrupted sweep has every algorithm on every dataset for its first seeds.
+  const jobs: ChildJob[] = [];
+  for (let seed = 0; seed < seeds; seed++) {
+    for (const ds of datasets) {
+      for (const algo of algos) {
+        const name = runName(algo, ds, seed);
+        if (existsSync(summaryFile(name))) continue;
+        const dir = path.join(out, 'runs', name);
+        rmSync(dir, { recursive: true, force: true });
+        jobs.push({ algo, env: envOf.get(ds) as string, seed, steps: settings.steps, evalEvery: settings.evalEvery, evalEpisodes: settings.evalEpisodes, dir, preload: [], overrides: overrides(algo, path.join(values.data, `${ds}.h5`)) });
+      }
+    }
+  }
+  console.error(`offline sweep: ${jobs.length} runs to do in ${out}`);
+  let done = 0;
+  const started = performance.now();
+  await runPool(jobs, Number(values.workers), async (job) => {
+    const t0 = performance.now();
+    const r = await runChild(job);
+    done++;
+    const name = path.basename(job.dir);
+    const minutes = ((performance.now() - started) / 60_000).toFixed(1);
+    if (r.ok) console.error(`[${done}/${jobs.length}, ${minutes} min] ${name}: final eval ${r.summary.finalEval?.mean.toFixed(1)} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+    else {
+      console.error(`[${done}/${jobs.length}, ${minutes} min] ${name} failed: ${r.error}`);
+      writeFileSync(path.join(job.dir, 'error.json'), `${JSON.stringify({ error: r.error })}\n`);
+    }
+  });
+}
+
+interface Cell {
+  readonly scores: number[];
+  readonly returns: number[];
+}
+
+async function report(): Promise<void> {
+  const refs = new Map<string, ReferenceScores>();
+  const rows = new Map<string, number>();
+  for (const ds of datasets) {
+    const d = await loadDataset(path.join(values.data, `${ds}.h5`));
+    const ref = referenceScoresFor(d.metadata);
+    if (ref === undefined) throw new Error(`${ds}: no reference scores for its env ${d.metadata.envId}`);
+    refs.set(ds, ref);
+    rows.set(ds, d.size);
+  }
+  const present = new Set(existsSync(path.join(out, 'runs')) ? readdirSync(path.join(out, 'runs')) : []);
+  const cells = new Map<string, Cell>();
+  const curves: { algo: string; dataset: string; seed: number; step: number; score: number }[] = [];
+  const csv = ['algo,dataset,seed,final_return,normalized_score,wall_seconds'];
+  for (const ds of datasets) {
+    const ref = refs.get(ds) as ReferenceScores;
+    for (const algo of algos) {
+      const cell: Cell = { scores: [], returns: [] };
+      for (let seed = 0; seed < 100; seed++) {
+        const name = runName(algo, ds, seed);
+        if (!present.has(name) || !existsSync(summaryFile(name))) continue;
+        const summary = JSON.parse(readFileSync(summaryFile(name), 'utf8')) as RunSummary;
+        const ret = summary.finalEval?.mean ?? Number.NaN;
+        cell.returns.push(ret);
+        cell.scores.push(normalizedScore(ret, ref));
+        csv.push(`${algo},${ds},${seed},${ret},${normalizedScore(ret, ref)},${summary.wallSeconds}`);
+        for (const line of readFileSync(path.join(out, 'runs', name, 'metrics.jsonl'), 'utf8').split('\n')) {
+          if (!line.includes('"type":"eval"')) continue;
+          const e = JSON.parse(line) as { step: number; result: { mean: number } };
+          curves.push({ algo, dataset: ds, seed, step: e.step, score: normalizedScore(e.result.mean, ref) });
+        }
+      }
+      cells.set(`${algo}/${ds}`, cell);
+    }
+  }
+  const rng = new Rng('offline-report');
+  const ci = (xs: number[]) => (xs.length === 0 ? null : stratifiedBootstrapCI([xs], aggregateMean, { rng: rng.split(xs.join()) }));
+  const fmt = (xs: number[]) => {
+    const c = ci(xs);
+    return c === null ? '–' : `${c.point.toFixed(1)} [${c.lower.toFixed(1)}, ${c.upper.toFixed(1)}] (${xs.length})`;
+  };
+  const lines: string[] = [];
+  lines.push('| dataset (rows) | ' + algos.join(' | ') + ' |');
+  lines.push('|---|' + algos.map(() => '---:|').join(''));
+  for (const ds of datasets) lines.push(`| ${ds} (${rows.get(ds)}) | ${algos.map((a) => fmt(cells.get(`${a}/${ds}`)?.scores ?? [])).join(' | ')} |`);
+  const comparisons: string[] = [];
+  const diff = (a: string, b: string, ds: string) => {
+    const x = cells.get(`${a}/${ds}`)?.scores ?? [];
+    const y = cells.get(`${b}/${ds}`)?.scores ?? [];
+    if (x.length === 0 || y.length === 0) return null;
+    return bootstrapDifferenceCI([x], [y], { rng: rng.split(`${a}-${b}-${ds}`), statistic: aggregateMean });
+  };
+  if (algos.includes('odice')) {
+    for (const ds of datasets) {
+      for (const other of algos.filter((a) => a !== 'odice')) {
+        const d = diff('odice', other, ds);
+        if (d === null) continue;
+        comparisons.push(`| ${ds} | O-DICE − ${other} | ${d.point.toFixed(1)} [${d.lower.toFixed(1)}, ${d.upper.toFixed(1)}] | ${d.significant ? (d.point > 0 ? 'O-DICE higher' : 'O-DICE lower') : 'not significant'} |`);
+      }
+    }
+  }
+  mkdirSync(values.report, { recursive: true });
+  writeFileSync(path.join(values.report, 'runs.csv'), `${csv.join('\n')}\n`);
+  writeFileSync(path.join(values.report, 'results.json'), `${JSON.stringify({ settings, datasets, algos, cells: Object.fromEntries(cells), curves }, null, 2)}\n`);
+  const text = [
+    '## Final normalised scores',
+    '',
+    'Mean over seeds of the D4RL-normalised score of the final deterministic evaluation (10 episodes), 100 · (return − random) / (expert − random) with D4RL\'s reference returns, with a 95% bootstrap interval over the seeds and the number of seeds.',
+    '',
+    ...lines,
+    '',
+    '## Differences',
+    '',
+    'Difference of the mean normalised score, 95% bootstrap interval (seeds of each algorithm resampled independently).',
+    '',
+    '| dataset | difference | mean [95% CI] | verdict |',
+    '|---|---|---:|---|',
+    ...comparisons,
+    '',
+  ].join('\n');
+  writeFileSync(path.join(values.report, 'results.md'), `${text}\n`);
+  console.log(text);
+}
+
+if (!values['report-only']) await train();
+await report();
