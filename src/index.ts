@@ -6,7 +6,7 @@
 export * from './core/index.js';
 export * from './envs/index.js';
 export { train, type TrainOptions, type TrainRun } from './loop/train.js';
-export { evaluateRun, loadRunPolicy, type EvaluateRunOptions, type LoadedRunPolicy } from './loop/evaluate-run.js';
+export { evaluateRun, loadRawObservationPolicy, loadRunPolicy, type EvaluateRunOptions, type LoadedRunPolicy, type RawObservationPolicy } from './loop/evaluate-run.js';
 export type { EvalResult, RunSummary, TrainEvent, TrainEventType, UpdateMetrics } from './loop/events.js';
 export { writeRunFolder } from './loop/run-folder.js';
 /** Replay buffers (uniform, n-step, prioritised), offline datasets (D4RL/Minari HDF5, plain arrays), normalised scores, dataset collection. */
@@ -24,15 +24,55 @@ export {
   ALGORITHMS,
   createGradientAgent,
   GRADIENT_ALGORITHMS,
+  createOfflineAgent,
   isGradientConfig,
+  isOfflineConfig,
+  isOnPolicyConfig,
+  OFFLINE_ALGORITHMS,
   ON_POLICY_ALGORITHMS,
   resolveConfig,
   type AgentConfig,
   type AgentConfigInput,
   type AlgorithmName,
   type GradientAgentConfig,
+  type OnPolicyAlgorithmName,
   type OnPolicyConfig,
 } from './agents/algorithms.js';
+/** Offline RL from datasets: O-DICE and the semi-/true-gradient DICE updates, IQL, BC; DualDICE off-policy evaluation. */
+export {
+  bcConfigSchema,
+  DICE_ALGORITHMS,
+  iqlConfigSchema,
+  odiceConfigSchema,
+  resolveOfflineConfig,
+  semiDiceConfigSchema,
+  trueDiceConfigSchema,
+  type BcConfig,
+  type BcConfigInput,
+  type DiceAlgorithm,
+  type DiceConfig,
+  type DiceConfigInput,
+  type IqlConfig,
+  type IqlConfigInput,
+  type OfflineAlgorithmName,
+  type OfflineConfig,
+  type OfflineConfigInput,
+} from './agents/offline/offline-config.js';
+export { ExtractedPolicyAgent, requireBoxActions, type OfflineAgent, type OfflineStepMetrics } from './agents/offline/offline-agent.js';
+export { DiceAgent } from './agents/offline/dice-agent.js';
+export { IqlAgent } from './agents/offline/iql-agent.js';
+export { BcAgent } from './agents/offline/bc-agent.js';
+export { OfflineGaussianPolicy, type OfflineGaussianPolicyOptions, type OfflineGaussianPolicyState, type PolicyUpdate } from './agents/offline/gaussian-policy.js';
+export { minOverHeads, ValueHeads, ValuePass, type ValueHeadsOptions, type ValueHeadsState } from './agents/offline/value-heads.js';
+export { DualDiceEstimator, type DualDiceOptions, type DualDiceProgress, type ValueEstimate } from './agents/offline/dual-dice-estimator.js';
+export { diceBackwardTerm, diceExtractionWeights, diceForwardTerm, diceTrueGradientTerm, diceValueTerm, fConjugate, fConjugateDerivative, MIN_PROJECTION_NORM, orthogonalDualGradient, type DiceDivergence, type DiceTermInput } from './algorithms/dice.js';
+export { advantageWeights, expectileLoss, expectileValueLoss, twinRegressionLoss } from './algorithms/iql.js';
+export { weightedGaussianNll, type WeightedGaussianBatch } from './algorithms/weighted-likelihood.js';
+export { dualDiceGradients, weightedValueEstimate, type DualDiceGradients, type DualDiceSamples } from './algorithms/dual-dice.js';
+export { OFFLINE_STEPS_PER_ITERATION, runOfflineTraining, type OfflineTrainingOptions } from './loop/offline-loop.js';
+export { discountHorizon, estimatePolicyValue, monteCarloValue, type MonteCarloOptions, type PolicyValueOptions } from './loop/ope.js';
+export type { PolicyActor } from './loop/agent.js';
+export { LayerNormMlp, layerNormBackward, layerNormForward, type LayerNormMlpOptions } from './nn/fast/index.js';
 /** Gradient agents through the differentiable simulator: APG (SHAC) and ILD (imitation via Chamfer distance). */
 export { ApgAgent, type ApgAgentState } from './agents/apg/apg-agent.js';
 export { apgConfigSchema, resolveApgConfig, type ApgConfig, type ApgConfigInput } from './agents/apg/apg-config.js';

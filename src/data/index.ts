@@ -15,6 +15,7 @@ export { readMinari } from './minari-format.js';
 export { detectLayout, loadDataset, type DatasetLayout } from './load-dataset.js';
 export { allocateBatch, type TransitionBatch, type TransitionRows, type TransitionSink } from './transitions.js';
 export { SumTree } from './sum-tree.js';
+export { OfflineSampler, returnRange, returnRangeRewardScale, type OfflineBatch, type OfflineSamplerOptions } from './offline-sampler.js';
 export { ReplayBuffer, type ReplayBufferOptions, type ReplayBufferState, type ReplayStorage } from './replay-buffer.js';
 export { PrioritizedReplayBuffer, type PrioritizedReplayOptions } from './prioritized-replay-buffer.js';
 export { DatasetBuilder, type DatasetBuilderOptions } from './dataset-builder.js';
