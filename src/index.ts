@@ -98,5 +98,7 @@ export * as stats from './bench/statistics.js';
 export { VERSION } from './version.js';
 /** Drawing the locomotion envs: pose records (`render()`), SVG frames, animated SVG episodes, filmstrips and PNGs; see `src/render/`. */
 export * from './render/index.js';
+/** Inverse kinematics: Jacobians, multi-task problems and batched solvers on any model; see `src/ik/`. */
+export * as ik from './ik/index.js';
 /** Batched rigid-body physics (MJCF loader, forward dynamics stages); see `src/physics/`. */
 export * as physics from './physics/index.js';

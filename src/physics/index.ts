@@ -35,6 +35,7 @@ export {
   type JointTypeCode,
   type ModelSpec,
   type PhysicsModel,
+  type SiteSpec,
 } from './model.js';
 export {
   CINERT_SIZE,

@@ -50,6 +50,7 @@ import {
   type JointSpec,
   type ModelSpec,
   type PhysicsModel,
+  type SiteSpec,
 } from './model.js';
 import { parseXml, type XmlElement } from './xml.js';
 
@@ -84,6 +85,7 @@ const USED: Record<string, readonly string[]> = {
   body: ['name', 'childclass', 'pos', ...ORIENTATION, 'mocap', 'gravcomp'],
   joint: ['name', 'class', 'type', 'pos', 'axis', 'range', 'limited', 'damping', 'stiffness', 'armature', 'ref', 'springref', 'frictionloss', 'actuatorfrclimited', 'actuatorfrcrange', 'springdamper', 'actuatorgravcomp'],
   freejoint: ['name', 'align'],
+  site: ['name', 'class', 'pos', ...ORIENTATION, 'fromto'],
   geom: ['name', 'class', 'type', 'size', 'pos', ...ORIENTATION, 'fromto', 'density', 'mass', 'friction', 'contype', 'conaffinity', 'condim', 'margin', 'group', 'mesh', 'hfield', 'shellinertia', 'fluidshape'],
   inertial: ['pos', ...ORIENTATION, 'mass', 'diaginertia', 'fullinertia'],
   motor: ['name', 'class', 'joint', 'gear', 'ctrlrange', 'ctrllimited', 'forcerange', 'forcelimited', 'tendon', 'site', 'body', 'jointinparent', 'cranksite', 'slidersite', 'refsite'],
@@ -102,6 +104,8 @@ const IGNORED: Record<string, readonly string[]> = {
   freejoint: ['group'],
   // Appearance, contact softness and priorities, user data.
   geom: ['rgba', 'material', 'solimp', 'solref', 'solmix', 'priority', 'gap', 'user', 'fluidcoef'],
+  // Appearance only: a site is a frame.
+  site: ['type', 'size', 'rgba', 'material', 'group', 'user'],
   inertial: [],
   motor: ['group', 'user', 'lengthrange', 'actearly', 'actrange', 'actlimited', 'cranklength'],
   fixed: ['name', 'class', 'rgba', 'width', 'material', 'group', 'user', 'margin', 'solreflimit', 'solimplimit', 'solreffriction', 'solimpfriction', 'springlength', 'frcrange', 'frclimited'],
@@ -111,7 +115,7 @@ const IGNORED: Record<string, readonly string[]> = {
 /** Top-level sections that do not affect contact-free rigid-body dynamics. */
 const IGNORED_SECTIONS = new Set(['visual', 'asset', 'statistic', 'custom', 'size', 'sensor', 'keyframe']);
 /** Body children that do not affect dynamics. */
-const IGNORED_BODY_CHILDREN = new Set(['site', 'camera', 'light']);
+const IGNORED_BODY_CHILDREN = new Set(['camera', 'light']);
 /** Actuator kinds other than motor: they have dynamics or gains this engine does not model yet. */
 const UNSUPPORTED_ACTUATORS = new Set(['general', 'position', 'velocity', 'intvelocity', 'damper', 'cylinder', 'muscle', 'adhesion', 'plugin']);
 
@@ -284,6 +288,7 @@ class Loader {
       inertia: [0, 0, 0],
       joints: [],
       geoms: [],
+      sites: [],
     });
     for (const wb of worldbodies) this.readWorldbody(wb);
     for (const el of byTag('actuator')) this.readActuators(el);
@@ -478,6 +483,7 @@ class Loader {
     for (const c of wb.children) {
       if (c.name === 'body') this.readBody(c, 0, 'main');
       else if (c.name === 'geom') geoms.push(this.readGeom(c, 'main').geom);
+      else if (c.name === 'site') ((this.bodies[0] as BodySpec).sites as SiteSpec[]).push(this.readSite(c, 'main'));
       else if (c.name === 'joint' || c.name === 'freejoint' || c.name === 'inertial') {
         throw this.fail(c, `<${c.name}> cannot be a child of <worldbody>`);
       } else if (!IGNORED_BODY_CHILDREN.has(c.name)) throw this.fail(c, `unsupported element <${c.name}>`);
@@ -493,6 +499,7 @@ class Loader {
     const index = this.bodies.length;
     const joints: JointSpec[] = [];
     const geoms: GeomSpec[] = [];
+    const sites: SiteSpec[] = [];
     const massElements: MassElement[] = [];
     const placeholder: BodySpec = {
       name: a.str('name') ?? '',
@@ -505,6 +512,7 @@ class Loader {
       inertia: [0, 0, 0],
       joints,
       geoms,
+      sites,
     };
     this.bodies.push(placeholder);
     let inertial: XmlElement | null = null;
@@ -521,6 +529,9 @@ class Loader {
           if (mass !== null) massElements.push(mass);
           break;
         }
+        case 'site':
+          sites.push(this.readSite(c, childclass));
+          break;
         case 'inertial':
           if (inertial !== null) throw this.fail(c, 'a body may have only one <inertial>');
           inertial = c;
@@ -628,6 +639,21 @@ class Loader {
     }
     this.jointCount++;
     return j;
+  }
+
+  private readSite(el: XmlElement, childclass: string): SiteSpec {
+    const a = new Attrs(el, this.file, this.defaultsFor(el, 'site', childclass));
+    let pos = a.vec('pos', 3, [0, 0, 0]) as Vec3;
+    let quat = this.orientation(a) ?? ([1, 0, 0, 0] as Quat);
+    if (a.has('fromto')) {
+      // As for geoms: the frame sits at the segment's midpoint with z along it.
+      const [x0, y0, z0, x1, y1, z1] = a.vec('fromto', 6, [0, 0, 0, 0, 0, 0]) as [number, number, number, number, number, number];
+      const d: Vec3 = [x1 - x0, y1 - y0, z1 - z0];
+      if (!(Math.hypot(...d) > 0)) throw a.error('fromto', 'fromto needs two distinct points');
+      pos = [(x0 + x1) / 2, (y0 + y1) / 2, (z0 + z1) / 2];
+      quat = quatZToVec(d);
+    }
+    return { name: a.str('name') ?? '', pos, quat };
   }
 
   private readGeom(el: XmlElement, childclass: string): { geom: GeomSpec; mass: MassElement | null } {

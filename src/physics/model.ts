@@ -214,6 +214,16 @@ export interface BodySpec {
   readonly inertia: Readonly<Vec3>;
   readonly joints: readonly JointSpec[];
   readonly geoms: readonly GeomSpec[];
+  /** Named points with a frame (MJCF `<site>`): end effectors and markers for kinematics; no effect on dynamics. */
+  readonly sites?: readonly SiteSpec[];
+}
+
+/** A site: a frame fixed in its body. */
+export interface SiteSpec {
+  readonly name: string;
+  /** Frame relative to the body. */
+  readonly pos: Readonly<Vec3>;
+  readonly quat: Readonly<Quat>;
 }
 
 /** A motor: force = gear · clamp(ctrl, ctrlrange) on one hinge or slide joint. */
@@ -335,6 +345,12 @@ export interface PhysicsModel {
   readonly geomConaffinity: Int32Array;
   readonly geomCondim: Int32Array;
   readonly geomMargin: Float64Array;
+  readonly nsite: number;
+  /** Sites (see {@link SiteSpec}), in body order: name, body, frame relative to the body. */
+  readonly siteNames: readonly string[];
+  readonly siteBody: Int32Array;
+  readonly sitePos: Float64Array;
+  readonly siteQuat: Float64Array;
 
   readonly actuatorNames: readonly string[];
   /** [nu] driven joint, its first dof, and the scalar gear. */
@@ -446,6 +462,10 @@ export function buildModel(spec: ModelSpec): PhysicsModel {
   const geomConaffinity = new Int32Array(ngeom);
   const geomCondim = new Int32Array(ngeom);
   const geomMargin = new Float64Array(ngeom);
+  const siteNames: string[] = [];
+  const siteBodyList: number[] = [];
+  const sitePosList: number[] = [];
+  const siteQuatList: number[] = [];
   // Last dof of each body's chain (or of its nearest ancestor with dofs), to link dofParent.
   const lastDof = new Int32Array(nbody).fill(-1);
 
@@ -549,6 +569,13 @@ export function buildModel(spec: ModelSpec): PhysicsModel {
       geomMargin[g] = geom.margin;
       g++;
     }
+    for (const site of b.sites ?? []) {
+      if (!isFiniteAll([...site.pos, ...site.quat])) throw new PhysicsModelError(`${where}, site "${site.name}": non-finite site frame`);
+      siteNames.push(site.name);
+      siteBodyList.push(i);
+      sitePosList.push(...site.pos);
+      siteQuatList.push(...quatNormalize(site.quat));
+    }
   });
   // A body that moves must carry mass somewhere below it, or M is singular.
   const subtreeMass = Float64Array.from(bodyMass);
@@ -647,6 +674,11 @@ export function buildModel(spec: ModelSpec): PhysicsModel {
     geomConaffinity,
     geomCondim,
     geomMargin,
+    nsite: siteNames.length,
+    siteNames,
+    siteBody: Int32Array.from(siteBodyList),
+    sitePos: Float64Array.from(sitePosList),
+    siteQuat: Float64Array.from(siteQuatList),
     actuatorNames,
     actuatorJoint,
     actuatorDof,

@@ -268,4 +268,21 @@ describe('errors', () => {
     const m = loadMjcf(xml);
     expect([m.nbody, m.nq, m.nv, m.ngeom, m.timestep]).toEqual([2, 1, 1, 2, 0.005]);
   });
+
+  it('read sites (frames for kinematics) with their defaults and orientation, and reject what would misplace one', () => {
+    const xml = `<mujoco model="sites"><compiler angle="degree"/><default><site size="0.01" rgba="1 0 0 1"/><default class="tip"><site pos="0 0 0.3"/></default></default>
+      <worldbody><site name="origin" pos="1 2 3"/>
+        <body name="b"><joint name="j"/><geom size="0.1"/>
+          <site name="s1" class="tip" euler="0 0 90"/><site name="s2" fromto="0 0 0 0 0 2" type="capsule"/></body>
+      </worldbody></mujoco>`;
+    const m = loadMjcf(xml);
+    expect(m.siteNames).toEqual(['origin', 's1', 's2']);
+    expect(Array.from(m.siteBody)).toEqual([0, 1, 1]);
+    expect(vec(m.sitePos, 0, 3)).toEqual([1, 2, 3]);
+    expect(vec(m.sitePos, 1, 3)).toEqual([0, 0, 0.3]);
+    vec(m.siteQuat, 1, 4).forEach((v, k) => expect(v).toBeCloseTo([Math.SQRT1_2, 0, 0, Math.SQRT1_2][k] as number, 12));
+    expect(vec(m.sitePos, 2, 3)).toEqual([0, 0, 1]);
+    expect(() => loadMjcf(wrap('<body name="b"><joint name="j"/><geom size="0.1"/><site name="s" mass="1"/></body>'))).toThrow(/unsupported attribute "mass"/);
+  });
 });
+
