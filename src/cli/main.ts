@@ -9,6 +9,7 @@ import { addDoctorCommand, addPythonOption } from './doctor-command.js';
 import { addEnvsCommand } from './envs-command.js';
 import { addEvalCommand } from './eval-command.js';
 import { addOpeCommand } from './ope-command.js';
+import { addIkCommand } from './ik-command.js';
 import { addExportCommand } from './export-command.js';
 import { addRenderCommand } from './render-command.js';
 import { addTrainCommand } from './train-command.js';
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   addBenchCommand(program);
   addDatasetCommand(program);
   addOpeCommand(program);
+  addIkCommand(program);
   addDoctorCommand(program);
   addPythonOption(program);
   return program;
