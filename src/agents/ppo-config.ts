@@ -13,6 +13,8 @@ export const runHeadFields = {
   seed: z.number().int().min(0).default(0),
   totalSteps: z.number().int().positive().default(1_000_000),
   numEnvs: z.number().int().positive().default(1), // SB3 make_vec_env default
+  /** Keyword arguments of the env (SB3's `env_kwargs`), e.g. `{ "arm": "panda7" }` for rxrl/Reach-v0. */
+  envKwargs: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).default({}),
 };
 
 /** Run settings every on-policy algorithm shares: networks, exploration, normalisation, evaluation, checkpoints. */

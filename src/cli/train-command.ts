@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { ConfigError } from '../core/errors.js';
 import type { TrainEvent } from '../loop/events.js';
 import { registration } from '../envs/registry.js';
@@ -17,6 +17,7 @@ import { parsePositiveInt } from './parse.js';
 interface TrainFlags {
   algo?: string;
   dataset?: string;
+  envKwargs?: Record<string, unknown>;
   env?: string;
   steps?: number;
   seed?: number;
@@ -49,6 +50,17 @@ function readConfigFile(file: string): Record<string, unknown> {
   } catch (err) {
     throw new ConfigError(`config file ${file} is not a JSON object: ${(err as Error).message}`);
   }
+}
+
+function parseJsonObject(value: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch (err) {
+    throw new InvalidArgumentError(`expected a JSON object, got ${JSON.stringify(value)}: ${(err as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new InvalidArgumentError(`expected a JSON object, got ${JSON.stringify(value)}`);
+  return parsed as Record<string, unknown>;
 }
 
 /** A progress bar on stderr: steps, speed, recent mean return, ETA. */
@@ -94,6 +106,7 @@ export function addTrainCommand(program: Command): void {
     .description('train an agent; writes runs/NAME/{config.json,metrics.jsonl,progress.csv,checkpoints/,summary.json}')
     .option('--algo <name>', `algorithm: ${ALGOS.join(', ')} (default ppo, or the config file's "algo")`)
     .option('--env <id>', "environment id, e.g. CartPole-v1 (offline algorithms: the env to evaluate in; default: the dataset's envId)")
+    .option('--env-kwargs <json>', 'keyword arguments of the env as a JSON object, e.g. \'{"arm":"panda7"}\' (config key envKwargs)', parseJsonObject)
     .option('--dataset <file>', `offline algorithms (${OFFLINE_ALGORITHMS.join(', ')}): the dataset to learn from (D4RL-layout or Minari HDF5)`)
     .option('--steps <n>', 'total environment steps (offline algorithms: gradient steps)', parsePositiveInt)
     .option('--seed <n>', 'random seed', parsePositiveInt)
@@ -113,6 +126,7 @@ export function addTrainCommand(program: Command): void {
       const overrides: Record<string, unknown> = {};
       if (flags.algo !== undefined) overrides['algo'] = flags.algo;
       if (flags.env !== undefined) overrides['env'] = flags.env;
+      if (flags.envKwargs !== undefined) overrides['envKwargs'] = flags.envKwargs;
       if (flags.steps !== undefined) overrides['totalSteps'] = flags.steps;
       if (flags.seed !== undefined) overrides['seed'] = flags.seed;
       if (flags.numEnvs !== undefined) overrides['numEnvs'] = flags.numEnvs;
@@ -149,6 +163,7 @@ export function addTrainCommand(program: Command): void {
             ['config', flags.config],
             ['expert', flags.expert],
             ['dataset', flags.dataset],
+            ['env-kwargs', flags.envKwargs],
             ['out', flags.out],
           ] as const
         ).filter(([, v]) => v !== undefined);

@@ -10,6 +10,7 @@ import { register, registeredIds, type EnvKwargs } from './registry.js';
 import { KernelVectorEnv } from './vector/kernel-vector-env.js';
 import { registerLocomotionEnvs } from './locomotion/register.js';
 import { MaskObservation, VectorMaskObservation } from './wrappers/mask-observation.js';
+import { REACH_MAX_EPISODE_STEPS, ReachKernel, type ReachOptions } from './ik/reach.js';
 
 interface KernelEnvDefinition {
   readonly id: string;
@@ -70,6 +71,33 @@ const CLASSIC: readonly KernelEnvDefinition[] = [
   },
 ];
 
+/** Keyword arguments the Reach envs take, as {@link ReachOptions}. */
+const reachKwargs = (kw: EnvKwargs): ReachOptions => ({
+  ...(kw['arm'] !== undefined ? { arm: kw['arm'] as ReachOptions['arm'] & string } : {}),
+  ...(kw['reward'] !== undefined ? { reward: kw['reward'] as 'dense' | 'sparse' } : {}),
+  ...(kw['successRadius'] !== undefined ? { successRadius: kw['successRadius'] as number } : {}),
+  ...(kw['maxSpeed'] !== undefined ? { maxSpeed: kw['maxSpeed'] as number } : {}),
+});
+const REACH_KWARGS: KwargTypes = { arm: 'string', reward: 'string', successRadius: 'number', maxSpeed: 'number' };
+
+/** The IK task family on the kinematics of `src/ik/` (see `envs/ik/reach.ts`). */
+const REACH: readonly KernelEnvDefinition[] = [
+  {
+    id: 'rxrl/Reach-v0',
+    kernel: (kw) => new ReachKernel('rxrl/Reach-v0', reachKwargs(kw)),
+    kwargTypes: REACH_KWARGS,
+    maxEpisodeSteps: REACH_MAX_EPISODE_STEPS,
+    description: 'bring an arm\'s end effector to a random reachable target (arm: planar3 | panda7; reward: dense | sparse)',
+  },
+  {
+    id: 'rxrl/ReachMemory-v0',
+    kernel: (kw) => new ReachKernel('rxrl/ReachMemory-v0', { ...reachKwargs(kw), cueSteps: 5 }),
+    kwargTypes: REACH_KWARGS,
+    maxEpisodeSteps: REACH_MAX_EPISODE_STEPS,
+    description: 'rxrl/Reach-v0 with the target shown for the first 5 steps only, a POMDP that needs memory',
+  },
+];
+
 function registerKernelEnv(def: KernelEnvDefinition): void {
   const kernelOf = (kw: EnvKwargs): EnvKernel => {
     checkKwargs(def.id, kw, def.kwargTypes);
@@ -102,4 +130,5 @@ export function registerBuiltinEnvs(): void {
   if (registeredIds().includes('CartPole-v1')) return;
   for (const def of CLASSIC) registerKernelEnv(def);
   registerLocomotionEnvs();
+  for (const def of REACH) registerKernelEnv(def);
 }

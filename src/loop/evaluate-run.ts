@@ -32,12 +32,13 @@ export interface LoadedRunPolicy {
 }
 
 /**
- * Loads a run folder's latest checkpoint: the agent, and an env of `numEnvs` copies wrapped as
- * in training (observation statistics restored and no longer updated), so that
+ * Loads a run folder's latest checkpoint (or `checkpointFile` in its `checkpoints/`, e.g.
+ * `step-000100000.json`): the agent, and an env of `numEnvs` copies wrapped as in training
+ * (observation statistics restored and no longer updated), so that
  * `agent.act(observations, numEnvs, deterministic)` acts as the trained policy.
  */
-export async function loadRunPolicy(runDir: string, numEnvs = 1): Promise<LoadedRunPolicy> {
-  const checkpoint = readCheckpoint(path.join(runDir, 'checkpoints', LATEST));
+export async function loadRunPolicy(runDir: string, numEnvs = 1, checkpointFile: string = LATEST): Promise<LoadedRunPolicy> {
+  const checkpoint = readCheckpoint(path.join(runDir, 'checkpoints', checkpointFile));
   const config = resolveConfig({ algo: checkpoint.algo, ...(checkpoint.config as Record<string, unknown>) });
   if (isOfflineConfig(config)) {
     // Offline agents act on the env's raw observations; their networks are all in their state.

@@ -9,8 +9,8 @@ import { VectorNormalizeReward } from '../envs/wrappers/normalize-reward.js';
 import { VectorRecordEpisodeStatistics } from '../envs/wrappers/record-episode-statistics.js';
 
 /** The env of a run: N copies, episode statistics on raw rewards, then the optional normalisers. */
-export function buildEnv(config: Pick<OnPolicyConfig | GradientAgentConfig, 'env' | 'normalizeObservation' | 'normalizeReward' | 'gamma'>, numEnvs: number): VectorEnv {
-  let env: VectorEnv = new VectorRecordEpisodeStatistics(make(config.env, { numEnvs }));
+export function buildEnv(config: Pick<OnPolicyConfig | GradientAgentConfig, 'env' | 'envKwargs' | 'normalizeObservation' | 'normalizeReward' | 'gamma'>, numEnvs: number): VectorEnv {
+  let env: VectorEnv = new VectorRecordEpisodeStatistics(make(config.env, { ...config.envKwargs, numEnvs }));
   if (config.normalizeObservation) env = new VectorNormalizeObservation(env, { clip: 10 });
   if (config.normalizeReward) env = new VectorNormalizeReward(env, { gamma: config.gamma, clip: 10 });
   return env;

@@ -17,8 +17,9 @@ export const gradientRunFields = {
 };
 
 /** Refuses the shared keys a gradient agent cannot honour, each with a message naming it. */
-export function refineGradientRun<T extends z.ZodType<{ network: string; backend: string; useSde: boolean; normalizeObservation: boolean; normalizeReward: boolean; algo: string }>>(schema: T) {
+export function refineGradientRun<T extends z.ZodType<{ network: string; backend: string; useSde: boolean; normalizeObservation: boolean; normalizeReward: boolean; algo: string; envKwargs: Record<string, unknown> }>>(schema: T) {
   return schema
+    .refine((c) => Object.keys(c.envKwargs).length === 0, { message: 'gradient agents build their training worlds from the env id alone: envKwargs is not supported', path: ['envKwargs'] })
     .refine((c) => c.network === 'fast' && c.backend === 'auto', { message: 'gradient agents compute their networks with the fast engine only (network "fast", backend "auto")', path: ['network'] })
     .refine((c) => !c.useSde, { message: 'gradient agents use a state-independent Gaussian with tanh squashing, not gSDE', path: ['useSde'] })
     .refine((c) => !c.normalizeObservation && !c.normalizeReward, {
