@@ -27,6 +27,8 @@ import { runChild, runPool, type ChildJob } from '../src/bench/pool.js';
 import { Rng } from '../src/core/rng.js';
 import { loadDataset } from '../src/data/load-dataset.js';
 import { normalizedScore, referenceScoresFor, type ReferenceScores } from '../src/data/scores.js';
+import { returnStatistics, splitEpisodes } from '../src/data/episodes.js';
+import { renderSvg, svgToPng } from '../src/bench/plots.js';
 import type { RunSummary } from '../src/loop/events.js';
 
 const { values } = parseArgs({
@@ -119,12 +121,16 @@ interface Cell {
 async function report(): Promise<void> {
   const refs = new Map<string, ReferenceScores>();
   const rows = new Map<string, number>();
+  const dataRows: string[] = [];
   for (const ds of datasets) {
     const d = await loadDataset(path.join(values.data, `${ds}.h5`));
     const ref = referenceScoresFor(d.metadata);
     if (ref === undefined) throw new Error(`${ds}: no reference scores for its env ${d.metadata.envId}`);
     refs.set(ds, ref);
     rows.set(ds, d.size);
+    const ep = splitEpisodes(d);
+    const st = returnStatistics(ep.returns);
+    dataRows.push(`| ${ds} | ${d.metadata.envId} | ${d.size} | ${ep.count} | ${st.mean.toFixed(0)} ± ${st.std.toFixed(0)} | ${normalizedScore(st.mean, ref).toFixed(1)} | ${normalizedScore(st.max, ref).toFixed(1)} |`);
   }
   const present = new Set(existsSync(path.join(out, 'runs')) ? readdirSync(path.join(out, 'runs')) : []);
   const cells = new Map<string, Cell>();
@@ -173,7 +179,9 @@ async function report(): Promise<void> {
       for (const other of algos.filter((a) => a !== 'odice')) {
         const d = diff('odice', other, ds);
         if (d === null) continue;
-        comparisons.push(`| ${ds} | O-DICE − ${other} | ${d.point.toFixed(1)} [${d.lower.toFixed(1)}, ${d.upper.toFixed(1)}] | ${d.significant ? (d.point > 0 ? 'O-DICE higher' : 'O-DICE lower') : 'not significant'} |`);
+        const few = Math.min(cells.get(`odice/${ds}`)?.scores.length ?? 0, cells.get(`${other}/${ds}`)?.scores.length ?? 0) < 3;
+        const verdict = few ? 'too few seeds for a verdict (< 3)' : d.significant ? (d.point > 0 ? 'O-DICE higher' : 'O-DICE lower') : 'not significant';
+        comparisons.push(`| ${ds} | O-DICE − ${other} | ${d.point.toFixed(1)} [${d.lower.toFixed(1)}, ${d.upper.toFixed(1)}] | ${verdict} |`);
       }
     }
   }
@@ -181,6 +189,18 @@ async function report(): Promise<void> {
   writeFileSync(path.join(values.report, 'runs.csv'), `${csv.join('\n')}\n`);
   writeFileSync(path.join(values.report, 'results.json'), `${JSON.stringify({ settings, datasets, algos, cells: Object.fromEntries(cells), curves }, null, 2)}\n`);
   const text = [
+    '# Offline RL on D4RL-recipe datasets',
+    '',
+    `\`npm run bench:offline-data\` builds the datasets, \`npm run bench:offline\` trains every (algorithm, dataset, seed) and writes this report. Settings: ${settings.steps} gradient steps per run at batch ${settings.batchSize}, every network two hidden layers of ${settings.hidden} (O-DICE's value networks with LayerNorm and twin heads), the algorithms' reference defaults otherwise (\`docs/offline.md\`); deterministic evaluation every ${settings.evalEvery} steps (${settings.evalEpisodes} episodes).`,
+    '',
+    '## Datasets',
+    '',
+    'D4RL\'s recipes on rxrl\'s own physics: the expert is a PPO run of 1M steps; medium-replay is every transition of a PPO run trained until its last 10 episodes averaged about a third of the expert\'s return (that run is the medium policy); medium is 1M transitions of the medium policy; medium-expert is 1M medium and 1M expert transitions. Normalised scores use D4RL\'s reference returns (random and expert SAC on MuJoCo), which fit rxrl\'s physics only approximately.',
+    '',
+    '| dataset | env | rows | episodes | return (mean ± sd) | normalised mean | normalised best episode |',
+    '|---|---|---:|---:|---:|---:|---:|',
+    ...dataRows,
+    '',
     '## Final normalised scores',
     '',
     'Mean over seeds of the D4RL-normalised score of the final deterministic evaluation (10 episodes), 100 · (return − random) / (expert − random) with D4RL\'s reference returns, with a 95% bootstrap interval over the seeds and the number of seeds.',
@@ -196,7 +216,25 @@ async function report(): Promise<void> {
     ...comparisons,
     '',
   ].join('\n');
-  writeFileSync(path.join(values.report, 'results.md'), `${text}\n`);
+  // Learning curves: mean normalised score over the seeds at each evaluation.
+  const points = new Map<string, { algo: string; dataset: string; step: number; sum: number; n: number }>();
+  for (const c of curves) {
+    const key = `${c.algo}/${c.dataset}/${c.step}`;
+    const p = points.get(key) ?? { algo: c.algo, dataset: c.dataset, step: c.step, sum: 0, n: 0 };
+    p.sum += c.score;
+    p.n++;
+    points.set(key, p);
+  }
+  const spec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: 'D4RL-normalised score of the deterministic policy (mean over seeds)',
+    data: { values: [...points.values()].map((p) => ({ algo: p.algo, dataset: p.dataset, step: p.step, score: p.sum / p.n })) },
+    facet: { field: 'dataset', type: 'nominal', title: null },
+    columns: 3,
+    spec: { width: 220, height: 150, mark: { type: 'line', point: true }, encoding: { x: { field: 'step', type: 'quantitative', title: 'gradient steps' }, y: { field: 'score', type: 'quantitative', title: 'normalised score' }, color: { field: 'algo', type: 'nominal', title: 'algorithm' } } },
+  };
+  writeFileSync(path.join(values.report, 'curves.png'), await svgToPng(await renderSvg(spec as never)));
+  writeFileSync(path.join(values.report, 'offline.md'), `${text}\n![learning curves](curves.png)\n`);
   console.log(text);
 }
 

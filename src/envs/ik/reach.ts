@@ -2,9 +2,10 @@
  * `rxrl/Reach-v0`: an arm brings its end effector to a random reachable target. Kinematic
  * control: the action ∈ [−1, 1]ⁿ is a joint-velocity command, q ← clip(q + a·maxSpeed·dt) within
  * the joint limits; the effector's position comes from the IK kinematics (`src/ik/`). An episode
- * starts from a random configuration with a target placed by FK of another random configuration
- * (so it is reachable), ends (terminated) when the effector is within `successRadius` of the
- * target, and is cut by the time limit. `rxrl/ReachMemory-v0` is the POMDP variant: the target
+ * starts near the arm's home pose (±0.1 rad per joint, as Gymnasium's Reacher starts near zero
+ * and FetchReach at a fixed pose) with a target placed by FK of a random configuration within
+ * the limits (so it is reachable), ends (terminated) when the effector is within
+ * `successRadius` of the target, and is cut by the time limit. `rxrl/ReachMemory-v0` is the POMDP variant: the target
  * is shown for the first steps only, then the cue and its flag go to zero, so the policy must
  * remember it.
  *
@@ -42,6 +43,12 @@ export interface ReachOptions {
   /** Show the target only for this many steps (0: always; the POMDP variant uses 5). */
   readonly cueSteps?: number;
 }
+
+/** Each arm's home pose: the planar arm stretched out, the 7-DOF arm in the Panda's "ready" pose (franka_ros). */
+export const REACH_HOME: Readonly<Record<ReachArm, readonly number[]>> = {
+  planar3: [0, 0, 0],
+  panda7: [0, -Math.PI / 4, 0, (-3 * Math.PI) / 4, 0, Math.PI / 2, Math.PI / 4],
+};
 
 /** Seconds per step. */
 export const REACH_DT = 0.05;
@@ -119,7 +126,7 @@ export class ReachKernel implements EnvKernel {
   }
 
   resetState(state: Float64Array, offset: number, rng: Rng): void {
-    // The target: FK of a random configuration; the start: another one.
+    // The target: FK of a random configuration; the start: near the home pose.
     for (let i = 0; i < this.dof; i++) {
       const [lo, hi] = this.limit(i);
       this.q[i] = rng.uniformRange(lo, hi);
@@ -127,9 +134,11 @@ export class ReachKernel implements EnvKernel {
     this.kb.setVariables(this.q);
     this.kb.position(this.effector, 0, this.p);
     state.set(this.p, offset + this.dof);
+    const home = REACH_HOME[this.arm];
     for (let i = 0; i < this.dof; i++) {
       const [lo, hi] = this.limit(i);
-      state[offset + i] = rng.uniformRange(lo, hi);
+      const v = (home[i] as number) + rng.uniformRange(-0.1, 0.1);
+      state[offset + i] = v < lo ? lo : v > hi ? hi : v;
     }
     state[offset + this.dof + 3] = 0;
   }
