@@ -57,7 +57,7 @@ describe('APG (SHAC) actor gradient', () => {
     const agent = new ApgAgent(config());
     agent.iterate(0); // normaliser, critic and policy away from their initial values
     agent.iterate(0.1);
-    const { data } = agent.worlds.batch;
+    const { data } = agent.worlds;
     const B = 2;
     // World 0 starts a fresh episode: its time limit of 3 cuts it inside the window (bootstrapped), then it goes on.
     agent.worlds.stepCounts[0] = 0;
@@ -84,6 +84,17 @@ describe('APG (SHAC) actor gradient', () => {
     agent.iterate(0);
     const errors = checkWindowGradient(agent, 2, 1e-6);
     for (const e of errors) expect(e).toBeLessThan(1e-5);
+  });
+
+  it('matches finite differences on rxrl/Reach-v0 (kinematic arm, through FK and its Jacobian; resets inside the window)', () => {
+    for (const arm of ['planar3', 'panda7']) {
+      const agent = new ApgAgent(config({ env: 'rxrl/Reach-v0', maxEpisodeSteps: 3, envKwargs: { arm } }));
+      expect(agent.worlds.diff.nu).toBe(arm === 'planar3' ? 3 : 7);
+      agent.iterate(0);
+      agent.iterate(0.1);
+      const errors = checkWindowGradient(agent, 3, 1e-6);
+      for (const e of errors) expect(e, arm).toBeLessThan(1e-5);
+    }
   });
 
   it('the check can fail: dropping the terminal values from the gradient breaks it', () => {

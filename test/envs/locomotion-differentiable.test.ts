@@ -68,7 +68,7 @@ describe('DifferentiableLocomotion equals the env', () => {
     expect(ours[v0 + 4]).toBe(-10);
     const qposBar = new Float64Array(diff.nq);
     const qvelBar = new Float64Array(diff.nv);
-    diff.observeVjp(batch.data.qvel, 1, new Float64Array(diff.observationSize).fill(1), qposBar, qvelBar);
+    diff.observeVjp(batch.data.qpos, batch.data.qvel, 1, new Float64Array(diff.observationSize).fill(1), qposBar, qvelBar);
     expect(Array.from(qvelBar)).toEqual([1, 1, 1, 0, 0, 1]);
     expect(Array.from(qposBar)).toEqual([0, 1, 1, 1, 1, 1]);
   });
@@ -118,7 +118,7 @@ describe('DifferentiableLocomotion VJPs match central finite differences', () =>
       const fdObs = (obsAt(1) - obsAt(-1)) / (2 * eps);
       const qposBar = new Float64Array(nq * B);
       const qvelBar = new Float64Array(nv * B);
-      diff.observeVjp(qvel, B, obsBar, qposBar, qvelBar);
+      diff.observeVjp(qposA, qvel, B, obsBar, qposBar, qvelBar);
       expect(relErr(dot(qposBar, vq) + dot(qvelBar, vv), fdObs)).toBeLessThan(1e-7);
 
       // Reward: in the state before, the state after and the action.
@@ -131,7 +131,7 @@ describe('DifferentiableLocomotion VJPs match central finite differences', () =>
       const beforeBar = new Float64Array(nq * B);
       const afterBar = new Float64Array(nq * B);
       const actionsBar = new Float64Array(B * nu);
-      diff.rewardVjp(actions, B, rewardBar, beforeBar, afterBar, actionsBar);
+      diff.rewardVjp(qposA, qposB, actions, B, rewardBar, beforeBar, afterBar, actionsBar);
       expect(relErr(dot(beforeBar, vq) + dot(afterBar, vq2) + dot(actionsBar, va), fdReward)).toBeLessThan(1e-7);
     });
   }

@@ -28,10 +28,11 @@ import { ConfigError } from '../../core/errors.js';
 import { Rng, type RngState } from '../../core/rng.js';
 import type { ActOutput } from '../../loop/agent.js';
 import type { UpdateMetrics } from '../../loop/events.js';
-import { Rollout } from '../../physics/index.js';
+import type { DifferentiableWindow } from '../../envs/differentiable-task.js';
 import { trainingContactOptions, type ApgConfig } from './apg-config.js';
 import type { EpisodeEnd, GradientAgent, GradientIteration } from './gradient-agent.js';
-import { differentiableTask, LocomotionWorlds, registeredTimeLimit, type LocomotionWorldsSnapshot } from './locomotion-worlds.js';
+import { registeredTimeLimit } from './locomotion-worlds.js';
+import { createTrainingWorlds, type TrainingWorlds } from './training-worlds.js';
 import { ShacCritic, type ShacCriticState } from './shac-critic.js';
 import type { SquashedGaussianPolicy } from './squashed-gaussian.js';
 import { stepViews } from './step-views.js';
@@ -53,15 +54,15 @@ export interface ApgAgentState {
 /** SHAC's actor-critic over B differentiable training worlds. */
 export class ApgAgent implements GradientAgent {
   readonly config: ApgConfig;
-  readonly worlds: LocomotionWorlds;
+  readonly worlds: TrainingWorlds;
   readonly policy: SquashedGaussianPolicy;
   readonly critic: ShacCritic;
   readonly normalizer: WindowNormalizer;
   readonly stepsPerIteration: number;
   /** Time limit of the training worlds' episodes. */
   readonly maxEpisodeSteps: number;
-  /** The differentiable window over the worlds' physics. */
-  readonly window: Rollout;
+  /** The differentiable window over the worlds (the physics `Rollout` for locomotion tasks). */
+  readonly window: DifferentiableWindow;
   /** The policy with its optimisers, noise and per-step window buffers. */
   private readonly trainer: TrainablePolicy;
   private iteration = 0;
@@ -96,22 +97,21 @@ export class ApgAgent implements GradientAgent {
   constructor(config: ApgConfig, seed: number | string = config.seed) {
     this.config = config;
     if (!(config.tdLambda < 1)) throw new ConfigError('APG: tdLambda must be < 1 (SHAC divides by 1 − λ)');
-    const task = differentiableTask(config.env, 'APG');
     const rng = new Rng(seed).split('apg');
     this.B = config.numEnvs;
     this.T = config.horizon;
-    this.worlds = new LocomotionWorlds(task, this.B, rng.split('worlds').key, trainingContactOptions(config.trainingContact));
-    const { batch, diff } = this.worlds;
+    this.worlds = createTrainingWorlds(config.env, 'APG', this.B, rng.split('worlds').key, trainingContactOptions(config.trainingContact), config.envKwargs);
+    const { diff } = this.worlds;
     this.O = diff.observationSize;
     this.maxEpisodeSteps = config.maxEpisodeSteps ?? registeredTimeLimit(config.env);
     this.stepsPerIteration = this.B * this.T;
-    this.window = new Rollout(batch.model, batch.data, { horizon: this.T, substeps: batch.settings.frameSkip });
+    this.window = this.worlds.createWindow(this.T);
     this.critic = new ShacCritic({ observationSize: this.O, hidden: config.critic.hidden, activation: config.critic.activation, betas: config.betas, rng: rng.split('critic') });
     // One more observation block than steps: the window's last observation starts the next window.
     this.trainer = new TrainablePolicy({
       diff,
-      low: batch.actionSpace.low,
-      high: batch.actionSpace.high,
+      low: this.worlds.actionLow,
+      high: this.worlds.actionHigh,
       numWorlds: this.B,
       steps: this.T,
       observationSteps: this.T + 1,
@@ -195,8 +195,7 @@ export class ApgAgent implements GradientAgent {
    */
   actorWindow(backward: boolean): number {
     const { B, T, O, worlds, normalizer, trainer, window: win } = this;
-    const { diff, batch } = worlds;
-    const { data } = batch;
+    const { diff, data } = worlds;
     const { nq, nv } = diff;
     const gamma = this.config.gamma;
     const scale = 1 / (B * T);
@@ -261,18 +260,18 @@ export class ApgAgent implements GradientAgent {
     const { diff } = worlds;
     win.backward({
       seed: (t, qposBar, qvelBar) => {
-        diff.rewardVjp(trainer.actionsAt[t] as Float64Array, B, this.rewardCoefAt[t] as Float64Array, null, qposBar, null);
+        diff.rewardVjp(trainer.qposBeforeAt[t] as Float64Array, win.qposAfterSteps[t] as Float64Array, trainer.actionsAt[t] as Float64Array, B, this.rewardCoefAt[t] as Float64Array, null, qposBar, null);
         const coef = this.valueCoefAt[t] as Float64Array;
         if (allZero(coef)) return;
         const gObs = this.critic.targetInputGrad(this.nextObsNormAt[t] as Float64Array, B, coef);
         const g = this.scratch;
         g.set(gObs);
         normalizer.backward(g, B);
-        diff.observeVjp(win.qvelAfterSteps[t] as Float64Array, B, g, qposBar, qvelBar);
+        diff.observeVjp(win.qposAfterSteps[t] as Float64Array, win.qvelAfterSteps[t] as Float64Array, B, g, qposBar, qvelBar);
       },
       onStep: (t, ctrlBar, qposBar, qvelBar) => {
         const actionsBar = trainer.gatherActionsBar(ctrlBar);
-        diff.rewardVjp(trainer.actionsAt[t] as Float64Array, B, this.rewardCoefAt[t] as Float64Array, qposBar, null, actionsBar);
+        diff.rewardVjp(trainer.qposBeforeAt[t] as Float64Array, win.qposAfterSteps[t] as Float64Array, trainer.actionsAt[t] as Float64Array, B, this.rewardCoefAt[t] as Float64Array, qposBar, null, actionsBar);
         // The state before the window's first step is a constant: no need for its cotangent.
         trainer.backwardStep(t, t > 0, qposBar, qvelBar);
       },
@@ -301,12 +300,12 @@ export class ApgAgent implements GradientAgent {
     this.iteration = s.iteration;
   }
 
-  getEnvSnapshot(): LocomotionWorldsSnapshot {
+  getEnvSnapshot(): unknown {
     return this.worlds.getSnapshot();
   }
 
   setEnvSnapshot(snapshot: unknown): void {
-    this.worlds.setSnapshot(snapshot as LocomotionWorldsSnapshot);
+    this.worlds.setSnapshot(snapshot);
   }
 
   restartEpisodes(seed: string): void {

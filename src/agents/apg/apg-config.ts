@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import apgTable from '../hyperparams/apg.json' with { type: 'json' };
+import { isReachEnv } from '../../envs/ik/differentiable-reach.js';
 import { resolveLayeredConfig, runHeadFields, runTailFields } from '../ppo-config.js';
 
 /**
@@ -17,9 +18,9 @@ export const gradientRunFields = {
 };
 
 /** Refuses the shared keys a gradient agent cannot honour, each with a message naming it. */
-export function refineGradientRun<T extends z.ZodType<{ network: string; backend: string; useSde: boolean; normalizeObservation: boolean; normalizeReward: boolean; algo: string; envKwargs: Record<string, unknown> }>>(schema: T) {
+export function refineGradientRun<T extends z.ZodType<{ env: string; network: string; backend: string; useSde: boolean; normalizeObservation: boolean; normalizeReward: boolean; algo: string; envKwargs: Record<string, unknown> }>>(schema: T) {
   return schema
-    .refine((c) => Object.keys(c.envKwargs).length === 0, { message: 'gradient agents build their training worlds from the env id alone: envKwargs is not supported', path: ['envKwargs'] })
+    .refine((c) => Object.keys(c.envKwargs).length === 0 || isReachEnv(c.env), { message: 'the physics tasks\' training worlds are built from the env id alone: envKwargs is supported for rxrl/Reach-v0 only', path: ['envKwargs'] })
     .refine((c) => c.network === 'fast' && c.backend === 'auto', { message: 'gradient agents compute their networks with the fast engine only (network "fast", backend "auto")', path: ['network'] })
     .refine((c) => !c.useSde, { message: 'gradient agents use a state-independent Gaussian with tanh squashing, not gSDE', path: ['useSde'] })
     .refine((c) => !c.normalizeObservation && !c.normalizeReward, {

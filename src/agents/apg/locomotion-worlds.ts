@@ -12,6 +12,9 @@ import { DifferentiableLocomotion } from '../../envs/locomotion/differentiable.j
 import { LocomotionBatch } from '../../envs/locomotion/locomotion-env.js';
 import { LOCOMOTION_MAX_EPISODE_STEPS, LOCOMOTION_TASKS, type LocomotionOptions, type LocomotionTask } from '../../envs/locomotion/tasks.js';
 import { registration } from '../../envs/registry.js';
+import { Rollout } from '../../physics/backward/rollout.js';
+import type { PhysicsData } from '../../physics/state.js';
+import type { TrainingWorlds } from './training-worlds.js';
 
 /** The locomotion task behind `envId`, or a ConfigError naming the envs a gradient agent can train on. */
 export function differentiableTask(envId: string, algo: string): LocomotionTask {
@@ -38,7 +41,7 @@ export interface LocomotionWorldsSnapshot {
 }
 
 /** B worlds of a task with per-world episode counters and reset streams. */
-export class LocomotionWorlds {
+export class LocomotionWorlds implements TrainingWorlds {
   readonly batch: LocomotionBatch;
   readonly diff: DifferentiableLocomotion;
   /** Steps taken in each world's current episode. */
@@ -46,6 +49,9 @@ export class LocomotionWorlds {
   /** Raw return of each world's current episode so far. */
   readonly episodeReturns: Float64Array;
   private rngs: Rng[];
+  readonly data: PhysicsData;
+  readonly actionLow: Float32Array;
+  readonly actionHigh: Float32Array;
 
   constructor(
     readonly task: LocomotionTask,
@@ -55,6 +61,9 @@ export class LocomotionWorlds {
   ) {
     this.batch = new LocomotionBatch(task, size, options);
     this.diff = DifferentiableLocomotion.of(this.batch);
+    this.data = this.batch.data;
+    this.actionLow = this.batch.actionSpace.low;
+    this.actionHigh = this.batch.actionSpace.high;
     this.stepCounts = new Int32Array(size);
     this.episodeReturns = new Float64Array(size);
     this.rngs = [];
@@ -75,12 +84,18 @@ export class LocomotionWorlds {
     this.episodeReturns[w] = 0;
   }
 
+  /** The physics window: `Rollout` over the worlds, one env step being the task's frame skip in substeps. */
+  createWindow(horizon: number): Rollout {
+    return new Rollout(this.batch.model, this.batch.data, { horizon, substeps: this.batch.settings.frameSkip });
+  }
+
   getSnapshot(): LocomotionWorldsSnapshot {
     const { data } = this.batch;
     return { task: this.task.id, qpos: data.qpos.slice(), qvel: data.qvel.slice(), stepCounts: this.stepCounts.slice(), episodeReturns: this.episodeReturns.slice(), rngs: this.rngs.map((r) => r.getState()) };
   }
 
-  setSnapshot(snapshot: LocomotionWorldsSnapshot): void {
+  setSnapshot(s: unknown): void {
+    const snapshot = s as LocomotionWorldsSnapshot;
     const { data } = this.batch;
     if (snapshot.task !== this.task.id || snapshot.qpos.length !== data.qpos.length || snapshot.qvel.length !== data.qvel.length || snapshot.rngs.length !== this.size) {
       throw new ConfigError(`training worlds of ${snapshot.task} × ${snapshot.rngs.length} do not fit ${this.task.id} × ${this.size}`);

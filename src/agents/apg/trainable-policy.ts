@@ -14,7 +14,7 @@
  */
 
 import { Rng, type RngState } from '../../core/rng.js';
-import type { DifferentiableLocomotion } from '../../envs/locomotion/differentiable.js';
+import type { DifferentiableTask, WorldArrays } from '../../envs/differentiable-task.js';
 import type { RunningMeanStdState } from '../../envs/wrappers/running-mean-std.js';
 import type { ActOutput } from '../../loop/agent.js';
 import { Adam, clipGradNorm, type AdamState } from '../../nn/fast/index.js';
@@ -26,7 +26,7 @@ import { WindowNormalizer } from './window-normalizer.js';
 /** Options of a {@link TrainablePolicy}. */
 export interface TrainablePolicyOptions {
   /** The worlds' differentiable view (sizes, `observeVjp`). */
-  readonly diff: DifferentiableLocomotion;
+  readonly diff: DifferentiableTask;
   /** Action bounds of the env. */
   readonly low: ArrayLike<number>;
   readonly high: ArrayLike<number>;
@@ -56,12 +56,7 @@ export interface TrainablePolicyState {
   readonly act: RngState;
 }
 
-/** The worlds' state and control arrays (world-minor: entry i of world w at i·B + w). */
-export interface WorldArrays {
-  readonly qpos: Float64Array;
-  readonly qvel: Float64Array;
-  readonly ctrl: Float64Array;
-}
+export type { WorldArrays } from '../../envs/differentiable-task.js';
 
 /** A squashed-Gaussian policy with its optimisers, normaliser and per-step window buffers. */
 export class TrainablePolicy {
@@ -75,11 +70,12 @@ export class TrainablePolicy {
   readonly actionsBar: Float64Array;
   // Per-step views of the window buffers (see stepViews).
   readonly obsNormAt: readonly Float64Array[];
+  readonly qposBeforeAt: readonly Float64Array[];
   readonly qvelBeforeAt: readonly Float64Array[];
   readonly epsAt: readonly Float64Array[];
   readonly squashedAt: readonly Float64Array[];
   readonly actionsAt: readonly Float64Array[];
-  private readonly diff: DifferentiableLocomotion;
+  private readonly diff: DifferentiableTask;
   private readonly actor: PolicyActor;
   private readonly meanAdam: Adam;
   private readonly logStdAdam: Adam;
@@ -115,6 +111,7 @@ export class TrainablePolicy {
     this.actionsBar = new Float64Array(B * nu);
     this.obsGrad = new Float64Array(B * O);
     this.obsNormAt = stepViews(this.obsNorm, B * O, options.observationSteps);
+    this.qposBeforeAt = stepViews(new Float64Array(T * nq * B), nq * B, T);
     this.qvelBeforeAt = stepViews(new Float64Array(T * nv * B), nv * B, T);
     this.epsAt = stepViews(new Float64Array(T * B * nu), B * nu, T);
     this.squashedAt = stepViews(new Float64Array(T * B * nu), B * nu, T);
@@ -134,6 +131,7 @@ export class TrainablePolicy {
     this.policy.act(this.obsNormAt[t] as Float64Array, B, eps, this.squashedAt[t] as Float64Array, actions);
     for (let w = 0; w < B; w++) for (let u = 0; u < nu; u++) data.ctrl[u * B + w] = actions[w * nu + u] as number;
     this.qposBefore.set(data.qpos);
+    (this.qposBeforeAt[t] as Float64Array).set(data.qpos);
     (this.qvelBeforeAt[t] as Float64Array).set(data.qvel);
     return actions;
   }
@@ -157,7 +155,7 @@ export class TrainablePolicy {
     const g = this.obsGrad;
     g.set(gObs);
     this.normalizer.backward(g, B);
-    this.diff.observeVjp(this.qvelBeforeAt[t] as Float64Array, B, g, qposBar, qvelBar);
+    this.diff.observeVjp(this.qposBeforeAt[t] as Float64Array, this.qvelBeforeAt[t] as Float64Array, B, g, qposBar, qvelBar);
   }
 
   /**

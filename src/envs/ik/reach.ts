@@ -56,7 +56,7 @@ export const REACH_DT = 0.05;
 export const REACH_MAX_EPISODE_STEPS = 100;
 
 /** The arm's model, effector and joints, loaded once per process. */
-interface ArmKinematics {
+export interface ArmKinematics {
   readonly model: PhysicsModel;
   readonly effector: Effector;
   readonly joints: number[];
@@ -92,7 +92,10 @@ export class ReachKernel implements EnvKernel {
   readonly maxSpeed: number;
   readonly cueSteps: number;
   private readonly kb: KinematicBatch;
-  private readonly effector: Effector;
+  /** The arm's end effector (site `ee`). */
+  readonly effector: Effector;
+  /** The arm's model and chain joints. */
+  readonly kinematics: ArmKinematics;
   private readonly q: Float64Array;
   private readonly p = new Float64Array(3);
 
@@ -108,6 +111,7 @@ export class ReachKernel implements EnvKernel {
     this.cueSteps = options.cueSteps ?? 0;
     if (!(this.successRadius > 0) || !(this.maxSpeed > 0) || !(this.cueSteps >= 0) || !Number.isInteger(this.cueSteps)) throw new ConfigError(`${id}: successRadius and maxSpeed must be positive and cueSteps a non-negative integer`);
     const k = armKinematics(arm);
+    this.kinematics = k;
     this.effector = k.effector;
     this.kb = new KinematicBatch(k.model, 1, { joints: k.joints });
     this.dof = this.kb.size;
@@ -121,7 +125,7 @@ export class ReachKernel implements EnvKernel {
   }
 
   /** Joint limits of variable i. */
-  private limit(i: number): [number, number] {
+  limit(i: number): [number, number] {
     return [this.kb.lower[i] as number, this.kb.upper[i] as number];
   }
 

@@ -21,6 +21,7 @@
  * @module
  */
 
+import type { DifferentiableTask } from '../differentiable-task.js';
 import type { PhysicsModel } from '../../physics/index.js';
 import type { LocomotionBatch, LocomotionSettings } from './locomotion-env.js';
 import type { HealthRule, LocomotionTask } from './tasks.js';
@@ -29,7 +30,7 @@ import type { HealthRule, LocomotionTask } from './tasks.js';
  * Observations, rewards and their VJPs of one locomotion task with fixed settings, for any
  * batch size B (every method takes B). Stateless apart from its constants; allocates nothing.
  */
-export class DifferentiableLocomotion {
+export class DifferentiableLocomotion implements DifferentiableTask {
   /** Length of one observation. */
   readonly observationSize: number;
   /** Leading qpos entries left out of the observation. */
@@ -86,9 +87,10 @@ export class DifferentiableLocomotion {
   /**
    * VJP of {@link DifferentiableLocomotion.observe}: **adds** (∂o/∂qpos)ᵀ·ō and (∂o/∂qvel)ᵀ·ō
    * into `qposBar`/`qvelBar` ([nq·B], [nv·B]), for the observation cotangents `obsBar` (rows per
-   * world from `offset`). `qvel` is the state the observation was taken at (for the clip).
+   * world from `offset`). (`qpos`, `qvel`) is the state the observation was taken at; only the
+   * velocities matter here (for the clip), the observation being linear in qpos.
    */
-  observeVjp(qvel: Float64Array, B: number, obsBar: ArrayLike<number>, qposBar: Float64Array, qvelBar: Float64Array, offset = 0): void {
+  observeVjp(_qpos: Float64Array, qvel: Float64Array, B: number, obsBar: ArrayLike<number>, qposBar: Float64Array, qvelBar: Float64Array, offset = 0): void {
     const { nq, nv, positionsExcluded: skip, observationSize: size, clip } = this;
     for (let w = 0; w < B; w++) {
       let k = offset + w * size;
@@ -139,9 +141,10 @@ export class DifferentiableLocomotion {
    * **adds** ∂r/∂x_t into `qposBeforeBar`, ∂r/∂x_{t+1} into `qposAfterBar` (SoA, only the root x
    * entry is touched) and ∂r/∂a_t into `actionsBar` (rows per world). Pass the same array for
    * `qposBeforeBar` and `qposAfterBar` only if they are the same state (they never are in a
-   * rollout). Either output may be null to skip it.
+   * rollout). Either output may be null to skip it. The reward is linear in the positions, so
+   * the states themselves are not needed.
    */
-  rewardVjp(actions: ArrayLike<number>, B: number, rewardBar: ArrayLike<number>, qposBeforeBar: Float64Array | null, qposAfterBar: Float64Array | null, actionsBar: Float64Array | null): void {
+  rewardVjp(_qposBefore: Float64Array, _qposAfter: Float64Array, actions: ArrayLike<number>, B: number, rewardBar: ArrayLike<number>, qposBeforeBar: Float64Array | null, qposAfterBar: Float64Array | null, actionsBar: Float64Array | null): void {
     const { nu, invDt } = this;
     const { forwardRewardWeight, ctrlCostWeight } = this.settings;
     const dx = forwardRewardWeight * invDt;
