@@ -14,6 +14,7 @@
  *   --out DIR     report folder
  *   --seeds K     DualDICE seeds (default 5)
  *   --steps N     DualDICE gradient steps (default 20000)
+ *   --batch N     transitions per step (default 256; plus 1/8 as many absorbing self-transitions)
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -24,7 +25,8 @@ import { loadRawObservationPolicy } from '../src/loop/evaluate-run.js';
 import { estimatePolicyValue, monteCarloValue } from '../src/loop/ope.js';
 import { summarize } from './stats.js';
 
-const { values } = parseArgs({ options: { out: { type: 'string', default: 'docs/benchmarks/offline' }, seeds: { type: 'string', default: '5' }, steps: { type: 'string', default: '20000' } } });
+const { values } = parseArgs({ options: { out: { type: 'string', default: 'docs/benchmarks/offline' }, seeds: { type: 'string', default: '5' }, steps: { type: 'string', default: '20000' }, batch: { type: 'string', default: '256' } } });
+const batchSize = Number(values.batch);
 const WORK = 'bench-results/ope';
 const GAMMA = 0.99;
 const seeds = Number(values.seeds);
@@ -75,7 +77,7 @@ for (const c of CASES) {
     const estimates: CaseResult['estimates'][number][] = [];
     for (let seed = 0; seed < seeds; seed++) {
       const t0 = performance.now();
-      const e = estimatePolicyValue(dataset, policy, { gamma: GAMMA, steps, seed });
+      const e = estimatePolicyValue(dataset, policy, { gamma: GAMMA, steps, seed, batchSize });
       const seconds = (performance.now() - t0) / 1000;
       const relativeError = (e.value - mc.mean) / Math.abs(mc.mean);
       estimates.push({ seed, value: e.value, low: e.low, high: e.high, relativeError, seconds });
@@ -93,7 +95,7 @@ writeFileSync(path.join(out, 'ope.json'), `${JSON.stringify({ gamma: GAMMA, step
 const lines = [
   '# Off-policy evaluation: DualDICE vs Monte-Carlo',
   '',
-  `\`npm run bench:ope\` (bench/ope.ts). Dataset: every transition of a PPO run (seed 0, zoo settings, ${CASES[0]?.trainSteps} steps: D4RL's medium-replay recipe run to the end); target: the final policy of a second PPO run (seed 1), which produced none of the data. DualDICE: ν and ζ of [64, 64] ReLU, Adam 1e-4 (ν) and 1e-3 (ζ), batch 512, ${steps} steps, the estimate from the Polyak average of ζ; γ = ${GAMMA}. Monte-Carlo: the target as it acts (sampling) for 100 episodes, each to termination or γ^H < 1e-4 (the env's time limit lifted: the discounted value DICE estimates has none).`,
+  `\`npm run bench:ope\` (bench/ope.ts). Dataset: every transition of a PPO run (seed 0, zoo settings, ${CASES[0]?.trainSteps} steps: D4RL's medium-replay recipe run to the end); target: the final policy of a second PPO run (seed 1), which produced none of the data. DualDICE: ν and ζ of [64, 64] ReLU, Adam 1e-4 (ν) and 1e-3 (ζ), batch ${batchSize} transitions plus ${Math.max(1, Math.round(batchSize / 8))} absorbing self-transitions (terminal transitions lead to the absorbing state), ${steps} steps, the estimate from the Polyak average of ζ, self-normalised over the data and the absorbing state; γ = ${GAMMA}. Monte-Carlo: the target as it acts (sampling) for 100 episodes, each to termination or γ^H < 1e-4 (the env's time limit lifted: the discounted value DICE estimates has none).`,
   '',
   '| env | dataset rows | Monte-Carlo value (± sd) | behaviour data r̄/(1−γ) | DualDICE per seed (95% episode-bootstrap CI) | relative error per seed | median |error| |',
   '|---|---:|---:|---:|---|---|---:|',

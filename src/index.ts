@@ -68,7 +68,7 @@ export { DualDiceEstimator, type DualDiceOptions, type DualDiceProgress, type Va
 export { diceBackwardTerm, diceExtractionWeights, diceForwardTerm, diceTrueGradientTerm, diceValueTerm, fConjugate, fConjugateDerivative, MIN_PROJECTION_NORM, orthogonalDualGradient, type DiceDivergence, type DiceTermInput } from './algorithms/dice.js';
 export { advantageWeights, expectileLoss, expectileValueLoss, twinRegressionLoss } from './algorithms/iql.js';
 export { weightedGaussianNll, type WeightedGaussianBatch } from './algorithms/weighted-likelihood.js';
-export { dualDiceGradients, weightedValueEstimate, type DualDiceGradients, type DualDiceSamples } from './algorithms/dual-dice.js';
+export { dualDiceGradients, normalizedValueEstimate, type DualDiceGradients, type DualDiceSamples } from './algorithms/dual-dice.js';
 export { OFFLINE_STEPS_PER_ITERATION, runOfflineTraining, type OfflineTrainingOptions } from './loop/offline-loop.js';
 export { discountHorizon, estimatePolicyValue, monteCarloValue, type MonteCarloOptions, type PolicyValueOptions } from './loop/ope.js';
 export type { PolicyActor } from './loop/agent.js';

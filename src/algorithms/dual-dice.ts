@@ -8,9 +8,9 @@
  * The inner maximum is ζ* = γν′ − ν, and at the saddle point ζ*·d^D = (1 − γ)·d₀π + γ·P^π(ζ*·d^D):
  * the Bellman flow equation of the discounted occupancy d^π, so ζ* = d^π/d^D, the correction
  * that reweights the dataset's transitions into the target policy's. Then the policy's
- * discounted value is V^π = E_D[ζ·r] / (1 − γ) (no self-normalisation: with terminations the
- * occupancy's mass is 1 − E[γ^T], and dividing by E_D[ζ] would erase what the episode ends say).
- * Being linear in ν′, the objective needs one sampled next action only, for any policy.
+ * discounted value is V^π = E_D[ζ·r] / (1 − γ) (see {@link normalizedValueEstimate} for the form
+ * used, with terminal transitions leading to an absorbing state). Being linear in ν′, the
+ * objective needs one sampled next action only, for any policy.
  * @module
  */
 
@@ -69,9 +69,14 @@ export function dualDiceGradients(s: DualDiceSamples, out: DualDiceGradients): {
   return { objective, meanResidual: residualSum / B };
 }
 
-/** The discounted value estimate E_D[ζ·r] / (1 − γ) from per-row weights and rewards. */
-export function weightedValueEstimate(zeta: ArrayLike<number>, rewards: ArrayLike<number>, rows: number, gamma: number): number {
-  let sum = 0;
-  for (let i = 0; i < rows; i++) sum += (zeta[i] as number) * (rewards[i] as number);
-  return sum / rows / (1 - gamma);
+/**
+ * The discounted value from the learned weights, self-normalised over the data mixed with the
+ * absorbing state that terminal transitions lead to (share p of the mixture, weight ζ_abs,
+ * reward 0): V̂ = E_d̃[ζ·r] / E_d̃[ζ] / (1 − γ) with E_d̃[ζ·r] = (1 − p)·mean_D(ζ·r) and
+ * E_d̃[ζ] = (1 − p)·mean_D(ζ) + p·ζ_abs. At the saddle point E_d̃[ζ] = 1 (the augmented
+ * occupancy has mass 1), so the normalisation only removes the weights' overall scale error.
+ */
+export function normalizedValueEstimate(zetaRewardMean: number, zetaMean: number, absorbingWeight: number, absorbingShare: number, gamma: number): number {
+  const p = absorbingShare;
+  return ((1 - p) * zetaRewardMean) / ((1 - p) * zetaMean + p * absorbingWeight) / (1 - gamma);
 }

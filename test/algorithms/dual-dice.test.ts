@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dualDiceGradients, weightedValueEstimate } from '../../src/algorithms/dual-dice.js';
+import { dualDiceGradients, normalizedValueEstimate } from '../../src/algorithms/dual-dice.js';
 import { DualDiceEstimator } from '../../src/agents/offline/dual-dice-estimator.js';
 import { Rng } from '../../src/core/rng.js';
 import { Discrete } from '../../src/core/spaces.js';
@@ -37,10 +37,13 @@ describe('DualDICE saddle point (ALGORITHMS.md §8)', () => {
     check(zeta, grads.zetaDescent, -1); // ζ ascends L: its descent direction is −∂L/∂ζ
   });
 
-  it('with the true ratio ζ = d^π/d^D the estimate is the exact value; ζ = 1 gives the behaviour’s', () => {
-    // Two rows of a one-state MDP with reward 1, never ending: V = 1/(1 − γ) under any policy.
-    expect(weightedValueEstimate([1, 1], [1, 1], 2, 0.9)).toBeCloseTo(10, 12);
-    expect(weightedValueEstimate([2, 0], [1, 0], 2, 0.9)).toBeCloseTo(10, 12);
+  it('the self-normalised estimate: exact with the true ratio, and invariant to the weights’ scale', () => {
+    // A one-state MDP with reward 1 that never ends: V = 1/(1 − γ); at the saddle point ζ = 1 and ζ_abs = 0.
+    expect(normalizedValueEstimate(1, 1, 0, 0.1, 0.9)).toBeCloseTo(10, 12);
+    expect(normalizedValueEstimate(3, 3, 0, 0.1, 0.9)).toBeCloseTo(10, 12);
+    // Ends after one step with reward 1: d^π puts 1 − γ on the data and γ on the absorbing state.
+    const p = 0.1;
+    expect(normalizedValueEstimate((0.1 / 0.9) * 1, 0.1 / 0.9, 0.9 / 0.1, p, 0.9)).toBeCloseTo(1, 12);
   });
 
   it('estimates a target policy’s value on a small chain MDP from uniformly random data (within 10%)', () => {
@@ -79,7 +82,43 @@ describe('DualDICE saddle point (ALGORITHMS.md §8)', () => {
     expect(e.low).toBeLessThanOrEqual(e.value);
     expect(e.high).toBeGreaterThanOrEqual(e.value);
     // The behaviour's own value is far lower: the estimate is not just the data's average.
-    const behaviour = weightedValueEstimate(new Float64Array(ds.size).fill(1), ds.rewards, ds.size, gamma);
+    const behaviour = normalizedValueEstimate(ds.rewards.reduce((a, b) => a + b, 0) / ds.size, 1, 0, 0, gamma);
     expect(behaviour).toBeLessThan(0.6 * truth);
   });
+
+  it('follows episode ends through the absorbing state: a chain whose last state terminates with reward 1', () => {
+    // States 0…4, left/right; entering state 4 pays 1 and terminates. Behaviour uniform, target always right: V = γ³.
+    const S = 5;
+    const gamma = 0.9;
+    const rng = new Rng('chain-terminal');
+    const obs: number[] = [];
+    const next: number[] = [];
+    const actions: number[] = [];
+    const rewards: number[] = [];
+    const terminals: number[] = [];
+    const timeouts: number[] = [];
+    const onehot = (s: number) => Array.from({ length: S }, (_, j) => (j === s ? 1 : 0));
+    for (let ep = 0; ep < 400; ep++) {
+      let s = 0;
+      for (let t = 0; t < 20; t++) {
+        const a = rng.int(2);
+        const s2 = a === 1 ? Math.min(S - 1, s + 1) : Math.max(0, s - 1);
+        obs.push(...onehot(s));
+        next.push(...onehot(s2));
+        actions.push(a);
+        rewards.push(s2 === S - 1 ? 1 : 0);
+        terminals.push(s2 === S - 1 ? 1 : 0);
+        timeouts.push(s2 !== S - 1 && t === 19 ? 1 : 0);
+        s = s2;
+        if (s2 === S - 1) break;
+      }
+    }
+    const ds = createDataset({ observations: obs, nextObservations: next, actions: Int32Array.from(actions), rewards, terminals, timeouts });
+    const right = { act: (_o: Float32Array, n: number) => ({ actions: new Int32Array(n).fill(1) }) };
+    const est = new DualDiceEstimator(ds, right, new Discrete(2), { gamma, hidden: [32], learningRate: 3e-4, batchSize: 128, seed: 1 });
+    est.train(10_000);
+    const e = est.estimate(500);
+    expect(Math.abs(e.value - gamma ** 3) / gamma ** 3).toBeLessThan(0.1);
+  });
 });
+
