@@ -1,14 +1,16 @@
 /**
- * PPO on `rxrl/Reach-v0` (`npm run bench:reach`): the planar 3-link arm and the 7-DOF arm,
- * several seeds each, with PPO's Reach settings (`src/agents/hyperparams/ppo.json`). Every
- * checkpoint (every 100k env steps) is evaluated for its **success rate**: 100 episodes of the
+ * PPO and APG on `rxrl/Reach-v0` (`npm run bench:reach`): the planar 3-link arm and the 7-DOF
+ * arm, several seeds each, PPO with its Reach settings (`src/agents/hyperparams/ppo.json`), APG
+ * with SHAC's defaults (`--apg-steps` env steps, checkpoints every 50k). Every checkpoint is
+ * evaluated for its **success rate**: 100 episodes of the
  * deterministic policy from seeded resets, success = the episode terminated (the effector came
  * within 5 cm of the target) before the 100-step limit. Reports the success curve and the first
  * env step at which a run's success reached 90%.
  * Runs go to bench-results/reach/, the report to OUT/reach.md and OUT/reach.json
  * (default docs/benchmarks/ik).
  *
- *   --arms planar3,panda7   --seeds K (default 3)   --steps N (default: the zoo budget)   --out DIR
+ *   --arms planar3,panda7   --algos ppo,apg   --seeds K (default 3)   --steps N (PPO; default: the zoo budget)
+ *   --apg-steps N (default 400000)   --out DIR
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
@@ -18,7 +20,9 @@ import { isPromiseLike } from '../src/core/maybe-promise.js';
 import type { VectorResetResult, VectorStepResult } from '../src/envs/vector/vector-env.js';
 import { loadRunPolicy } from '../src/loop/evaluate-run.js';
 
-const { values } = parseArgs({ options: { arms: { type: 'string', default: 'planar3,panda7' }, seeds: { type: 'string', default: '3' }, steps: { type: 'string' }, out: { type: 'string', default: 'docs/benchmarks/ik' } } });
+const { values } = parseArgs({
+  options: { arms: { type: 'string', default: 'planar3,panda7' }, algos: { type: 'string', default: 'ppo,apg' }, seeds: { type: 'string', default: '3' }, steps: { type: 'string' }, 'apg-steps': { type: 'string', default: '400000' }, out: { type: 'string', default: 'docs/benchmarks/ik' } },
+});
 const WORK = 'bench-results/reach';
 const EPISODES = 100;
 
@@ -47,6 +51,7 @@ async function successRate(runDir: string, file: string): Promise<number> {
 }
 
 interface RunResult {
+  readonly algo: string;
   readonly arm: string;
   readonly seed: number;
   readonly curve: { step: number; success: number }[];
@@ -56,32 +61,36 @@ interface RunResult {
 
 mkdirSync(WORK, { recursive: true });
 const results: RunResult[] = [];
-for (const arm of values.arms.split(',')) {
-  for (let seed = 0; seed < Number(values.seeds); seed++) {
-    const dir = path.join(WORK, `ppo-${arm}-s${seed}`);
-    const t0 = performance.now();
-    if (!existsSync(path.join(dir, 'summary.json'))) {
-      execFileSync(process.execPath, ['bin/rxrl.js', 'train', '--algo', 'ppo', '--env', 'rxrl/Reach-v0', '--env-kwargs', JSON.stringify({ arm }), '--seed', String(seed), '--out', dir, '--quiet', ...(values.steps !== undefined ? ['--steps', values.steps] : [])], { stdio: ['ignore', 'ignore', 'inherit'] });
+for (const algo of values.algos.split(',')) {
+  for (const arm of values.arms.split(',')) {
+    for (let seed = 0; seed < Number(values.seeds); seed++) {
+      const dir = path.join(WORK, `${algo}-${arm}-s${seed}`);
+      const t0 = performance.now();
+      if (!existsSync(path.join(dir, 'summary.json'))) {
+        const budget = algo === 'apg' ? ['--steps', values['apg-steps'], '--config', path.join(WORK, 'apg-checkpoints.json')] : values.steps !== undefined ? ['--steps', values.steps] : [];
+        if (algo === 'apg') writeFileSync(path.join(WORK, 'apg-checkpoints.json'), JSON.stringify({ checkpointEvery: 50_000 }));
+        execFileSync(process.execPath, ['bin/rxrl.js', 'train', '--algo', algo, '--env', 'rxrl/Reach-v0', '--env-kwargs', JSON.stringify({ arm }), '--seed', String(seed), '--out', dir, '--quiet', ...budget], { stdio: ['ignore', 'ignore', 'inherit'] });
+      }
+      const wallSeconds = (performance.now() - t0) / 1000;
+      const files = readdirSync(path.join(dir, 'checkpoints')).filter((f) => f.startsWith('step-')).sort();
+      const curve: RunResult['curve'] = [];
+      for (const f of files) curve.push({ step: Number(f.slice(5, -5)), success: await successRate(dir, f) });
+      const hit = curve.find((c) => c.success >= 0.9);
+      results.push({ algo, arm, seed, curve, firstStepAt90: hit?.step ?? null, wallSeconds });
+      console.error(`${algo} ${arm} seed ${seed}: success ${curve.map((c) => `${c.step / 1000}k ${(100 * c.success).toFixed(0)}%`).join(', ')}`);
     }
-    const wallSeconds = (performance.now() - t0) / 1000;
-    const files = readdirSync(path.join(dir, 'checkpoints')).filter((f) => f.startsWith('step-')).sort();
-    const curve: RunResult['curve'] = [];
-    for (const f of files) curve.push({ step: Number(f.slice(5, -5)), success: await successRate(dir, f) });
-    const hit = curve.find((c) => c.success >= 0.9);
-    results.push({ arm, seed, curve, firstStepAt90: hit?.step ?? null, wallSeconds });
-    console.error(`${arm} seed ${seed}: success ${curve.map((c) => `${c.step / 1000}k ${(100 * c.success).toFixed(0)}%`).join(', ')}`);
   }
 }
 mkdirSync(values.out, { recursive: true });
 writeFileSync(path.join(values.out, 'reach.json'), `${JSON.stringify({ episodes: EPISODES, results }, null, 2)}\n`);
 const lines = [
-  '# PPO on rxrl/Reach-v0',
+  '# PPO and APG on rxrl/Reach-v0',
   '',
-  `\`npm run bench:reach\` (bench/reach.ts): PPO with the Reach settings of \`src/agents/hyperparams/ppo.json\`; each checkpoint's deterministic policy evaluated on ${EPISODES} episodes (success: within 5 cm of the target before the 100-step limit).`,
+  `\`npm run bench:reach\` (bench/reach.ts): PPO with the Reach settings of \`src/agents/hyperparams/ppo.json\`, APG (SHAC) with its defaults; each checkpoint's deterministic policy evaluated on ${EPISODES} episodes (success: within 5 cm of the target before the 100-step limit).`,
   '',
-  '| arm | seed | success at each checkpoint (env steps) | first checkpoint ≥ 90% | final success |',
-  '|---|---:|---|---:|---:|',
-  ...results.map((r) => `| ${r.arm} | ${r.seed} | ${r.curve.map((c) => `${c.step / 1000}k: ${(100 * c.success).toFixed(0)}%`).join(', ')} | ${r.firstStepAt90 === null ? 'not reached' : `${r.firstStepAt90 / 1000}k`} | ${(100 * (r.curve.at(-1)?.success ?? 0)).toFixed(0)}% |`),
+  '| algo | arm | seed | success at each checkpoint (env steps) | first checkpoint ≥ 90% | final success |',
+  '|---|---|---:|---|---:|---:|',
+  ...results.map((r) => `| ${r.algo} | ${r.arm} | ${r.seed} | ${r.curve.map((c) => `${c.step / 1000}k: ${(100 * c.success).toFixed(0)}%`).join(', ')} | ${r.firstStepAt90 === null ? 'not reached' : `${r.firstStepAt90 / 1000}k`} | ${(100 * (r.curve.at(-1)?.success ?? 0)).toFixed(0)}% |`),
   '',
 ];
 writeFileSync(path.join(values.out, 'reach.md'), `${lines.join('\n')}\n`);

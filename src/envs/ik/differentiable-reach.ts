@@ -26,6 +26,8 @@ export class DifferentiableReach implements DifferentiableTask {
   readonly nu: number;
   readonly observationSize: number;
   private readonly kb: KinematicBatch;
+  /** One world's kinematics, for per-world queries (terminations) without recomputing all B. */
+  private readonly single: KinematicBatch;
   private readonly q: Float64Array;
   private readonly jac: Float64Array;
   private readonly p = new Float64Array(3);
@@ -41,6 +43,7 @@ export class DifferentiableReach implements DifferentiableTask {
     this.nu = n;
     this.observationSize = kernel.observationSpace.flatDim;
     this.kb = new KinematicBatch(kernel.kinematics.model, batch, { joints: kernel.kinematics.joints });
+    this.single = new KinematicBatch(kernel.kinematics.model, 1, { joints: kernel.kinematics.joints });
     this.q = new Float64Array(batch * n);
     this.jac = new Float64Array(3 * n);
   }
@@ -103,8 +106,12 @@ export class DifferentiableReach implements DifferentiableTask {
   }
 
   isTerminated(qpos: Float64Array, _qvel: Float64Array, B: number, w: number): boolean {
-    this.forward(qpos, B);
-    return this.distance(qpos, B, w) <= this.kernel.successRadius;
+    const n = this.nu;
+    for (let i = 0; i < n; i++) this.q[i] = qpos[i * B + w] as number;
+    this.single.setVariables(this.q.subarray(0, n));
+    this.single.position(this.kernel.effector, 0, this.p);
+    const d = Math.hypot((this.p[0] as number) - (qpos[n * B + w] as number), (this.p[1] as number) - (qpos[(n + 1) * B + w] as number), (this.p[2] as number) - (qpos[(n + 2) * B + w] as number));
+    return d <= this.kernel.successRadius;
   }
 
   /** −‖p(q_{t+1}) − target‖, as the env's dense reward. */
