@@ -373,8 +373,7 @@ class SolveState {
             let to: number[];
             if (task.kind === 'position') {
               if (!revolute) {
-                const along = [0, 1, 2].reduce((s, r) => s + ((target[r] as number) - (pe[r] as number)) * (axis[r] as number), 0);
-                this.q[w * n + i] = this.clip(i, (this.q[w * n + i] as number) + along);
+                this.q[w * n + i] = this.clip(i, (this.q[w * n + i] as number) + offsetAlong(axis, pe, target));
                 continue;
               }
               from = [0, 1, 2].map((r) => (pe[r] as number) - (anchor[r] as number));
@@ -455,8 +454,7 @@ class SolveState {
               const next = P[g + 1] as number[];
               const revolute = kb.variableAxis(i, w, anchor, axis);
               if (!revolute) {
-                const along = [0, 1, 2].reduce((s, r) => s + ((next[r] as number) - (current[r] as number)) * (axis[r] as number), 0);
-                this.q[w * n + i] = this.clip(i, (this.q[w * n + i] as number) + along);
+                this.q[w * n + i] = this.clip(i, (this.q[w * n + i] as number) + offsetAlong(axis, current, next));
                 continue;
               }
               const angle = planarAngle(axis, current.map((c, r) => c - (base[r] as number)), next.map((c, r) => c - (base[r] as number)));
@@ -499,6 +497,13 @@ function planarAngle(axis: ArrayLike<number>, from: readonly number[], to: reado
   const sin = (c[0] as number) * ax + (c[1] as number) * ay + (c[2] as number) * az;
   const cos = (f[0] as number) * (t[0] as number) + (f[1] as number) * (t[1] as number) + (f[2] as number) * (t[2] as number);
   return sin === 0 && cos === 0 ? 0 : Math.atan2(sin, cos);
+}
+
+/** (to − from)·axis: how far a slide joint along `axis` moves `from` towards `to`. */
+function offsetAlong(axis: ArrayLike<number>, from: ArrayLike<number>, to: ArrayLike<number>): number {
+  let s = 0;
+  for (let r = 0; r < 3; r++) s += ((to[r] as number) - (from[r] as number)) * (axis[r] as number);
+  return s;
 }
 
 function dist3(a: readonly number[], b: readonly number[]): number {

@@ -12,7 +12,8 @@ import type { GradientAgent } from '../agents/apg/gradient-agent.js';
 import { fastEngineInfo } from '../nn/fast/index.js';
 import { writeCheckpoint, type Checkpoint } from './checkpoint.js';
 import { evaluatePolicy } from './evaluate.js';
-import type { EvalResult, RunSummary, TrainEvent } from './events.js';
+import type { EvalResult, TrainEvent } from './events.js';
+import { finishRun } from './run-end.js';
 import type { LoopState } from './on-policy-loop.js';
 import { buildEnv } from './training-env.js';
 
@@ -54,7 +55,8 @@ export async function runGradientTraining(o: GradientTrainingOptions): Promise<v
         exact = false;
       }
     }
-    o.emit({ type: 'start', step: state.step, config, backend: `fast-mlp (${fastEngineInfo().kernels})`, resumed: resumed !== undefined, exact });
+    const backend = `fast-mlp (${fastEngineInfo().kernels})`;
+    o.emit({ type: 'start', step: state.step, config, backend, resumed: resumed !== undefined, exact });
 
     const started = performance.now();
     const elapsed = () => state.priorSeconds + (performance.now() - started) / 1000;
@@ -79,7 +81,6 @@ export async function runGradientTraining(o: GradientTrainingOptions): Promise<v
 
     let lastEvalStep = state.step;
     let lastCheckpointStep = state.step;
-    let finalEval: EvalResult | null = null;
     while (state.step < config.totalSteps) {
       if (o.shouldStop()) break;
       const t0 = performance.now();
@@ -103,29 +104,7 @@ export async function runGradientTraining(o: GradientTrainingOptions): Promise<v
       await yieldToEventLoop();
     }
 
-    const completed = state.step >= config.totalSteps;
-    if (completed && config.evalEpisodes > 0) {
-      finalEval = await evaluate();
-      o.emit({ type: 'eval', step: state.step, result: finalEval });
-    }
-    const wallSeconds = elapsed();
-    state.priorSeconds = wallSeconds;
-    await checkpoint();
-    if (completed) {
-      const summary: RunSummary = {
-        algo: config.algo,
-        env: config.env,
-        seed: config.seed,
-        backend: `fast-mlp (${fastEngineInfo().kernels})`,
-        totalSteps: state.step,
-        wallSeconds,
-        stepsPerSecond: state.step / wallSeconds,
-        finalEval,
-        firstStepAtThreshold: state.firstStepAtThreshold,
-        episodes: state.episodes,
-      };
-      o.emit({ type: 'done', step: state.step, summary });
-    }
+    await finishRun({ config, state, backend, evaluate, checkpoint, elapsed, emit: o.emit });
   } finally {
     await evalEnv.close();
   }

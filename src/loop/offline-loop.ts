@@ -17,7 +17,8 @@ import { registration } from '../envs/registry.js';
 import { fastEngineInfo } from '../nn/fast/index.js';
 import { writeCheckpoint, type Checkpoint } from './checkpoint.js';
 import { evaluatePolicy } from './evaluate.js';
-import type { EvalResult, RunSummary, TrainEvent, UpdateMetrics } from './events.js';
+import type { EvalResult, TrainEvent, UpdateMetrics } from './events.js';
+import { finishRun } from './run-end.js';
 import type { LoopState } from './on-policy-loop.js';
 import { buildOfflineEvalEnv } from './training-env.js';
 
@@ -79,7 +80,6 @@ export async function runOfflineTraining(o: OfflineTrainingOptions): Promise<voi
 
     let nextEval = nextMultiple(state.step, config.evalEvery);
     let nextCheckpoint = nextMultiple(state.step, config.checkpointEvery);
-    let finalEval: EvalResult | null = null;
     while (state.step < config.totalSteps) {
       if (o.shouldStop()) break;
       const end = Math.min(config.totalSteps, state.step + OFFLINE_STEPS_PER_ITERATION, nextEval, nextCheckpoint);
@@ -102,18 +102,7 @@ export async function runOfflineTraining(o: OfflineTrainingOptions): Promise<voi
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
 
-    const completed = state.step >= config.totalSteps;
-    if (completed && config.evalEpisodes > 0) {
-      finalEval = await evaluate();
-      o.emit({ type: 'eval', step: state.step, result: finalEval });
-    }
-    const wallSeconds = elapsed();
-    state.priorSeconds = wallSeconds;
-    await checkpoint();
-    if (completed) {
-      const summary: RunSummary = { algo: config.algo, env: config.env, seed: config.seed, backend, totalSteps: state.step, wallSeconds, stepsPerSecond: state.step / wallSeconds, finalEval, firstStepAtThreshold: null, episodes: 0 };
-      o.emit({ type: 'done', step: state.step, summary });
-    }
+    await finishRun({ config, state, backend, evaluate, checkpoint, elapsed, emit: o.emit });
   } finally {
     await evalEnv.close();
   }

@@ -5,6 +5,44 @@ import { Rng } from '../../src/core/rng.js';
 import { Discrete } from '../../src/core/spaces.js';
 import { createDataset } from '../../src/data/dataset.js';
 
+
+/**
+ * A chain MDP of 5 states (one-hot observations), actions left/right, data from the uniform
+ * policy starting in state 0, episodes of at most 20 steps cut by a time limit. Reward 1 for
+ * entering state 4; with `terminal`, entering it also ends the episode.
+ */
+function chainDataset(seed: string, episodes: number, terminal: boolean) {
+  const S = 5;
+  const rng = new Rng(seed);
+  const obs: number[] = [];
+  const next: number[] = [];
+  const actions: number[] = [];
+  const rewards: number[] = [];
+  const terminals: number[] = [];
+  const timeouts: number[] = [];
+  const onehot = (s: number) => Array.from({ length: S }, (_, j) => (j === s ? 1 : 0));
+  for (let ep = 0; ep < episodes; ep++) {
+    let s = 0;
+    for (let t = 0; t < 20; t++) {
+      const a = rng.int(2);
+      const s2 = a === 1 ? Math.min(S - 1, s + 1) : Math.max(0, s - 1);
+      const end = terminal && s2 === S - 1;
+      obs.push(...onehot(s));
+      next.push(...onehot(s2));
+      actions.push(a);
+      rewards.push(s2 === S - 1 ? 1 : 0);
+      terminals.push(end ? 1 : 0);
+      timeouts.push(!end && t === 19 ? 1 : 0);
+      s = s2;
+      if (end) break;
+    }
+  }
+  return createDataset({ observations: obs, nextObservations: next, actions: Int32Array.from(actions), rewards, terminals, timeouts });
+}
+
+/** The target policy of the chain tests: always right. */
+const alwaysRight = { act: (_o: Float32Array, n: number) => ({ actions: new Int32Array(n).fill(1) }) };
+
 describe('DualDICE saddle point (ALGORITHMS.md §8)', () => {
   it('the gradients equal central differences of L in ν, ν′, ν₀ and ζ', () => {
     const rng = new Rng('dualdice/fd');
@@ -47,32 +85,10 @@ describe('DualDICE saddle point (ALGORITHMS.md §8)', () => {
   });
 
   it('estimates a target policy’s value on a small chain MDP from uniformly random data (within 10%)', () => {
-    // States 0…4 (one-hot observations), actions left/right; reward 1 for being in state 4;
-    // episodes start in state 0 and are cut after 20 steps. Behaviour: uniform; target: always right.
-    const S = 5;
+    // Episodes start in state 0 and are cut after 20 steps; the target is always right.
     const gamma = 0.9;
-    const rng = new Rng('chain');
-    const obs: number[] = [];
-    const next: number[] = [];
-    const actions: number[] = [];
-    const rewards: number[] = [];
-    const timeouts: number[] = [];
-    const onehot = (s: number) => Array.from({ length: S }, (_, j) => (j === s ? 1 : 0));
-    for (let ep = 0; ep < 300; ep++) {
-      let s = 0;
-      for (let t = 0; t < 20; t++) {
-        const a = rng.int(2);
-        const s2 = a === 1 ? Math.min(S - 1, s + 1) : Math.max(0, s - 1);
-        obs.push(...onehot(s));
-        next.push(...onehot(s2));
-        actions.push(a);
-        rewards.push(s2 === S - 1 ? 1 : 0);
-        timeouts.push(t === 19 ? 1 : 0);
-        s = s2;
-      }
-    }
-    const ds = createDataset({ observations: obs, nextObservations: next, actions: Int32Array.from(actions), rewards, terminals: new Uint8Array(rewards.length), timeouts });
-    const right = { act: (_o: Float32Array, n: number) => ({ actions: new Int32Array(n).fill(1) }) };
+    const ds = chainDataset('chain', 300, false);
+    const right = alwaysRight;
     // Always right from state 0: rewards from step 3 on, forever (the time limit is not part of the MDP).
     const truth = gamma ** 3 / (1 - gamma);
     const est = new DualDiceEstimator(ds, right, new Discrete(2), { gamma, hidden: [32], learningRate: 3e-4, batchSize: 128, seed: 1 });
@@ -87,34 +103,10 @@ describe('DualDICE saddle point (ALGORITHMS.md §8)', () => {
   });
 
   it('follows episode ends through the absorbing state: a chain whose last state terminates with reward 1', () => {
-    // States 0…4, left/right; entering state 4 pays 1 and terminates. Behaviour uniform, target always right: V = γ³.
-    const S = 5;
+    // Entering state 4 pays 1 and terminates. Behaviour uniform, target always right: V = γ³.
     const gamma = 0.9;
-    const rng = new Rng('chain-terminal');
-    const obs: number[] = [];
-    const next: number[] = [];
-    const actions: number[] = [];
-    const rewards: number[] = [];
-    const terminals: number[] = [];
-    const timeouts: number[] = [];
-    const onehot = (s: number) => Array.from({ length: S }, (_, j) => (j === s ? 1 : 0));
-    for (let ep = 0; ep < 400; ep++) {
-      let s = 0;
-      for (let t = 0; t < 20; t++) {
-        const a = rng.int(2);
-        const s2 = a === 1 ? Math.min(S - 1, s + 1) : Math.max(0, s - 1);
-        obs.push(...onehot(s));
-        next.push(...onehot(s2));
-        actions.push(a);
-        rewards.push(s2 === S - 1 ? 1 : 0);
-        terminals.push(s2 === S - 1 ? 1 : 0);
-        timeouts.push(s2 !== S - 1 && t === 19 ? 1 : 0);
-        s = s2;
-        if (s2 === S - 1) break;
-      }
-    }
-    const ds = createDataset({ observations: obs, nextObservations: next, actions: Int32Array.from(actions), rewards, terminals, timeouts });
-    const right = { act: (_o: Float32Array, n: number) => ({ actions: new Int32Array(n).fill(1) }) };
+    const ds = chainDataset('chain-terminal', 400, true);
+    const right = alwaysRight;
     const est = new DualDiceEstimator(ds, right, new Discrete(2), { gamma, hidden: [32], learningRate: 3e-4, batchSize: 128, seed: 1 });
     est.train(10_000);
     const e = est.estimate(500);

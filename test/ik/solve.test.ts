@@ -10,14 +10,20 @@ import { loadMjcfFile } from '../../src/physics/index.js';
 
 const HUMANOID = fileURLToPath(new URL('../../../shared/fixtures/mujoco/humanoid.xml', import.meta.url));
 
-/** The humanoid's whole-body problem: both hands, the head's gaze, the root's rotation and both arms. */
-function humanoidProblem(batch: number) {
+/** The humanoid's whole-body pieces: both hands, the head, the torso, both arms' joints. */
+function humanoidParts() {
   const model = loadMjcfFile(HUMANOID);
   const rh = findEffector(model, 'right_hand');
   const lh = findEffector(model, 'left_hand');
   const head = findEffector(model, 'head');
   const torso = model.bodyNames.indexOf('torso');
   const joints = [...chainJoints(model, torso, rh.body), ...chainJoints(model, torso, lh.body)];
+  return { model, rh, lh, head, joints };
+}
+
+/** The whole-body problem with every kind of term: both hands, the head's gaze, an orientation, rest and smoothness. */
+function humanoidProblem(batch: number) {
+  const { model, rh, lh, head, joints } = humanoidParts();
   const tasks: IkTaskSpec[] = [
     { kind: 'position', effector: rh },
     { kind: 'position', effector: lh, weight: 2 },
@@ -116,12 +122,7 @@ describe('IK solvers', () => {
   });
 
   it('the whole-body humanoid problem (both hands, head look-at, root rotation) is solved by DLS', () => {
-    const model = loadMjcfFile(HUMANOID);
-    const rh = findEffector(model, 'right_hand');
-    const lh = findEffector(model, 'left_hand');
-    const head = findEffector(model, 'head');
-    const torso = model.bodyNames.indexOf('torso');
-    const joints = [...chainJoints(model, torso, rh.body), ...chainJoints(model, torso, lh.body)];
+    const { model, rh, lh, head, joints } = humanoidParts();
     const tasks: IkTaskSpec[] = [
       { kind: 'position', effector: rh },
       { kind: 'position', effector: lh },
