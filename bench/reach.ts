@@ -9,7 +9,8 @@
  * Runs go to bench-results/reach/, the report to OUT/reach.md and OUT/reach.json
  * (default docs/benchmarks/ik).
  *
- *   --arms planar3,panda7   --algos ppo,apg   --seeds K (default 3)   --steps N (PPO; default: the zoo budget)
+ *   --arms planar3,panda7   --algos ppo,apg   --seeds K (default 3)
+ *   --steps N | ARM=N,…  PPO's env steps (default: the zoo budget, 2M), for every arm or per arm
  *   --apg-steps N (default 400000)   --out DIR
  */
 import { execFileSync } from 'node:child_process';
@@ -50,6 +51,17 @@ async function successRate(runDir: string, file: string): Promise<number> {
   }
 }
 
+/** PPO's budget for an arm from `--steps` (one number, or ARM=N pairs); undefined: the zoo's. */
+function ppoBudget(arm: string): string | undefined {
+  const spec = values.steps;
+  if (spec === undefined) return undefined;
+  if (!spec.includes('=')) return spec;
+  return spec
+    .split(',')
+    .map((p) => p.split('='))
+    .find(([a]) => a === arm)?.[1];
+}
+
 interface RunResult {
   readonly algo: string;
   readonly arm: string;
@@ -67,7 +79,8 @@ for (const algo of values.algos.split(',')) {
       const dir = path.join(WORK, `${algo}-${arm}-s${seed}`);
       const t0 = performance.now();
       if (!existsSync(path.join(dir, 'summary.json'))) {
-        const budget = algo === 'apg' ? ['--steps', values['apg-steps'], '--config', path.join(WORK, 'apg-checkpoints.json')] : values.steps !== undefined ? ['--steps', values.steps] : [];
+        const ppoSteps = ppoBudget(arm);
+        const budget = algo === 'apg' ? ['--steps', values['apg-steps'], '--config', path.join(WORK, 'apg-checkpoints.json')] : ppoSteps !== undefined ? ['--steps', ppoSteps] : [];
         if (algo === 'apg') writeFileSync(path.join(WORK, 'apg-checkpoints.json'), JSON.stringify({ checkpointEvery: 50_000 }));
         execFileSync(process.execPath, ['bin/rxrl.js', 'train', '--algo', algo, '--env', 'rxrl/Reach-v0', '--env-kwargs', JSON.stringify({ arm }), '--seed', String(seed), '--out', dir, '--quiet', ...budget], { stdio: ['ignore', 'ignore', 'inherit'] });
       }

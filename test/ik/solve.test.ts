@@ -163,4 +163,41 @@ describe('IK solvers', () => {
     }
     expect(() => solveIk(problem, new Float64Array(2), { solver: 'dls' })).toThrow(IkError);
   });
+
+  it('a trajectory solved frame to frame, warm-started, with velocity and acceleration terms: every frame reached, joints continuous, few iterations', () => {
+    // The 7-DOF arm follows a circle; each frame starts from the previous solution.
+    const model = loadMjcfFile(IK_MODELS.panda7);
+    const ee = findEffector(model, 'ee');
+    const joints = chainJoints(model, 0, ee.body);
+    const frames = 40;
+    const track = (smoothness: { velocity?: number; acceleration?: number }) => {
+      const problem = new IkProblem(model, 1, { joints, tasks: [{ kind: 'position', effector: ee }], smoothness });
+      // The first frame from the home pose, without smoothness (there is no motion yet).
+      const first = new IkProblem(model, 1, { joints, tasks: [{ kind: 'position', effector: ee }] });
+      first.setTarget(0, 0, [0.5, 0, 0.5]);
+      let q = Float64Array.from(solveIk(first, Float64Array.of(0, -0.785, 0, -2.356, 0, 1.571, 0.785), { solver: 'dls', tolerance: 1e-4 }).q);
+      problem.previous.forEach((p) => p.set(q));
+      let largestStep = 0;
+      let iterations = 0;
+      for (let f = 0; f < frames; f++) {
+        const a = (2 * Math.PI * f) / frames;
+        problem.setTarget(0, 0, [0.4 + 0.1 * Math.cos(a), 0.1 * Math.sin(a), 0.5]);
+        const r = solveIk(problem, q, { solver: 'dls', tolerance: 0.002, restarts: false });
+        expect(r.success[0]).toBe(1);
+        iterations += r.iterations[0] as number;
+        largestStep = Math.max(largestStep, ...Array.from(r.q, (v, i) => Math.abs(v - (q[i] as number))));
+        // Shift the history: newest first.
+        problem.previous[2].set(problem.previous[1]);
+        problem.previous[1].set(problem.previous[0]);
+        problem.previous[0].set(r.q);
+        q = Float64Array.from(r.q);
+      }
+      return { largestStep, iterations };
+    };
+    const smooth = track({ velocity: 1e-5, acceleration: 1e-5 });
+    // Consecutive targets are 1.6 cm apart: no joint needs to move far between frames, and warm starts need few iterations.
+    expect(smooth.largestStep).toBeLessThan(0.3);
+    expect(smooth.iterations / frames).toBeLessThan(15);
+  });
 });
+
