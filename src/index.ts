@@ -69,6 +69,9 @@ export { diceBackwardTerm, diceExtractionWeights, diceForwardTerm, diceTrueGradi
 export { advantageWeights, expectileLoss, expectileValueLoss, twinRegressionLoss } from './algorithms/iql.js';
 export { weightedGaussianNll, type WeightedGaussianBatch } from './algorithms/weighted-likelihood.js';
 export { dualDiceGradients, normalizedValueEstimate, type DualDiceGradients, type DualDiceSamples } from './algorithms/dual-dice.js';
+/** GRPO and EPO update rules (group advantages, clipped token surrogate, k3 KL, aggregations; EPO's phase weight and entropy smoothing). */
+export { GRPO_STD_EPS, groupAdvantages, grpoLoss, k3, k3Grad, tokenWeight, type GrpoAggregation, type GrpoHyper, type GrpoLossMetrics, type GrpoTokens } from './algorithms/grpo.js';
+export { EPO_PHASE_LENGTH, epoPhaseWeight, smoothingMask, smoothingPenalty, TurnEntropyHistory, type SmoothingBand } from './algorithms/epo.js';
 export { OFFLINE_STEPS_PER_ITERATION, runOfflineTraining, type OfflineTrainingOptions } from './loop/offline-loop.js';
 export { discountHorizon, estimatePolicyValue, monteCarloValue, type MonteCarloOptions, type PolicyValueOptions } from './loop/ope.js';
 export type { PolicyActor } from './loop/agent.js';
