@@ -1,7 +1,8 @@
 /**
  * PPO and APG on `rxrl/Reach-v0` (`npm run bench:reach`): the planar 3-link arm and the 7-DOF
  * arm, several seeds each, PPO with its Reach settings (`src/agents/hyperparams/ppo.json`), APG
- * with SHAC's defaults (`--apg-steps` env steps, checkpoints every 50k). Every checkpoint is
+ * with its Reach settings (`src/agents/hyperparams/apg.json`: 8 worlds x 16-step windows;
+ * `--apg-steps` env steps, checkpoints every 50k). Every checkpoint is
  * evaluated for its **success rate**: 100 episodes of the
  * deterministic policy from seeded resets, success = the episode terminated (the effector came
  * within 5 cm of the target) before the 100-step limit. Reports the success curve and the first
