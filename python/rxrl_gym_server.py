@@ -23,7 +23,7 @@ Operations (the header's "op"; the first request must be "make"):
 
     make    {id, kwargs, num_envs|null, max_episode_steps|null, spin_us, protocol}
             -> {protocol, observation_space, action_space, spec, versions, pid}
-    reset   {seed|null, options|null}
+    reset   {seed|null, options|null}  (vector: seed may be a list, one per copy)
             -> payload: observations f32[N, D]; header {"i": infos} when there are infos
     step    no header; payload: actions (vector: the batched array rxrl uses - f32 rows for Box, i32 for
             Discrete/MultiDiscrete/MultiBinary; single: the action's flat f32 encoding)

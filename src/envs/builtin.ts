@@ -11,6 +11,7 @@ import { KernelVectorEnv } from './vector/kernel-vector-env.js';
 import { registerLocomotionEnvs } from './locomotion/register.js';
 import { MaskObservation, VectorMaskObservation } from './wrappers/mask-observation.js';
 import { REACH_MAX_EPISODE_STEPS, ReachKernel, type ReachOptions } from './ik/reach.js';
+import { SeqTaskKernel, type SeqTaskOptions } from './tasks/seq-task.js';
 
 interface KernelEnvDefinition {
   readonly id: string;
@@ -98,6 +99,18 @@ const REACH: readonly KernelEnvDefinition[] = [
   },
 ];
 
+/** Multi-step tasks with a sparse, verifiable reward (GRPO's and EPO's settings; `envs/tasks/`). */
+const TASKS: readonly KernelEnvDefinition[] = [
+  {
+    id: 'rxrl/SeqTask-v0',
+    kernel: (kw) => new SeqTaskKernel(kw as SeqTaskOptions),
+    kwargTypes: { task: 'string', length: 'number', base: 'number', reward: 'string' },
+    // Episodes end by themselves after the answer's last digit (at most 65 steps).
+    maxEpisodeSteps: 100,
+    description: 'emit the answer to a digit-sequence prompt one digit at a time, reward at the end (task: reverse | sort | add; length; base; reward: exact | partial)',
+  },
+];
+
 function registerKernelEnv(def: KernelEnvDefinition): void {
   const kernelOf = (kw: EnvKwargs): EnvKernel => {
     checkKwargs(def.id, kw, def.kwargTypes);
@@ -131,4 +144,5 @@ export function registerBuiltinEnvs(): void {
   for (const def of CLASSIC) registerKernelEnv(def);
   registerLocomotionEnvs();
   for (const def of REACH) registerKernelEnv(def);
+  for (const def of TASKS) registerKernelEnv(def);
 }

@@ -67,7 +67,8 @@ export class KernelEnv implements Env<Float32Array, number | Float32Array> {
     assertCanStep(this.id, this.lifecycle);
     const actions = checkSingleAction(this.id, this.actionSpace, action, this.actionScratch);
     this.kernel.step(this.state, 0, actions, 0, this.out);
-    return { observation: this.observe(), reward: this.out.reward, terminated: this.out.terminated, truncated: false, info: EMPTY_INFO };
+    const info = this.out.terminated ? (this.kernel.finalInfo?.(this.state, 0) ?? EMPTY_INFO) : EMPTY_INFO;
+    return { observation: this.observe(), reward: this.out.reward, terminated: this.out.terminated, truncated: false, info };
   }
 
   close(): void {

@@ -1,5 +1,6 @@
 import type { Rng } from '../core/rng.js';
 import type { Box, Discrete } from '../core/spaces.js';
+import type { Info } from './env.js';
 import type { BatchedActions } from './vector/vector-env.js';
 
 /** Reusable output slot of {@link EnvKernel.step}, so a step allocates nothing. */
@@ -35,4 +36,6 @@ export interface EnvKernel {
   step(state: Float64Array, offset: number, actions: BatchedActions, actionOffset: number, out: KernelStepOut): void;
   /** Writes copy i's observation. */
   observe(state: Float64Array, offset: number, obs: Float32Array, obsOffset: number): void;
+  /** The info of a finished episode (e.g. `is_success`), read before the copy is reset; default empty. */
+  finalInfo?(state: Float64Array, offset: number): Info;
 }

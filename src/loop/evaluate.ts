@@ -24,13 +24,22 @@ export async function evaluatePolicy(agent: PolicyActor, env: VectorEnv, episode
   const first: VectorResetResult = isPromiseLike(reset) ? await reset : reset;
   const obs = Float32Array.from(first.observations);
   const returns: number[] = [];
+  // Envs that report `is_success` in their final info (SB3's and Gymnasium-Robotics' key) get a success rate.
+  let successes = 0;
+  let reported = 0;
   while (returns.length < episodes) {
     const act = agent.act(obs, 1, options.deterministic);
     const step = env.step(act.actions);
     const r: VectorStepResult = isPromiseLike(step) ? await step : step;
     obs.set(r.observations);
     const episode = r.finalInfos[0]?.['episode'] as { r: number } | undefined;
-    if (episode !== undefined) returns.push(episode.r);
+    if (episode === undefined) continue;
+    returns.push(episode.r);
+    const success = r.finalInfos[0]?.['is_success'];
+    if (typeof success === 'boolean') {
+      reported++;
+      if (success) successes++;
+    }
   }
-  return { ...meanStd(returns), episodes, returns };
+  return { ...meanStd(returns), episodes, returns, ...(reported > 0 ? { successRate: successes / reported } : {}) };
 }

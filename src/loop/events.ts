@@ -25,6 +25,8 @@ export interface EvalResult {
   readonly std: number;
   readonly episodes: number;
   readonly returns: readonly number[];
+  /** Fraction of episodes whose final info said `is_success: true` (only for envs that report it). */
+  readonly successRate?: number;
 }
 
 /** What `summary.json` holds at the end of a run. */

@@ -135,6 +135,18 @@ describe.skipIf(skipReason !== undefined)('Gymnasium bridge', () => {
       expect(finished).toBeGreaterThan(3);
       await venv.close();
     });
+
+    it('per-copy seeds across processes: copy i starts as a single env reset with seeds[i]', async () => {
+      const venv = await GymnasiumVectorEnv.create('CartPole-v1', { numEnvs: 3, processes: 2 });
+      const obs = Array.from((await venv.reset({ seeds: [7, 9, 7] })).observations);
+      await venv.close();
+      const single = make('gymnasium:CartPole-v1') as GymnasiumEnv;
+      const row = async (seed: number) => Array.from((await single.reset({ seed })).observation as Float32Array);
+      expect(obs.slice(0, 4)).toEqual(await row(7));
+      expect(obs.slice(4, 8)).toEqual(await row(9));
+      expect(obs.slice(8, 12)).toEqual(await row(7));
+      await single.close();
+    });
   });
 
   it('polling servers answer exactly as sleeping ones, and a request larger than one read arrives whole', async () => {

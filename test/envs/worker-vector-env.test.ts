@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnvStateError, InvalidActionError } from '../../src/core/errors.js';
 import { make } from '../../src/envs/index.js';
 import { SyncVectorEnv } from '../../src/envs/vector/sync-vector-env.js';
-import type { VectorStepResult } from '../../src/envs/vector/vector-env.js';
+import type { VectorResetResult, VectorStepResult } from '../../src/envs/vector/vector-env.js';
 import { WorkerEnvError, WorkerVectorEnv } from '../../src/envs/vector/worker-vector-env.js';
 import makeCounter, { CounterEnv, type CounterArgs } from '../fixtures/counter-env.js';
 
@@ -131,6 +131,17 @@ describe('WorkerVectorEnv', () => {
     await venv.close(); // idempotent
     await expect(venv.step(new Int32Array(5))).rejects.toThrow(/called after close\(\)/);
     await expect(venv.reset()).rejects.toThrow(EnvStateError);
+  });
+});
+
+describe('WorkerVectorEnv with per-copy seeds', () => {
+  it('passes them to the copies of every worker', async () => {
+    const seeds = ['x', 'y', 'x', 'z'];
+    const workers = await WorkerVectorEnv.create({ numEnvs: 4, workers: 2, env: { id: 'rxrl/SeqTask-v0' } });
+    const native = make('rxrl/SeqTask-v0', { numEnvs: 4 });
+    expect(Array.from((await workers.reset({ seeds })).observations)).toEqual(Array.from((native.reset({ seeds }) as VectorResetResult).observations));
+    await expect(workers.reset({ seeds: ['x'] })).rejects.toThrow(/1 seeds for 4 copies/);
+    await workers.close();
   });
 });
 

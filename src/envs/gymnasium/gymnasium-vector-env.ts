@@ -1,7 +1,7 @@
 import { ConfigError, EnvStateError } from '../../core/errors.js';
 import type { Space } from '../../core/spaces.js';
 import type { EnvSpec } from '../env.js';
-import { allocateStepBuffers, EMPTY_INFO, type BatchedActions, type VectorEnv, type VectorResetOptions, type VectorResetResult, type VectorStepBuffers, type VectorStepResult } from '../vector/vector-env.js';
+import { allocateStepBuffers, copySeeds, EMPTY_INFO, type BatchedActions, type VectorEnv, type VectorResetOptions, type VectorResetResult, type VectorStepBuffers, type VectorStepResult } from '../vector/vector-env.js';
 import { ActionEncoder, gymnasiumSeed, unbatchInfo } from './convert.js';
 import { GymnasiumError } from './errors.js';
 import { gymnasiumId } from './gymnasium-env.js';
@@ -154,14 +154,18 @@ export class GymnasiumVectorEnv implements VectorEnv {
     return this.shards.map((s) => s.process.pid);
   }
 
-  /** Resets every copy; with `seed: s`, copy i is seeded `s + i` (Gymnasium's convention). */
+  /** Resets every copy; with `seed: s`, copy i is seeded `s + i` (Gymnasium's convention); with `seeds`, copy i gets `seeds[i]`. */
   async reset(options: VectorResetOptions = {}): Promise<VectorResetResult> {
     this.assertUsable('reset');
     this.busy = true;
     try {
       await this.ready;
+      copySeeds(this.label, options, this.numEnvs);
       const seed = options.seed === undefined ? null : gymnasiumSeed(options.seed);
-      const frames = await this.roundTrip('reset', (s) => encodeFrame({ op: 'reset', seed: seed === null ? null : seed + s.start, options: options.options ?? null }));
+      const perCopy = options.seeds?.map(gymnasiumSeed);
+      // Gymnasium's vector reset takes a list of seeds, one per copy of the shard.
+      const shardSeed = (s: { start: number; count: number }) => (perCopy !== undefined ? perCopy.slice(s.start, s.start + s.count) : seed === null ? null : seed + s.start);
+      const frames = await this.roundTrip('reset', (s) => encodeFrame({ op: 'reset', seed: shardSeed(s), options: options.options ?? null }));
       const { observations, infos } = this.result;
       const obsBytes = 4 * this.observationSize;
       this.shards.forEach((s, p) => {

@@ -21,7 +21,7 @@ import type { EnvLifecycle } from '../kernel-env.js';
 import { assertCanStep } from '../kernel-env.js';
 import { poseFromQpos, type PoseRecord } from '../../render/pose.js';
 import { checkBatchedActions, checkSingleAction } from '../validate.js';
-import { allocateStepBuffers, copySeed, EMPTY_INFO, type BatchedActions, type SnapshotVectorEnv, type VectorResetOptions, type VectorResetResult, type VectorStepBuffers, type VectorStepResult } from '../vector/vector-env.js';
+import { allocateStepBuffers, copySeeds, EMPTY_INFO, type BatchedActions, type SnapshotVectorEnv, type VectorResetOptions, type VectorResetResult, type VectorStepBuffers, type VectorStepResult } from '../vector/vector-env.js';
 import { locomotionModel, type HealthRule, type LocomotionOptions, type LocomotionTask } from './tasks.js';
 
 /** The resolved settings of a locomotion env (task defaults overridden by keyword arguments). */
@@ -357,9 +357,9 @@ export class LocomotionVectorEnv implements SnapshotVectorEnv {
   reset(options: VectorResetOptions = {}): VectorResetResult {
     if (this.lifecycle === 'closed') throw new EnvStateError(`${this.id}: reset() called after close(); make a new env`);
     const given = readPhysicsState(this.id, this.core.stateSize, options.options);
-    const baseSeed = options.seed ?? (this.rngs[0] === undefined ? randomSeed() : undefined);
+    const seedOf = copySeeds(this.id, options, this.numEnvs) ?? (this.rngs[0] === undefined ? copySeeds(this.id, { seed: randomSeed() }, this.numEnvs) : undefined);
     for (let i = 0; i < this.numEnvs; i++) {
-      if (baseSeed !== undefined) this.rngs[i] = new Rng(copySeed(baseSeed, i));
+      if (seedOf !== undefined) this.rngs[i] = new Rng(seedOf(i));
       if (given !== undefined) this.core.setWorldState(i, given);
       else this.core.resetWorld(i, this.rngs[i] as Rng);
       this.stepCounts[i] = 0;

@@ -49,7 +49,7 @@ export interface SharedBuffers {
 /** Main thread → worker. */
 export type ToWorker =
   | { readonly t: 'buffers'; readonly buffers: SharedBuffers }
-  | { readonly t: 'reset'; readonly seq: number; readonly seed?: number | string; readonly options?: Readonly<Record<string, unknown>> }
+  | { readonly t: 'reset'; readonly seq: number; readonly seed?: number | string; readonly seeds?: readonly (number | string)[]; readonly options?: Readonly<Record<string, unknown>> }
   | { readonly t: 'step'; readonly seq: number }
   | { readonly t: 'close' };
 
@@ -86,9 +86,10 @@ class CopyFailure {
   ) {}
 }
 
-/** Seeds to hand to the copies on the current reset (global seed; each copy derives its own). */
+/** Seeds to hand to the copies on the current reset: a global seed each copy derives its own from, or one per copy (by global index). */
 interface SeedBox {
   seed: number | string | undefined;
+  seeds: readonly (number | string)[] | undefined;
 }
 
 /**
@@ -120,7 +121,8 @@ class ShardCopy implements AnyEnv {
 
   reset(options?: ResetOptions): MaybePromise<ResetResult<unknown>> {
     let opts = options;
-    if (options?.seed !== undefined && this.seeds.seed !== undefined) opts = { ...options, seed: copySeed(this.seeds.seed, this.index) };
+    if (options?.seed !== undefined && this.seeds.seeds !== undefined) opts = { ...options, seed: this.seeds.seeds[this.index] as number | string };
+    else if (options?.seed !== undefined && this.seeds.seed !== undefined) opts = { ...options, seed: copySeed(this.seeds.seed, this.index) };
     return this.guard('reset', () => this.env.reset(opts));
   }
 
@@ -217,7 +219,7 @@ async function main(): Promise<void> {
   const post = (m: FromWorker): void => port.postMessage(m);
 
   let sync: SyncVectorEnv;
-  const seeds: SeedBox = { seed: undefined };
+  const seeds: SeedBox = { seed: undefined, seeds: undefined };
   try {
     const build = await loadBuilder(init.source);
     const copies: AnyEnv[] = [];
@@ -278,7 +280,10 @@ async function main(): Promise<void> {
         let infos: SparseInfos | undefined;
         try {
           seeds.seed = msg.seed;
-          const r = await sync.reset({ ...(msg.seed !== undefined ? { seed: msg.seed } : {}), ...(msg.options !== undefined ? { options: msg.options } : {}) });
+          seeds.seeds = msg.seeds;
+          // Any seed asks the copies to reseed; each ShardCopy swaps in its global one.
+          const seed = msg.seed ?? (msg.seeds !== undefined ? 0 : undefined);
+          const r = await sync.reset({ ...(seed !== undefined ? { seed } : {}), ...(msg.options !== undefined ? { options: msg.options } : {}) });
           obs.set(r.observations, rows.from);
           infos = sparse(r.infos, null, null);
         } catch (e) {

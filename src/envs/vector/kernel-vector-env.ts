@@ -5,7 +5,7 @@ import type { EnvSpec } from '../env.js';
 import type { EnvKernel, KernelStepOut } from '../kernel.js';
 import { assertCanStep, readStateOption, type EnvLifecycle } from '../kernel-env.js';
 import { checkBatchedActions } from '../validate.js';
-import { allocateStepBuffers, copySeed, EMPTY_INFO, type BatchedActions, type VectorStepBuffers, type SnapshotVectorEnv, type VectorResetOptions, type VectorResetResult, type VectorStepResult } from './vector-env.js';
+import { allocateStepBuffers, copySeeds, EMPTY_INFO, type BatchedActions, type VectorStepBuffers, type SnapshotVectorEnv, type VectorResetOptions, type VectorResetResult, type VectorStepResult } from './vector-env.js';
 
 /** Options of {@link KernelVectorEnv}. */
 export interface KernelVectorEnvOptions {
@@ -59,10 +59,10 @@ export class KernelVectorEnv implements SnapshotVectorEnv {
   reset(options: VectorResetOptions = {}): VectorResetResult {
     if (this.lifecycle === 'closed') throw new EnvStateError(`${this.id}: reset() called after close(); make a new env`);
     const given = readStateOption(this.id, this.kernel.stateSize, options.options);
-    const baseSeed = options.seed ?? (this.rngs[0] === undefined ? randomSeed() : undefined);
+    const seedOf = copySeeds(this.id, options, this.numEnvs) ?? (this.rngs[0] === undefined ? copySeeds(this.id, { seed: randomSeed() }, this.numEnvs) : undefined);
     const { stateSize } = this.kernel;
     for (let i = 0; i < this.numEnvs; i++) {
-      if (baseSeed !== undefined) this.rngs[i] = new Rng(copySeed(baseSeed, i));
+      if (seedOf !== undefined) this.rngs[i] = new Rng(seedOf(i));
       if (given !== undefined) this.state.set(given, i * stateSize);
       else this.kernel.resetState(this.state, i * stateSize, this.rngs[i] as Rng);
       this.stepCounts[i] = 0;
@@ -91,7 +91,7 @@ export class KernelVectorEnv implements SnapshotVectorEnv {
       truncated[i] = trunc ? 1 : 0;
       if (term || trunc) {
         kernel.observe(state, s, finalObservations, o);
-        finalInfos[i] = EMPTY_INFO;
+        finalInfos[i] = kernel.finalInfo?.(state, s) ?? EMPTY_INFO;
         kernel.resetState(state, s, this.rngs[i] as Rng);
         stepCounts[i] = 0;
       } else {

@@ -3,7 +3,7 @@ import { allMaybe, thenMaybe, type MaybePromise } from '../../core/maybe-promise
 import { describeSpace, type Space } from '../../core/spaces.js';
 import type { AnyEnv, EnvSpec, ResetResult, StepResult } from '../env.js';
 import { ActionUnbatcher } from './unbatch.js';
-import { allocateStepBuffers, copySeed, type BatchedActions, type VectorStepBuffers, type VectorEnv, type VectorResetOptions, type VectorResetResult, type VectorStepResult } from './vector-env.js';
+import { allocateStepBuffers, copySeeds, type BatchedActions, type VectorStepBuffers, type VectorEnv, type VectorResetOptions, type VectorResetResult, type VectorStepResult } from './vector-env.js';
 
 /**
  * Vectorises any environment — a user's own, a wrapped one, a bridged one — by holding N
@@ -53,9 +53,10 @@ export class SyncVectorEnv implements VectorEnv {
 
   reset(options: VectorResetOptions = {}): MaybePromise<VectorResetResult> {
     if (this.closed) throw new EnvStateError(`${this.id}: reset() called after close()`);
+    const seedOf = copySeeds(this.id, options, this.envs.length);
     const resets = this.envs.map((env, i) =>
       env.reset({
-        ...(options.seed !== undefined ? { seed: copySeed(options.seed, i) } : {}),
+        ...(seedOf !== undefined ? { seed: seedOf(i) } : {}),
         ...(options.options !== undefined ? { options: options.options } : {}),
       }),
     );

@@ -12,6 +12,11 @@ export type BatchedActions = Float32Array | Int32Array;
 export interface VectorResetOptions {
   /** Copy i is seeded with the derived seed `${seed}/${i}` (see {@link copySeed}). */
   readonly seed?: number | string;
+  /**
+   * One seed per copy instead of `seed`: copy i starts as a single env reset with `seeds[i]`.
+   * Equal seeds give equal initial states, e.g. one task instance replayed by a group of copies.
+   */
+  readonly seeds?: readonly (number | string)[];
   readonly options?: Readonly<Record<string, unknown>>;
 }
 
@@ -64,6 +69,20 @@ export interface VectorEnv {
 /** Seed of copy `index` in a vector env reset with `seed`; equals `new Rng(seed).split(index).key`. */
 export function copySeed(seed: number | string, index: number): string {
   return `${seed}/${index}`;
+}
+
+/**
+ * The seed of each copy under `options`: `seeds[i]`, else `copySeed(seed, i)`, else none
+ * (undefined). Throws when both are given or `seeds` has the wrong length.
+ */
+export function copySeeds(envId: string, options: VectorResetOptions, numEnvs: number): ((i: number) => number | string) | undefined {
+  const { seed, seeds } = options;
+  if (seeds !== undefined) {
+    if (seed !== undefined) throw new RangeError(`${envId}: reset() takes either seed or seeds, not both`);
+    if (seeds.length !== numEnvs) throw new RangeError(`${envId}: reset() got ${seeds.length} seeds for ${numEnvs} copies; give one per copy`);
+    return (i) => seeds[i] as number | string;
+  }
+  return seed === undefined ? undefined : (i) => copySeed(seed, i);
 }
 
 /** A shared empty info object, so steps without information allocate nothing. */

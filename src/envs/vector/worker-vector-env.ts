@@ -9,7 +9,7 @@ import { describeSpace, spaceFromJSON, type Space, type SpaceJSON } from '../../
 import type { EnvSpec } from '../env.js';
 import type { FromWorker, SharedBuffers, ToWorker, WorkerEnvSource, WorkerInit } from './env-worker.js';
 import { ActionUnbatcher } from './unbatch.js';
-import { allocateStepBuffers, EMPTY_INFO, type BatchedActions, type VectorStepBuffers, type VectorEnv, type VectorResetOptions, type VectorResetResult, type VectorStepResult } from './vector-env.js';
+import { allocateStepBuffers, copySeeds, EMPTY_INFO, type BatchedActions, type VectorStepBuffers, type VectorEnv, type VectorResetOptions, type VectorResetResult, type VectorStepResult } from './vector-env.js';
 
 /**
  * What each worker builds its copies from.
@@ -429,11 +429,13 @@ export class WorkerVectorEnv implements VectorEnv {
   /** Resets every copy; copy i is seeded `copySeed(seed, i)` when a seed is given. */
   async reset(options: VectorResetOptions = {}): Promise<VectorResetResult> {
     this.assertUsable('reset');
+    copySeeds(this.label, options, this.numEnvs);
     const seq = this.nextSeq();
     const msg: ToWorker = {
       t: 'reset',
       seq,
       ...(options.seed !== undefined ? { seed: options.seed } : {}),
+      ...(options.seeds !== undefined ? { seeds: [...options.seeds] } : {}),
       ...(options.options !== undefined ? { options: options.options } : {}),
     };
     const replies = await this.roundTrip(msg, seq, 'reset');
