@@ -71,6 +71,11 @@ export { weightedGaussianNll, type WeightedGaussianBatch } from './algorithms/we
 export { dualDiceGradients, normalizedValueEstimate, type DualDiceGradients, type DualDiceSamples } from './algorithms/dual-dice.js';
 /** GRPO and EPO update rules (group advantages, clipped token surrogate, k3 KL, aggregations; EPO's phase weight and entropy smoothing). */
 export { GRPO_STD_EPS, groupAdvantages, grpoLoss, k3, k3Grad, tokenWeight, type GrpoAggregation, type GrpoHyper, type GrpoLossMetrics, type GrpoTokens } from './algorithms/grpo.js';
+/** GRPO: critic-free policy optimisation from groups of rollouts per task instance, and its loop. */
+export { GrpoAgent, type GrpoAgentState } from './agents/grpo/grpo-agent.js';
+export { grpoConfigSchema, resolveGrpoConfig, type GrpoConfig, type GrpoConfigInput } from './agents/grpo/grpo-config.js';
+export { GroupBatch, type GroupBatchShape } from './data/group-batch.js';
+export { createGrpoAgent, runGroupTraining, type GroupTrainingOptions } from './loop/group-loop.js';
 export { EPO_PHASE_LENGTH, epoPhaseWeight, smoothingMask, smoothingPenalty, TurnEntropyHistory, type SmoothingBand } from './algorithms/epo.js';
 export { OFFLINE_STEPS_PER_ITERATION, runOfflineTraining, type OfflineTrainingOptions } from './loop/offline-loop.js';
 export { discountHorizon, estimatePolicyValue, monteCarloValue, type MonteCarloOptions, type PolicyValueOptions } from './loop/ope.js';

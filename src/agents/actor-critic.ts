@@ -348,6 +348,18 @@ export class ActorCritic {
     return norm;
   }
 
+  /** Sets every parameter (networks and log-std) from a vector of {@link parameterCount} entries, leaving the optimizer alone. */
+  setParams(params: ArrayLike<number>): void {
+    if (params.length !== this.params.length) throw new ConfigError(`expected ${this.params.length} parameters, got ${params.length}: the policy architecture differs`);
+    this.params.set(params);
+    this.engine.setParams(this.params);
+  }
+
+  /** Copies another network's parameters of the same architecture (e.g. a reference policy snapshot). */
+  copyParamsFrom(other: ActorCritic): void {
+    this.setParams(other.params);
+  }
+
   getState(): ActorCriticState {
     return { params: this.params.slice(), optimizer: this.optimizer.getState(), actionRng: this.actionRng.getState(), noiseRng: this.noiseRng.getState(), explorationMatrix: this.explorationMatrix.slice() };
   }

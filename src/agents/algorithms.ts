@@ -26,14 +26,17 @@ import { IqlAgent } from './offline/iql-agent.js';
 import { requireBoxActions, type OfflineAgent } from './offline/offline-agent.js';
 import { isOfflineAlgorithm, OFFLINE_ALGORITHMS, resolveOfflineConfig, type OfflineConfig, type OfflineConfigInput } from './offline/offline-config.js';
 import type { Space } from '../core/spaces.js';
+import { resolveGrpoConfig, type GrpoConfig, type GrpoConfigInput } from './grpo/grpo-config.js';
 
 /** The built-in on-policy algorithms, by their `algo` key. */
 export const ON_POLICY_ALGORITHMS = ['ppo', 'a2c', 'reinforce', 'mdpo', 'trpo', 'npg-igt', 'harpg'] as const;
 /** The built-in algorithms that learn through the differentiable simulator (analytic policy gradients, imitation through physics). */
 export const GRADIENT_ALGORITHMS = ['apg', 'ild'] as const;
+/** The built-in algorithms that learn from groups of rollouts of one task instance (trained by the group loop). */
+export const GROUP_ALGORITHMS = ['grpo'] as const;
 export { OFFLINE_ALGORITHMS } from './offline/offline-config.js';
 /** Every built-in algorithm, by its `algo` key. */
-export const ALGORITHMS = [...ON_POLICY_ALGORITHMS, ...GRADIENT_ALGORITHMS, ...OFFLINE_ALGORITHMS] as const;
+export const ALGORITHMS = [...ON_POLICY_ALGORITHMS, ...GRADIENT_ALGORITHMS, ...GROUP_ALGORITHMS, ...OFFLINE_ALGORITHMS] as const;
 export type AlgorithmName = (typeof ALGORITHMS)[number];
 /** The `algo` key of a built-in on-policy algorithm. */
 export type OnPolicyAlgorithmName = (typeof ON_POLICY_ALGORITHMS)[number];
@@ -43,9 +46,9 @@ export type OnPolicyConfig = PpoConfig | A2cConfig | ReinforceConfig | MdpoConfi
 /** A validated configuration of a gradient-based agent (APG or ILD; trained by the gradient-agent loop). */
 export type GradientAgentConfig = ApgConfig | IldConfig;
 /** A validated configuration of any built-in algorithm (its `algo` tells which). */
-export type AgentConfig = OnPolicyConfig | GradientAgentConfig | OfflineConfig;
+export type AgentConfig = OnPolicyConfig | GradientAgentConfig | GrpoConfig | OfflineConfig;
 /** What a user may give: `algo` (default `ppo`), `env`, and that algorithm's optional keys (offline ones: `dataset` too). */
-export type AgentConfigInput = PpoConfigInput | A2cConfigInput | ReinforceConfigInput | MdpoConfigInput | TrpoConfigInput | NpgIgtConfigInput | HarpgConfigInput | ApgConfigInput | IldConfigInput | OfflineConfigInput;
+export type AgentConfigInput = PpoConfigInput | A2cConfigInput | ReinforceConfigInput | MdpoConfigInput | TrpoConfigInput | NpgIgtConfigInput | HarpgConfigInput | ApgConfigInput | IldConfigInput | GrpoConfigInput | OfflineConfigInput;
 
 /** Whether `config` is for a gradient-based agent (APG, ILD) rather than an on-policy one. */
 export function isGradientConfig(config: AgentConfig): config is GradientAgentConfig {
@@ -57,9 +60,14 @@ export function isOfflineConfig(config: AgentConfig): config is OfflineConfig {
   return isOfflineAlgorithm(config.algo);
 }
 
+/** Whether `config` is for a group-rollout agent (GRPO; trained by the group loop). */
+export function isGroupConfig(config: AgentConfig): config is GrpoConfig {
+  return config.algo === 'grpo';
+}
+
 /** Whether `config` is for an on-policy agent (trained by the on-policy loop). */
 export function isOnPolicyConfig(config: AgentConfig): config is OnPolicyConfig {
-  return !isGradientConfig(config) && !isOfflineConfig(config);
+  return !isGradientConfig(config) && !isOfflineConfig(config) && !isGroupConfig(config);
 }
 
 /**
@@ -88,6 +96,8 @@ export function resolveConfig(overrides: Record<string, unknown>, file: Record<s
       return resolveApgConfig(overrides, file);
     case 'ild':
       return resolveIldConfig(overrides, file);
+    case 'grpo':
+      return resolveGrpoConfig(overrides, file);
     default:
       throw new ConfigError(`unknown algorithm "${String(algo)}"; available: ${ALGORITHMS.join(', ')}`);
   }
@@ -104,6 +114,8 @@ export function createAgent(config: AgentConfig, observationSize: number, action
     case 'apg':
     case 'ild':
       throw new ConfigError(`${config.algo} is a gradient agent that trains through the simulator: build it with createGradientAgent (train() does)`);
+    case 'grpo':
+      throw new ConfigError('grpo trains on groups of rollouts: build it with createGrpoAgent (train() does)');
     case 'ppo':
       return new PpoAgent(config, observationSize, actionSpace, rng, engine);
     case 'mdpo':

@@ -13,10 +13,10 @@ export const GRPO_STD_EPS = 1e-4;
 
 /**
  * Â_i = (r_i − mean(r)) / (std(r) + ε) within each consecutive group of `groupSize` rewards,
- * with Bessel's correction in the std (TRL, `torch.std`). A group whose rewards are all equal gets
- * Â = 0 (never NaN). Writes `out`, returns it.
+ * with Bessel's correction in the std (TRL, `torch.std`); with `scale` "none", Â_i = r_i − mean(r)
+ * (Dr. GRPO). A group whose rewards are all equal gets Â = 0 (never NaN). Writes `out`, returns it.
  */
-export function groupAdvantages(rewards: ArrayLike<number>, groupSize: number, out: Float64Array, eps = GRPO_STD_EPS): Float64Array {
+export function groupAdvantages(rewards: ArrayLike<number>, groupSize: number, out: Float64Array, eps = GRPO_STD_EPS, scale: 'group' | 'none' = 'group'): Float64Array {
   if (!Number.isInteger(groupSize) || groupSize < 2) throw new RangeError(`GRPO needs groups of at least 2 samples, got ${groupSize}`);
   if (rewards.length % groupSize !== 0) throw new RangeError(`${rewards.length} rewards do not split into groups of ${groupSize}`);
   for (let g = 0; g < rewards.length; g += groupSize) {
@@ -28,7 +28,7 @@ export function groupAdvantages(rewards: ArrayLike<number>, groupSize: number, o
     const std = Math.sqrt(ss / (groupSize - 1));
     for (let i = 0; i < groupSize; i++) {
       const d = (rewards[g + i] as number) - mean;
-      out[g + i] = d === 0 ? 0 : d / (std + eps);
+      out[g + i] = d === 0 ? 0 : scale === 'none' ? d : d / (std + eps);
     }
   }
   return out;

@@ -16,3 +16,4 @@ export { SyncVectorEnv } from './vector/sync-vector-env.js';
 export * from './wrappers/index.js';
 export { WorkerVectorEnv, WorkerEnvError, type WorkerEnvDefinition, type WorkerVectorEnvOptions } from './vector/worker-vector-env.js';
 export * from './gymnasium/index.js';
+export { SEQ_TASKS, SeqTaskKernel, type SeqTaskName, type SeqTaskOptions } from './tasks/seq-task.js';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { selectEngine } from '../agents/engines/select.js';
-import { createAgent, createOfflineAgent, isGradientConfig, isOfflineConfig, resolveConfig, type AgentConfig } from '../agents/algorithms.js';
+import { createAgent, createOfflineAgent, isGradientConfig, isGroupConfig, isOfflineConfig, resolveConfig, type AgentConfig } from '../agents/algorithms.js';
 import { Rng } from '../core/rng.js';
 import type { Box, Discrete } from '../core/spaces.js';
 import type { VectorEnv } from '../envs/vector/vector-env.js';
@@ -10,6 +10,7 @@ import type { PolicyActor } from './agent.js';
 import { evaluatePolicy } from './evaluate.js';
 import type { EvalResult } from './events.js';
 import { gradientAgentFromCheckpoint } from './gradient-loop.js';
+import { createGrpoAgent } from './group-loop.js';
 import { actionSpaceOf, buildEnv, buildOfflineEvalEnv, findWrapper } from './training-env.js';
 
 /** Options of {@link evaluateRun}. */
@@ -56,6 +57,11 @@ export async function loadRunPolicy(runDir: string, numEnvs = 1, checkpointFile:
   try {
     // Gradient agents normalise observations themselves (their statistics are in their state).
     if (isGradientConfig(config)) return { config, env, agent: gradientAgentFromCheckpoint(config, checkpoint) };
+    if (isGroupConfig(config)) {
+      const { agent } = createGrpoAgent(config, env);
+      agent.setState(checkpoint.agent);
+      return { config, env, agent };
+    }
     const agent = createAgent(config, env.observationSize, actionSpaceOf(env, config.env), new Rng(config.seed).split('agent'), await selectEngine(config));
     agent.setState(checkpoint.agent);
     const norm = findWrapper(env, VectorNormalizeObservation);

@@ -14,6 +14,7 @@ import { writeCheckpoint, type Checkpoint } from './checkpoint.js';
 import { evaluatePolicy } from './evaluate.js';
 import type { EvalResult, TrainEvent } from './events.js';
 import { finishRun } from './run-end.js';
+import { recordTrainingEpisode } from './training-episodes.js';
 import type { LoopState } from './on-policy-loop.js';
 import { buildEnv } from './training-env.js';
 
@@ -31,7 +32,6 @@ export interface GradientTrainingOptions {
   readonly shouldStop: () => boolean;
 }
 
-const RECENT = 10;
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
@@ -87,7 +87,7 @@ export async function runGradientTraining(o: GradientTrainingOptions): Promise<v
       const iteration = agent.iterate(Math.min(1, state.step / config.totalSteps));
       const seconds = (performance.now() - t0) / 1000;
       const base = state.step;
-      for (const e of iteration.episodes) recordEpisode(o, state, base + e.stepOffset, e.return, e.length, e.envIndex);
+      for (const e of iteration.episodes) recordTrainingEpisode(state, o.rewardThreshold, o.emit, base + e.stepOffset, e.return, e.length, e.envIndex);
       state.step = base + agent.stepsPerIteration;
       state.iteration++;
       o.emit({ type: 'rollout', step: state.step, iteration: state.iteration, stepsPerSecond: agent.stepsPerIteration / seconds });
@@ -115,15 +115,4 @@ export function gradientAgentFromCheckpoint(config: GradientAgentConfig, checkpo
   const agent = createGradientAgent(config);
   agent.setState(checkpoint.agent);
   return agent;
-}
-
-function recordEpisode(o: GradientTrainingOptions, state: LoopState, step: number, ret: number, length: number, envIndex: number): void {
-  state.episodes++;
-  state.recentReturns.push(ret);
-  if (state.recentReturns.length > RECENT) state.recentReturns.shift();
-  if (state.firstStepAtThreshold === null && o.rewardThreshold !== undefined && state.recentReturns.length === RECENT) {
-    const mean = state.recentReturns.reduce((a, b) => a + b, 0) / RECENT;
-    if (mean >= o.rewardThreshold) state.firstStepAtThreshold = step;
-  }
-  o.emit({ type: 'episode', step, return: ret, length, envIndex });
 }

@@ -4,6 +4,7 @@ import { RolloutBuffer } from '../data/rollout-buffer.js';
 import type { VectorEnv, VectorResetResult, VectorStepResult } from '../envs/vector/vector-env.js';
 import type { OnPolicyAgent } from './agent.js';
 import type { EvalResult, TrainEvent } from './events.js';
+import { recordTrainingEpisode } from './training-episodes.js';
 
 /** Episode bookkeeping of a run, kept in checkpoints. */
 export interface LoopState {
@@ -51,7 +52,6 @@ export interface OnPolicyLoopResult {
   readonly finalEval: EvalResult | null;
 }
 
-const RECENT = 10;
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 async function awaitMaybe<T>(x: T | Promise<T>): Promise<T> {
@@ -113,7 +113,7 @@ export async function runOnPolicy(o: OnPolicyLoopOptions): Promise<OnPolicyLoopR
         nextValues[i] = 0;
         if (trunc && !term) anyTruncated = true;
         const episode = r.finalInfos[i]?.['episode'] as { r: number; l: number } | undefined;
-        if (episode !== undefined) recordEpisode(o, state, episode.r, episode.l, i);
+        if (episode !== undefined) recordTrainingEpisode(state, o.rewardThreshold, o.emit, state.step, episode.r, episode.l, i);
       }
       if (anyTruncated) {
         // A time-limit cut is not an end of the task: bootstrap from the real final observation.
@@ -155,15 +155,4 @@ export async function runOnPolicy(o: OnPolicyLoopOptions): Promise<OnPolicyLoopR
   state.priorSeconds = wallSeconds;
   if (o.checkpoint !== undefined) o.emit({ type: 'checkpoint', step: state.step, path: await o.checkpoint(state) });
   return { state, completed, wallSeconds, finalEval };
-}
-
-function recordEpisode(o: OnPolicyLoopOptions, state: LoopState, ret: number, length: number, envIndex: number): void {
-  state.episodes++;
-  state.recentReturns.push(ret);
-  if (state.recentReturns.length > RECENT) state.recentReturns.shift();
-  if (state.firstStepAtThreshold === null && o.rewardThreshold !== undefined && state.recentReturns.length === RECENT) {
-    const mean = state.recentReturns.reduce((a, b) => a + b, 0) / RECENT;
-    if (mean >= o.rewardThreshold) state.firstStepAtThreshold = state.step;
-  }
-  o.emit({ type: 'episode', step: state.step, return: ret, length, envIndex });
 }

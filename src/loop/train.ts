@@ -1,7 +1,7 @@
 import { Observable, share } from 'rxjs';
 import path from 'node:path';
 import { selectEngine } from '../agents/engines/select.js';
-import { createAgent, isGradientConfig, isOfflineConfig, resolveConfig, type AgentConfig, type AgentConfigInput } from '../agents/algorithms.js';
+import { createAgent, isGradientConfig, isGroupConfig, isOfflineConfig, resolveConfig, type AgentConfig, type AgentConfigInput } from '../agents/algorithms.js';
 import { ConfigError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import type { OfflineDataset } from '../data/dataset.js';
@@ -14,6 +14,7 @@ import { LATEST, readCheckpoint, writeCheckpoint, type Checkpoint } from './chec
 import { evaluatePolicy } from './evaluate.js';
 import type { RunSummary, TrainEvent } from './events.js';
 import { runGradientTraining } from './gradient-loop.js';
+import { runGroupTraining } from './group-loop.js';
 import { runOfflineTraining } from './offline-loop.js';
 import { runOnPolicy, type LoopState } from './on-policy-loop.js';
 import { actionSpaceOf, buildEnv, findWrapper } from './training-env.js';
@@ -80,6 +81,12 @@ export function train(options: TrainOptions): TrainRun {
         if (isGradientConfig(config)) {
           // APG and ILD own their (differentiable) training worlds: their own loop, the same events.
           await runGradientTraining({ config, resumed, checkpointDir, rewardThreshold: reg.rewardThreshold, emit, shouldStop: () => stopRequested });
+          if (!subscriber.closed) subscriber.complete();
+          return;
+        }
+        if (isGroupConfig(config)) {
+          // GRPO samples groups of rollouts per task instance: its own loop, the same events.
+          await runGroupTraining({ config, resumed, checkpointDir, rewardThreshold: reg.rewardThreshold, emit, shouldStop: () => stopRequested });
           if (!subscriber.closed) subscriber.complete();
           return;
         }

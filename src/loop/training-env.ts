@@ -1,5 +1,5 @@
 import type { GradientAgentConfig, OnPolicyConfig } from '../agents/algorithms.js';
-import { SpaceMismatchError } from '../core/errors.js';
+import { ConfigError, SpaceMismatchError } from '../core/errors.js';
 import { Box, Discrete, describeSpace } from '../core/spaces.js';
 import '../envs/index.js';
 import { make } from '../envs/registry.js';
@@ -9,10 +9,13 @@ import { VectorNormalizeReward } from '../envs/wrappers/normalize-reward.js';
 import { VectorRecordEpisodeStatistics } from '../envs/wrappers/record-episode-statistics.js';
 
 /** The env of a run: N copies, episode statistics on raw rewards, then the optional normalisers. */
-export function buildEnv(config: Pick<OnPolicyConfig | GradientAgentConfig, 'env' | 'envKwargs' | 'normalizeObservation' | 'normalizeReward' | 'gamma'>, numEnvs: number): VectorEnv {
+export function buildEnv(config: Pick<OnPolicyConfig | GradientAgentConfig, 'env' | 'envKwargs' | 'normalizeObservation'> & { readonly normalizeReward: boolean; readonly gamma?: number }, numEnvs: number): VectorEnv {
   let env: VectorEnv = new VectorRecordEpisodeStatistics(make(config.env, { ...config.envKwargs, numEnvs }));
   if (config.normalizeObservation) env = new VectorNormalizeObservation(env, { clip: 10 });
-  if (config.normalizeReward) env = new VectorNormalizeReward(env, { gamma: config.gamma, clip: 10 });
+  if (config.normalizeReward) {
+    if (config.gamma === undefined) throw new ConfigError(`normalizeReward needs the discount gamma of the returns it scales`);
+    env = new VectorNormalizeReward(env, { gamma: config.gamma, clip: 10 });
+  }
   return env;
 }
 

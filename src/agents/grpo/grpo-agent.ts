@@ -1,0 +1,214 @@
+import { groupAdvantages, grpoLoss, GRPO_STD_EPS, type GrpoHyper } from '../../algorithms/grpo.js';
+import { accumulateHeadGrad, headEntropy, headLogProb, prepareHead } from '../../algorithms/policy-head.js';
+import { Rng, type RngState } from '../../core/rng.js';
+import type { Box, Discrete } from '../../core/spaces.js';
+import type { GroupBatch } from '../../data/group-batch.js';
+import type { ActOutput, PolicyActor } from '../../loop/agent.js';
+import type { UpdateMetrics } from '../../loop/events.js';
+import { ActorCritic, networkOptions, type ActorCriticState } from '../actor-critic.js';
+import { scheduleValue } from '../schedule.js';
+import type { GrpoConfig } from './grpo-config.js';
+
+/** Checkpointed state of a {@link GrpoAgent}. */
+export interface GrpoAgentState {
+  readonly network: ActorCriticState;
+  /** Parameters of the reference policy (null without a KL term). */
+  readonly reference: Float64Array | null;
+  readonly stages: number;
+  readonly minibatchRng: RngState;
+}
+
+/**
+ * GRPO (Shao et al. 2024): critic-free policy optimisation from groups of rollouts of one task
+ * instance. Each sequence's advantage is its return normalised within its group, shared by all
+ * its tokens; the loss is the clipped token surrogate plus β·k3 to a reference policy, aggregated
+ * as configured (`src/algorithms/grpo.ts`). The policy is an {@link ActorCritic}'s action head
+ * (its value head is never trained); the group loop (`src/loop/group-loop.ts`) samples the stages.
+ */
+export class GrpoAgent implements PolicyActor {
+  readonly net: ActorCritic;
+  /** The reference policy π_ref of the KL term (only when klCoef > 0). */
+  private readonly reference: ActorCritic | null;
+  private minibatchRng: Rng;
+  private stages = 0;
+  private readonly groupOrder: Int32Array;
+  private readonly advantages: Float64Array;
+  private readonly mb: {
+    obs: Float32Array;
+    actions: Int32Array | Float32Array;
+    logpOld: Float64Array;
+    logp: Float64Array;
+    logpRef: Float64Array;
+    gradLogp: Float64Array;
+    lengths: Int32Array;
+    advantages: Float64Array;
+    gradPolicy: Float64Array;
+    gradLogStd: Float64Array;
+    scratchLogp: Float64Array;
+    refGradPolicy: Float64Array;
+    refScratchLogp: Float64Array;
+    gradValues: Float64Array;
+  };
+
+  constructor(
+    readonly config: GrpoConfig,
+    observationSize: number,
+    actionSpace: Box | Discrete,
+    maxTurns: number,
+    rng: Rng,
+  ) {
+    const options = { ...networkOptions(config, observationSize, actionSpace, undefined), adamEps: config.adamEps };
+    this.net = new ActorCritic(options, rng.split('network'));
+    this.reference = config.klCoef > 0 ? new ActorCritic(options, rng.split('reference')) : null;
+    this.reference?.copyParamsFrom(this.net);
+    this.minibatchRng = rng.split('minibatch');
+    const groups = config.numEnvs / config.groupSize;
+    this.groupOrder = Int32Array.from({ length: groups }, (_, g) => g);
+    this.advantages = new Float64Array(config.numEnvs);
+    // A minibatch holds at most every token of the stage.
+    const rows = config.numEnvs * maxTurns;
+    const out = this.net.policyOutputSize;
+    const A = this.net.actionSize;
+    this.mb = {
+      obs: new Float32Array(rows * observationSize),
+      actions: this.net.discrete ? new Int32Array(rows) : new Float32Array(rows * A),
+      logpOld: new Float64Array(rows),
+      logp: new Float64Array(rows),
+      logpRef: new Float64Array(rows),
+      gradLogp: new Float64Array(rows),
+      lengths: new Int32Array(config.numEnvs),
+      advantages: new Float64Array(config.numEnvs),
+      gradPolicy: new Float64Array(rows * out),
+      gradLogStd: new Float64Array(rows * A),
+      scratchLogp: new Float64Array(rows * out),
+      refGradPolicy: new Float64Array(rows * out),
+      refScratchLogp: new Float64Array(rows * out),
+      gradValues: new Float64Array(rows),
+    };
+  }
+
+  act(observations: Float32Array, n: number, deterministic: boolean): ActOutput {
+    return this.net.act(observations, n, deterministic);
+  }
+
+  /** One update from a complete sampling stage; `progress` ∈ [0, 1] drives the learning-rate schedule. */
+  train(batch: GroupBatch, progress: number): UpdateMetrics {
+    const started = performance.now();
+    const c = this.config;
+    const G = c.groupSize;
+    const learningRate = scheduleValue(c.learningRate, progress);
+    if (this.reference !== null && c.referenceUpdateEvery > 0 && this.stages > 0 && this.stages % c.referenceUpdateEvery === 0) this.reference.copyParamsFrom(this.net);
+    groupAdvantages(batch.returns, G, this.advantages, GRPO_STD_EPS, c.scaleRewards);
+    const hyper: GrpoHyper = { clipLow: c.clipRange, clipHigh: c.clipRangeHigh ?? c.clipRange, klCoef: c.klCoef, aggregation: c.aggregation };
+    const groups = this.groupOrder.length;
+    const sums = { loss: 0, entropy: 0, kl: 0, approxKl: 0, clipFraction: 0, gradNorm: 0 };
+    let steps = 0;
+    for (let pass = 0; pass < c.updatesPerStage; pass++) {
+      for (let g = 0; g < groups; g++) this.groupOrder[g] = g;
+      this.minibatchRng.shuffle(this.groupOrder);
+      for (let m = 0; m < c.minibatches; m++) {
+        // Whole groups per minibatch, so every group's advantages stay centred.
+        const from = Math.floor((m * groups) / c.minibatches);
+        const to = Math.floor(((m + 1) * groups) / c.minibatches);
+        const B = this.gather(batch, from, to);
+        if (B === 0) continue;
+        const r = this.minibatchStep(B, (to - from) * G, hyper);
+        sums.loss += r.loss;
+        sums.entropy += r.entropy;
+        sums.kl += r.kl;
+        sums.approxKl += r.approxKl;
+        sums.clipFraction += r.clipFraction;
+        sums.gradNorm += this.net.applyGradients(c.maxGradNorm, learningRate);
+        steps++;
+      }
+    }
+    this.stages++;
+    const k = Math.max(1, steps);
+    let signal = 0;
+    for (let g = 0; g < groups; g++) {
+      let any = false;
+      for (let i = g * G; i < (g + 1) * G; i++) if (this.advantages[i] !== 0) any = true;
+      if (any) signal++;
+    }
+    return {
+      policyLoss: sums.loss / k,
+      valueLoss: Number.NaN,
+      entropy: sums.entropy / k,
+      approxKl: sums.approxKl / k,
+      clipFraction: sums.clipFraction / k,
+      explainedVariance: Number.NaN,
+      gradNorm: sums.gradNorm / k,
+      learningRate,
+      clipRange: c.clipRange,
+      epochs: c.updatesPerStage,
+      seconds: (performance.now() - started) / 1000,
+      // Groups whose rewards differ: the only ones with a policy-gradient signal.
+      details: { klToReference: sums.kl / k, groupsWithSignal: signal / groups },
+    };
+  }
+
+  /** Copies the tokens of the groups at `groupOrder[from … to)` into the minibatch; returns the token count. */
+  private gather(batch: GroupBatch, from: number, to: number): number {
+    const { mb } = this;
+    const { maxTurns: T, observationSize: D, actionSize: A, groupSize: G } = batch.shape;
+    let row = 0;
+    let seq = 0;
+    for (let k = from; k < to; k++) {
+      const g = this.groupOrder[k] as number;
+      for (let i = g * G; i < (g + 1) * G; i++) {
+        const len = batch.lengths[i] as number;
+        mb.lengths[seq] = len;
+        mb.advantages[seq] = this.advantages[i] as number;
+        seq++;
+        const src = i * T;
+        mb.obs.set(batch.observations.subarray(src * D, (src + len) * D), row * D);
+        for (let j = 0; j < len * A; j++) mb.actions[row * A + j] = batch.actions[src * A + j] as number;
+        mb.logpOld.set(batch.logProbs.subarray(src, src + len), row);
+        row += len;
+      }
+    }
+    return row;
+  }
+
+  /** Forward, GRPO loss and backward of one minibatch of `B` tokens in `sequences` sequences. */
+  private minibatchStep(B: number, sequences: number, hyper: GrpoHyper): { loss: number; entropy: number; kl: number; approxKl: number; clipFraction: number } {
+    const { mb, net } = this;
+    if (this.reference !== null) {
+      const refOut = this.reference.forwardTrain(mb.obs, B);
+      const refHead = this.reference.policyHead(refOut, mb.actions, { policy: mb.refGradPolicy, logStd: mb.gradLogStd, logp: mb.refScratchLogp });
+      prepareHead(refHead, B);
+      for (let b = 0; b < B; b++) mb.logpRef[b] = headLogProb(refHead, b);
+    }
+    const out = net.forwardTrain(mb.obs, B);
+    const head = net.policyHead(out, mb.actions, { policy: mb.gradPolicy, logStd: mb.gradLogStd, logp: mb.scratchLogp });
+    prepareHead(head, B);
+    let entropy = 0;
+    let approxKl = 0;
+    for (let b = 0; b < B; b++) {
+      const lp = headLogProb(head, b);
+      mb.logp[b] = lp;
+      entropy += headEntropy(head, b);
+      // (ρ − 1) − log ρ: the low-variance estimate of KL(π_old ‖ π_θ), as SB3 and CleanRL log it.
+      const logRatio = lp - (mb.logpOld[b] as number);
+      approxKl += Math.exp(logRatio) - 1 - logRatio;
+    }
+    const tokens = { lengths: mb.lengths.subarray(0, sequences), logp: mb.logp, logpOld: mb.logpOld, logpRef: mb.logpRef, advantages: mb.advantages };
+    const metrics = grpoLoss(tokens, hyper, mb.gradLogp);
+    const entCoef = this.config.entCoef;
+    for (let b = 0; b < B; b++) accumulateHeadGrad(head, b, mb.gradLogp[b] as number, -entCoef / B);
+    net.backwardTrain(B, mb.gradPolicy, mb.gradLogStd, mb.gradValues.fill(0, 0, B));
+    return { loss: metrics.loss - entCoef * (entropy / B), entropy: entropy / B, kl: metrics.kl, approxKl: approxKl / B, clipFraction: metrics.clipFraction };
+  }
+
+  getState(): GrpoAgentState {
+    return { network: this.net.getState(), reference: this.reference?.params.slice() ?? null, stages: this.stages, minibatchRng: this.minibatchRng.getState() };
+  }
+
+  setState(state: unknown): void {
+    const s = state as GrpoAgentState;
+    this.net.setState(s.network);
+    if (this.reference !== null && s.reference !== null) this.reference.setParams(s.reference);
+    this.stages = s.stages;
+    this.minibatchRng = Rng.fromState(s.minibatchRng);
+  }
+}

@@ -1,0 +1,96 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import path from 'node:path';
+import { GrpoAgent, type GrpoAgentState } from '../../src/agents/grpo/grpo-agent.js';
+import { resolveGrpoConfig, type GrpoConfigInput } from '../../src/agents/grpo/grpo-config.js';
+import { ConfigError } from '../../src/core/errors.js';
+import { Rng } from '../../src/core/rng.js';
+import { Discrete } from '../../src/core/spaces.js';
+import { GroupBatch } from '../../src/data/group-batch.js';
+import type { TrainEvent } from '../../src/loop/events.js';
+import { latestCheckpoint, runToEnd, summaryOf, TempDirs } from '../helpers/run.js';
+
+const temp = new TempDirs('rxrl-grpo-');
+afterAll(() => temp.removeAll());
+
+/** Reverse 3 binary digits: the initial policy succeeds 1/8 of the time. */
+const SMALL: GrpoConfigInput = { algo: 'grpo', env: 'rxrl/SeqTask-v0', envKwargs: { length: 3, base: 2 }, seed: 1, numEnvs: 32, groupSize: 8, totalSteps: 30_000, evalEpisodes: 20, policy: { hidden: [32] } };
+
+const updates = (events: TrainEvent[]) => events.filter((e): e is Extract<TrainEvent, { type: 'update' }> => e.type === 'update');
+const paramsOf = (dir: string) => (latestCheckpoint(dir).agent as GrpoAgentState).network.params;
+
+describe('GRPO', () => {
+  it('learns to reverse binary sequences from the outcome reward alone, and reports success rates', async () => {
+    const { events, error } = await runToEnd({ config: SMALL });
+    expect(error).toBeUndefined();
+    const u = updates(events);
+    const meanSuccess = (stages: typeof u) => stages.reduce((s, e) => s + (e.metrics.details?.['trainSuccessRate'] as number), 0) / stages.length;
+    // The sampling policy starts near chance (1/8) and still explores at the end; its greedy mode is evaluated below.
+    expect(meanSuccess(u.slice(0, 10))).toBeLessThan(0.25);
+    expect(meanSuccess(u.slice(-10))).toBeGreaterThan(0.6);
+    const summary = summaryOf(events);
+    expect(summary.finalEval?.successRate).toBeGreaterThanOrEqual(0.9);
+    // Every stage: 32 copies × 3 turns.
+    expect(summary.totalSteps % 96).toBe(0);
+    expect(events.filter((e) => e.type === 'episode')).toHaveLength(summary.totalSteps / 3);
+  });
+
+  it('leaves the policy unchanged when every group’s rewards are equal (no signal, no KL, no entropy bonus)', () => {
+    const config = resolveGrpoConfig({ ...SMALL, numEnvs: 16, minibatches: 1 });
+    const agent = new GrpoAgent(config, 4, new Discrete(3), 2, new Rng(0));
+    const batch = new GroupBatch({ numEnvs: 16, groupSize: 8, maxTurns: 2, observationSize: 4, actionSize: 1, discrete: true });
+    const rng = new Rng('batch');
+    const obs = Float32Array.from({ length: 16 * 4 }, () => rng.uniformRange(-1, 1));
+    for (let t = 0; t < 2; t++) {
+      const act = agent.act(obs, 16, false);
+      batch.addTurn(t, obs, act.actions, act.logProbs);
+      // Group 0 all get 1, group 1 all get 0.
+      batch.endTurn(t, Float64Array.from({ length: 16 }, (_, i) => (t === 1 && i < 8 ? 1 : 0)), () => t === 1, () => false);
+    }
+    expect(batch.complete).toBe(true);
+    expect(batch.tokens).toBe(32);
+    const before = agent.net.params.slice();
+    const m = agent.train(batch, 0);
+    expect(m.details?.['groupsWithSignal']).toBe(0);
+    expect(Array.from(agent.net.params)).toEqual(Array.from(before));
+    // One differing reward in group 1 gives a signal, and the policy moves.
+    batch.returns[9] = 1;
+    const m2 = agent.train(batch, 0);
+    expect(m2.details?.['groupsWithSignal']).toBe(0.5);
+    expect(Array.from(agent.net.params)).not.toEqual(Array.from(before));
+  });
+
+  it('with klCoef > 0 measures k3 to the reference, and a larger β keeps the policy closer to it', async () => {
+    const klOf = async (klCoef: number) => {
+      const { events } = await runToEnd({ config: { ...SMALL, totalSteps: 9600, klCoef, evalEpisodes: 0 } });
+      return updates(events).at(-1)?.metrics.details?.['klToReference'] as number;
+    };
+    const loose = await klOf(1e-6);
+    const tight = await klOf(1);
+    expect(loose).toBeGreaterThan(0);
+    expect(tight).toBeGreaterThan(0);
+    expect(tight).toBeLessThan(loose);
+  });
+
+  it('is reproducible bit for bit, and a stopped run resumed from its checkpoint ends identically', async () => {
+    const config = { ...SMALL, totalSteps: 9600, evalEpisodes: 0 };
+    const whole = temp.make();
+    const again = temp.make();
+    const split = temp.make();
+    await runToEnd({ config, checkpointDir: path.join(whole, 'checkpoints') });
+    await runToEnd({ config, checkpointDir: path.join(again, 'checkpoints') });
+    expect(Buffer.from(paramsOf(again).buffer).equals(Buffer.from(paramsOf(whole).buffer))).toBe(true);
+    const first = await runToEnd({ config, checkpointDir: path.join(split, 'checkpoints') }, 4800);
+    expect(first.events.some((e) => e.type === 'done')).toBe(false);
+    const resumed = await runToEnd({ resumeFrom: split });
+    expect(resumed.events[0]).toMatchObject({ type: 'start', resumed: true, exact: true });
+    expect(resumed.events.at(-1)?.type).toBe('done');
+    expect(Buffer.from(paramsOf(split).buffer).equals(Buffer.from(paramsOf(whole).buffer))).toBe(true);
+  });
+
+  it('rejects configurations it cannot honour, naming the fix', () => {
+    expect(() => resolveGrpoConfig({ ...SMALL, numEnvs: 20 })).toThrow(/numEnvs must be a multiple of groupSize/);
+    expect(() => resolveGrpoConfig({ ...SMALL, minibatches: 8 })).toThrow(/at most numEnvs \/ groupSize/);
+    expect(() => resolveGrpoConfig({ ...SMALL, normalizeReward: true })).toThrow(ConfigError);
+    expect(() => resolveGrpoConfig({ ...SMALL, groupSize: 1 })).toThrow(ConfigError);
+  });
+});
