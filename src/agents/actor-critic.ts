@@ -195,9 +195,10 @@ export class ActorCritic {
 
   /**
    * Acts on `n` observations: samples actions (or takes the mode when `deterministic`),
-   * with their log-probs and the critic's values. Buffers are reused by the next call.
+   * with their log-probs and the critic's values (left as they were when `withValues` is false,
+   * for critic-free agents). Buffers are reused by the next call.
    */
-  act(observations: Float32Array, n: number, deterministic: boolean): ActOutput {
+  act(observations: Float32Array, n: number, deterministic: boolean, withValues = true): ActOutput {
     this.ensureActOut(n);
     this.ensureScratch(n);
     const out = this.actOut;
@@ -234,7 +235,7 @@ export class ActorCritic {
       }
     }
     const view = this.actView(n);
-    this.values(observations, n, view.values);
+    if (withValues) this.values(observations, n, view.values);
     return view;
   }
 

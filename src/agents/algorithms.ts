@@ -33,7 +33,7 @@ export const ON_POLICY_ALGORITHMS = ['ppo', 'a2c', 'reinforce', 'mdpo', 'trpo', 
 /** The built-in algorithms that learn through the differentiable simulator (analytic policy gradients, imitation through physics). */
 export const GRADIENT_ALGORITHMS = ['apg', 'ild'] as const;
 /** The built-in algorithms that learn from groups of rollouts of one task instance (trained by the group loop). */
-export const GROUP_ALGORITHMS = ['grpo'] as const;
+export const GROUP_ALGORITHMS = ['grpo', 'epo-grpo'] as const;
 export { OFFLINE_ALGORITHMS } from './offline/offline-config.js';
 /** Every built-in algorithm, by its `algo` key. */
 export const ALGORITHMS = [...ON_POLICY_ALGORITHMS, ...GRADIENT_ALGORITHMS, ...GROUP_ALGORITHMS, ...OFFLINE_ALGORITHMS] as const;
@@ -62,7 +62,7 @@ export function isOfflineConfig(config: AgentConfig): config is OfflineConfig {
 
 /** Whether `config` is for a group-rollout agent (GRPO; trained by the group loop). */
 export function isGroupConfig(config: AgentConfig): config is GrpoConfig {
-  return config.algo === 'grpo';
+  return config.algo === 'grpo' || config.algo === 'epo-grpo';
 }
 
 /** Whether `config` is for an on-policy agent (trained by the on-policy loop). */
@@ -97,6 +97,7 @@ export function resolveConfig(overrides: Record<string, unknown>, file: Record<s
     case 'ild':
       return resolveIldConfig(overrides, file);
     case 'grpo':
+    case 'epo-grpo':
       return resolveGrpoConfig(overrides, file);
     default:
       throw new ConfigError(`unknown algorithm "${String(algo)}"; available: ${ALGORITHMS.join(', ')}`);
@@ -115,7 +116,8 @@ export function createAgent(config: AgentConfig, observationSize: number, action
     case 'ild':
       throw new ConfigError(`${config.algo} is a gradient agent that trains through the simulator: build it with createGradientAgent (train() does)`);
     case 'grpo':
-      throw new ConfigError('grpo trains on groups of rollouts: build it with createGrpoAgent (train() does)');
+    case 'epo-grpo':
+      throw new ConfigError(`${config.algo} trains on groups of rollouts: build it with createGrpoAgent (train() does)`);
     case 'ppo':
       return new PpoAgent(config, observationSize, actionSpace, rng, engine);
     case 'mdpo':

@@ -87,6 +87,56 @@ describe('GRPO', () => {
     expect(Buffer.from(paramsOf(split).buffer).equals(Buffer.from(paramsOf(whole).buffer))).toBe(true);
   });
 
+  it('logs each turn’s policy entropy per stage', async () => {
+    const { events } = await runToEnd({ config: { ...SMALL, totalSteps: 960, evalEpisodes: 0 } });
+    const details = updates(events)[0]?.metrics.details ?? {};
+    // Three turns of a near-uniform binary policy: entropy ≈ log 2.
+    for (const t of [0, 1, 2]) expect(details[`entropy/turn${t}`]).toBeCloseTo(Math.log(2), 2);
+    expect(details['entropy/turn3']).toBeUndefined();
+  });
+});
+
+describe('EPO on GRPO (epo-grpo)', () => {
+  const EPO: GrpoConfigInput = { ...SMALL, algo: 'epo-grpo', totalSteps: 9600, evalEpisodes: 0, epo: { entropyCoef: 0.01, bandLow: 0.99, bandHigh: 1.01, penalty: 1 } };
+
+  it('with the released code’s mask equals GRPO with the same entropy bonus, bit for bit: the smoothing has zero gradient', async () => {
+    const code = temp.make();
+    const plain = temp.make();
+    const { events } = await runToEnd({ config: { ...EPO, epo: { ...EPO.epo, smoothing: 'code' } }, checkpointDir: path.join(code, 'checkpoints') });
+    await runToEnd({ config: { ...SMALL, totalSteps: 9600, evalEpisodes: 0, entCoef: 0.01 }, checkpointDir: path.join(plain, 'checkpoints') });
+    // The mask was active (tokens outside the narrow band) and entered the logged loss…
+    expect(updates(events).some((e) => (e.metrics.details?.['epoOutsideBand'] ?? 0) > 0)).toBe(true);
+    // …yet the parameters are those of plain GRPO with c_H as its entropy bonus.
+    expect(Buffer.from(paramsOf(code).buffer).equals(Buffer.from(paramsOf(plain).buffer))).toBe(true);
+  });
+
+  it('with the differentiable penalty moves the policy differently, and reports β_k per stage', async () => {
+    const code = temp.make();
+    const diff = temp.make();
+    await runToEnd({ config: { ...EPO, epo: { ...EPO.epo, smoothing: 'code' } }, checkpointDir: path.join(code, 'checkpoints') });
+    const { events } = await runToEnd({ config: EPO, checkpointDir: path.join(diff, 'checkpoints') });
+    expect(Buffer.from(paramsOf(diff).buffer).equals(Buffer.from(paramsOf(code).buffer))).toBe(false);
+    const u = updates(events);
+    expect(u[0]?.metrics.details?.['epoBeta']).toBe(1);
+    // The spec's golden values: β_75 = 0.8271, β_76 = 0.7686 (the drop at K/2).
+    expect(u[75]?.metrics.details?.['epoBeta']).toBeCloseTo(0.8271, 4);
+    expect(u[76]?.metrics.details?.['epoBeta']).toBeCloseTo(0.7686, 4);
+    // No history before the first stage: nothing is smoothed then.
+    expect(u[0]?.metrics.details?.['epoSmoothingLoss']).toBe(0);
+  });
+
+  it('resumes exactly, its per-turn entropy history included', async () => {
+    const whole = temp.make();
+    const split = temp.make();
+    await runToEnd({ config: EPO, checkpointDir: path.join(whole, 'checkpoints') });
+    await runToEnd({ config: EPO, checkpointDir: path.join(split, 'checkpoints') }, 4800);
+    const resumed = await runToEnd({ resumeFrom: split });
+    expect(resumed.events.at(-1)?.type).toBe('done');
+    expect(Buffer.from(paramsOf(split).buffer).equals(Buffer.from(paramsOf(whole).buffer))).toBe(true);
+  });
+});
+
+describe('GRPO configuration', () => {
   it('rejects configurations it cannot honour, naming the fix', () => {
     expect(() => resolveGrpoConfig({ ...SMALL, numEnvs: 20 })).toThrow(/numEnvs must be a multiple of groupSize/);
     expect(() => resolveGrpoConfig({ ...SMALL, minibatches: 8 })).toThrow(/at most numEnvs \/ groupSize/);

@@ -1,3 +1,4 @@
+import { epoPhaseWeight, smoothingMask, smoothingPenalty, TurnEntropyHistory, type SmoothingBand } from '../../algorithms/epo.js';
 import { groupAdvantages, grpoLoss, GRPO_STD_EPS, type GrpoHyper } from '../../algorithms/grpo.js';
 import { accumulateHeadGrad, headEntropy, headLogProb, prepareHead } from '../../algorithms/policy-head.js';
 import { Rng, type RngState } from '../../core/rng.js';
@@ -7,7 +8,7 @@ import type { ActOutput, PolicyActor } from '../../loop/agent.js';
 import type { UpdateMetrics } from '../../loop/events.js';
 import { ActorCritic, networkOptions, type ActorCriticState } from '../actor-critic.js';
 import { scheduleValue } from '../schedule.js';
-import type { GrpoConfig } from './grpo-config.js';
+import type { EpoSettings, GrpoConfig } from './grpo-config.js';
 
 /** Checkpointed state of a {@link GrpoAgent}. */
 export interface GrpoAgentState {
@@ -16,14 +17,27 @@ export interface GrpoAgentState {
   readonly reference: Float64Array | null;
   readonly stages: number;
   readonly minibatchRng: RngState;
+  /** EPO's per-turn entropy history (null for plain GRPO). */
+  readonly entropyHistory: { sums: number[]; counts: number[] } | null;
+}
+
+/** EPO's terms for one minibatch: the phase weight, the band, and each turn's historical entropy. */
+interface EpoStep {
+  readonly settings: EpoSettings;
+  readonly beta: number;
+  readonly band: SmoothingBand;
+  /** Whether this minibatch is smoothed (history exists and it holds a late enough turn). */
+  smooth: boolean;
 }
 
 /**
  * GRPO (Shao et al. 2024): critic-free policy optimisation from groups of rollouts of one task
  * instance. Each sequence's advantage is its return normalised within its group, shared by all
  * its tokens; the loss is the clipped token surrogate plus β·k3 to a reference policy, aggregated
- * as configured (`src/algorithms/grpo.ts`). The policy is an {@link ActorCritic}'s action head
- * (its value head is never trained); the group loop (`src/loop/group-loop.ts`) samples the stages.
+ * as configured (`src/algorithms/grpo.ts`). With `algo: "epo-grpo"` EPO's entropy terms are added
+ * (`src/algorithms/epo.ts`): −c_H·[H − c_s·mean(β_k·smoothing)], the smoothing measured against
+ * each turn's historical entropy. The policy is an {@link ActorCritic}'s action head (its value
+ * head is never trained); the group loop (`src/loop/group-loop.ts`) samples the stages.
  */
 export class GrpoAgent implements PolicyActor {
   readonly net: ActorCritic;
@@ -31,6 +45,12 @@ export class GrpoAgent implements PolicyActor {
   private readonly reference: ActorCritic | null;
   private minibatchRng: Rng;
   private stages = 0;
+  /** EPO's settings (null: plain GRPO) and per-turn entropy history H̄_t. */
+  private readonly epo: EpoSettings | null;
+  private readonly history = new TurnEntropyHistory();
+  /** Per turn: the stage's summed token entropy and token count under the sampling policy. */
+  private readonly turnEntropy: Float64Array;
+  private readonly turnCount: Float64Array;
   private readonly groupOrder: Int32Array;
   private readonly advantages: Float64Array;
   private readonly mb: {
@@ -40,6 +60,7 @@ export class GrpoAgent implements PolicyActor {
     logp: Float64Array;
     logpRef: Float64Array;
     gradLogp: Float64Array;
+    turns: Int32Array;
     lengths: Int32Array;
     advantages: Float64Array;
     gradPolicy: Float64Array;
@@ -62,6 +83,9 @@ export class GrpoAgent implements PolicyActor {
     this.reference = config.klCoef > 0 ? new ActorCritic(options, rng.split('reference')) : null;
     this.reference?.copyParamsFrom(this.net);
     this.minibatchRng = rng.split('minibatch');
+    this.epo = config.algo === 'epo-grpo' ? config.epo : null;
+    this.turnEntropy = new Float64Array(maxTurns);
+    this.turnCount = new Float64Array(maxTurns);
     const groups = config.numEnvs / config.groupSize;
     this.groupOrder = Int32Array.from({ length: groups }, (_, g) => g);
     this.advantages = new Float64Array(config.numEnvs);
@@ -76,6 +100,7 @@ export class GrpoAgent implements PolicyActor {
       logp: new Float64Array(rows),
       logpRef: new Float64Array(rows),
       gradLogp: new Float64Array(rows),
+      turns: new Int32Array(rows),
       lengths: new Int32Array(config.numEnvs),
       advantages: new Float64Array(config.numEnvs),
       gradPolicy: new Float64Array(rows * out),
@@ -87,8 +112,9 @@ export class GrpoAgent implements PolicyActor {
     };
   }
 
+  /** Actions and their log-probs (GRPO has no critic: `values` is not filled). */
   act(observations: Float32Array, n: number, deterministic: boolean): ActOutput {
-    return this.net.act(observations, n, deterministic);
+    return this.net.act(observations, n, deterministic, false);
   }
 
   /** One update from a complete sampling stage; `progress` ∈ [0, 1] drives the learning-rate schedule. */
@@ -101,6 +127,11 @@ export class GrpoAgent implements PolicyActor {
     groupAdvantages(batch.returns, G, this.advantages, GRPO_STD_EPS, c.scaleRewards);
     const hyper: GrpoHyper = { clipLow: c.clipRange, clipHigh: c.clipRangeHigh ?? c.clipRange, klCoef: c.klCoef, aggregation: c.aggregation };
     const groups = this.groupOrder.length;
+    this.measureTurnEntropy(batch);
+    const epo: EpoStep | null =
+      this.epo === null ? null : { settings: this.epo, beta: epoPhaseWeight(this.stages, this.epo.phaseLength), band: { low: this.epo.bandLow, high: this.epo.bandHigh, penalty: this.epo.penalty }, smooth: false };
+    let smoothing = 0;
+    let outside = 0;
     const sums = { loss: 0, entropy: 0, kl: 0, approxKl: 0, clipFraction: 0, gradNorm: 0 };
     let steps = 0;
     for (let pass = 0; pass < c.updatesPerStage; pass++) {
@@ -112,7 +143,9 @@ export class GrpoAgent implements PolicyActor {
         const to = Math.floor(((m + 1) * groups) / c.minibatches);
         const B = this.gather(batch, from, to);
         if (B === 0) continue;
-        const r = this.minibatchStep(B, (to - from) * G, hyper);
+        const r = this.minibatchStep(B, (to - from) * G, hyper, epo);
+        smoothing += r.smoothing;
+        outside += r.outside;
         sums.loss += r.loss;
         sums.entropy += r.entropy;
         sums.kl += r.kl;
@@ -122,8 +155,17 @@ export class GrpoAgent implements PolicyActor {
         steps++;
       }
     }
-    this.stages++;
     const k = Math.max(1, steps);
+    // Each turn's mean entropy under the sampling policy: logged, and EPO's history (after use, so H̄ holds past stages only).
+    const turnDetails: Record<string, number> = {};
+    for (let t = 0; t < this.turnCount.length; t++) {
+      if (this.turnCount[t] === 0) continue;
+      const mean = (this.turnEntropy[t] as number) / (this.turnCount[t] as number);
+      turnDetails[`entropy/turn${t}`] = mean;
+      if (this.epo !== null) this.history.record(t, mean);
+    }
+    const epoDetails = epo === null ? {} : { epoBeta: epo.beta, epoSmoothingLoss: smoothing / k, epoOutsideBand: outside / k };
+    this.stages++;
     let signal = 0;
     for (let g = 0; g < groups; g++) {
       let any = false;
@@ -143,7 +185,7 @@ export class GrpoAgent implements PolicyActor {
       epochs: c.updatesPerStage,
       seconds: (performance.now() - started) / 1000,
       // Groups whose rewards differ: the only ones with a policy-gradient signal.
-      details: { klToReference: sums.kl / k, groupsWithSignal: signal / groups },
+      details: { klToReference: sums.kl / k, groupsWithSignal: signal / groups, ...epoDetails, ...turnDetails },
     };
   }
 
@@ -164,14 +206,35 @@ export class GrpoAgent implements PolicyActor {
         mb.obs.set(batch.observations.subarray(src * D, (src + len) * D), row * D);
         for (let j = 0; j < len * A; j++) mb.actions[row * A + j] = batch.actions[src * A + j] as number;
         mb.logpOld.set(batch.logProbs.subarray(src, src + len), row);
+        for (let t = 0; t < len; t++) mb.turns[row + t] = t;
         row += len;
       }
     }
     return row;
   }
 
-  /** Forward, GRPO loss and backward of one minibatch of `B` tokens in `sequences` sequences. */
-  private minibatchStep(B: number, sequences: number, hyper: GrpoHyper): { loss: number; entropy: number; kl: number; approxKl: number; clipFraction: number } {
+  /**
+   * Each turn's summed token entropy over the whole stage under the current (= sampling) policy,
+   * into {@link turnEntropy} and {@link turnCount}.
+   */
+  private measureTurnEntropy(batch: GroupBatch): void {
+    this.turnEntropy.fill(0);
+    this.turnCount.fill(0);
+    const groups = this.groupOrder.length;
+    for (let g = 0; g < groups; g++) this.groupOrder[g] = g;
+    const B = this.gather(batch, 0, groups);
+    const { mb, net } = this;
+    const head = net.policyHead(net.forwardTrain(mb.obs, B), mb.actions, { policy: mb.gradPolicy, logStd: mb.gradLogStd, logp: mb.scratchLogp });
+    prepareHead(head, B);
+    for (let b = 0; b < B; b++) {
+      const t = mb.turns[b] as number;
+      this.turnEntropy[t] = (this.turnEntropy[t] as number) + headEntropy(head, b);
+      this.turnCount[t] = (this.turnCount[t] as number) + 1;
+    }
+  }
+
+  /** Forward, GRPO loss (with EPO's terms when `epo` is given) and backward of one minibatch of `B` tokens in `sequences` sequences. */
+  private minibatchStep(B: number, sequences: number, hyper: GrpoHyper, epo: EpoStep | null): { loss: number; entropy: number; kl: number; approxKl: number; clipFraction: number; smoothing: number; outside: number } {
     const { mb, net } = this;
     if (this.reference !== null) {
       const refOut = this.reference.forwardTrain(mb.obs, B);
@@ -194,14 +257,42 @@ export class GrpoAgent implements PolicyActor {
     }
     const tokens = { lengths: mb.lengths.subarray(0, sequences), logp: mb.logp, logpOld: mb.logpOld, logpRef: mb.logpRef, advantages: mb.advantages };
     const metrics = grpoLoss(tokens, hyper, mb.gradLogp);
-    const entCoef = this.config.entCoef;
-    for (let b = 0; b < B; b++) accumulateHeadGrad(head, b, mb.gradLogp[b] as number, -entCoef / B);
+    // Entropy terms: GRPO's own bonus, and EPO's −c_H·[H − c_s·mean(β_k·smoothing)] (token means).
+    const cH = this.config.entCoef + (epo?.settings.entropyCoef ?? 0);
+    let smoothing = 0;
+    let outside = 0;
+    if (epo !== null) {
+      let late = false;
+      for (let b = 0; b < B && !late; b++) late = (mb.turns[b] as number) >= epo.settings.smoothFromTurn;
+      epo.smooth = late && this.history.mean(0) !== undefined;
+    }
+    const smoothWeight = epo === null ? 0 : (epo.settings.entropyCoef * epo.settings.smoothCoef * epo.beta) / B;
+    for (let b = 0; b < B; b++) {
+      let gradEntropy = -cH / B;
+      const historical = epo?.smooth === true ? this.history.mean(mb.turns[b] as number) : undefined;
+      if (epo !== null && historical !== undefined) {
+        const H = headEntropy(head, b);
+        if (epo.settings.smoothing === 'code') {
+          // The released code's mask: constant in θ, so it adds to the loss but not to the gradient.
+          const m = smoothingMask(H, historical, epo.band);
+          smoothing += m;
+          if (m !== 0) outside++;
+        } else {
+          const p = smoothingPenalty(H, historical, epo.band);
+          smoothing += p.value;
+          if (p.value !== 0) outside++;
+          gradEntropy += smoothWeight * p.grad;
+        }
+      }
+      accumulateHeadGrad(head, b, mb.gradLogp[b] as number, gradEntropy);
+    }
     net.backwardTrain(B, mb.gradPolicy, mb.gradLogStd, mb.gradValues.fill(0, 0, B));
-    return { loss: metrics.loss - entCoef * (entropy / B), entropy: entropy / B, kl: metrics.kl, approxKl: approxKl / B, clipFraction: metrics.clipFraction };
+    const loss = metrics.loss - cH * (entropy / B) + smoothWeight * smoothing;
+    return { loss, entropy: entropy / B, kl: metrics.kl, approxKl: approxKl / B, clipFraction: metrics.clipFraction, smoothing: smoothing / B, outside: outside / B };
   }
 
   getState(): GrpoAgentState {
-    return { network: this.net.getState(), reference: this.reference?.params.slice() ?? null, stages: this.stages, minibatchRng: this.minibatchRng.getState() };
+    return { network: this.net.getState(), reference: this.reference?.params.slice() ?? null, stages: this.stages, minibatchRng: this.minibatchRng.getState(), entropyHistory: this.epo === null ? null : this.history.getState() };
   }
 
   setState(state: unknown): void {
@@ -210,5 +301,6 @@ export class GrpoAgent implements PolicyActor {
     if (this.reference !== null && s.reference !== null) this.reference.setParams(s.reference);
     this.stages = s.stages;
     this.minibatchRng = Rng.fromState(s.minibatchRng);
+    if (s.entropyHistory !== null) this.history.setState(s.entropyHistory);
   }
 }
