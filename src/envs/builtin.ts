@@ -11,6 +11,7 @@ import { KernelVectorEnv } from './vector/kernel-vector-env.js';
 import { registerLocomotionEnvs } from './locomotion/register.js';
 import { MaskObservation, VectorMaskObservation } from './wrappers/mask-observation.js';
 import { REACH_MAX_EPISODE_STEPS, ReachKernel, type ReachOptions } from './ik/reach.js';
+import { KEY_DOOR_MAX_EPISODE_STEPS, KeyDoorKernel, type KeyDoorOptions } from './tasks/key-door.js';
 import { SeqTaskKernel, type SeqTaskOptions } from './tasks/seq-task.js';
 
 interface KernelEnvDefinition {
@@ -108,6 +109,13 @@ const TASKS: readonly KernelEnvDefinition[] = [
     // Episodes end by themselves after the answer's last digit (at most 65 steps).
     maxEpisodeSteps: 100,
     description: 'emit the answer to a digit-sequence prompt one digit at a time, reward at the end (task: reverse | sort | add; length; base; reward: exact | partial)',
+  },
+  {
+    id: 'rxrl/KeyDoor-v0',
+    kernel: (kw) => new KeyDoorKernel(kw as KeyDoorOptions),
+    kwargTypes: { size: 'number', minSolution: 'number', view: 'number' },
+    maxEpisodeSteps: KEY_DOOR_MAX_EPISODE_STEPS,
+    description: 'two-room gridworld: pick up the key, open the door, reach the goal; reward 1 on success, solutions of 30+ steps (size; minSolution; view: 0 full | odd k for a k×k window)',
   },
 ];
 

@@ -17,3 +17,4 @@ export * from './wrappers/index.js';
 export { WorkerVectorEnv, WorkerEnvError, type WorkerEnvDefinition, type WorkerVectorEnvOptions } from './vector/worker-vector-env.js';
 export * from './gymnasium/index.js';
 export { SEQ_TASKS, SeqTaskKernel, type SeqTaskName, type SeqTaskOptions } from './tasks/seq-task.js';
+export { KEY_DOOR_MAX_EPISODE_STEPS, KeyDoorKernel, type KeyDoorOptions } from './tasks/key-door.js';
