@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import ppoZoo from './hyperparams/ppo.json' with { type: 'json' };
+import { epoFields } from './epo-config.js';
 import { scheduleSchema } from './schedule.js';
 
 /**
@@ -57,37 +58,52 @@ export function refineBackend<T extends z.ZodType<{ network: string; backend: st
  * PPO's configuration. Defaults are Stable-Baselines3's (`PPO.__init__`) unless noted; per-env
  * values come from `hyperparams/ppo.json` (the SB3-zoo values, each block naming its source).
  */
+const ppoFields = {
+  ...runHeadFields,
+  nSteps: z.number().int().positive().default(2048), // SB3 n_steps
+  batchSize: z.number().int().positive().default(64), // SB3 batch_size
+  nEpochs: z.number().int().positive().default(10), // SB3 n_epochs
+  gamma: z.number().min(0).max(1).default(0.99),
+  gaeLambda: z.number().min(0).max(1).default(0.95),
+  learningRate: scheduleSchema.default(3e-4),
+  clipRange: scheduleSchema.default(0.2),
+  /** Value clipping ε, or null for none (SB3 clip_range_vf=None; CleanRL clips with 0.2). */
+  clipRangeVf: z.number().positive().nullable().default(null),
+  normalizeAdvantage: z.boolean().default(true),
+  entCoef: z.number().min(0).default(0),
+  vfCoef: z.number().min(0).default(0.5),
+  maxGradNorm: z.number().positive().default(0.5),
+  /** Stop the epoch loop when approx KL exceeds this (SB3 target_kl; null = never). */
+  targetKl: z.number().positive().nullable().default(null),
+  /** Adam ε: SB3 and CleanRL both use 1e-5 for PPO. */
+  adamEps: z.number().positive().default(1e-5),
+  ...runTailFields,
+};
+
 export const ppoConfigSchema = refineBackend(
   z
     .object({
       algo: z.literal('ppo').default('ppo'),
-      ...runHeadFields,
-      nSteps: z.number().int().positive().default(2048), // SB3 n_steps
-      batchSize: z.number().int().positive().default(64), // SB3 batch_size
-      nEpochs: z.number().int().positive().default(10), // SB3 n_epochs
-      gamma: z.number().min(0).max(1).default(0.99),
-      gaeLambda: z.number().min(0).max(1).default(0.95),
-      learningRate: scheduleSchema.default(3e-4),
-      clipRange: scheduleSchema.default(0.2),
-      /** Value clipping ε, or null for none (SB3 clip_range_vf=None; CleanRL clips with 0.2). */
-      clipRangeVf: z.number().positive().nullable().default(null),
-      normalizeAdvantage: z.boolean().default(true),
-      entCoef: z.number().min(0).default(0),
-      vfCoef: z.number().min(0).default(0.5),
-      maxGradNorm: z.number().positive().default(0.5),
-      /** Stop the epoch loop when approx KL exceeds this (SB3 target_kl; null = never). */
-      targetKl: z.number().positive().nullable().default(null),
-      /** Adam ε: SB3 and CleanRL both use 1e-5 for PPO. */
-      adamEps: z.number().positive().default(1e-5),
-      ...runTailFields,
+      ...ppoFields,
     })
     .strict(),
 );
 
-/** A complete, validated PPO configuration. */
-export type PpoConfig = z.infer<typeof ppoConfigSchema>;
+/** EPO on top of PPO (`algo: "epo-ppo"`): PPO's configuration and per-env values, with EPO's entropy terms (`epo`). */
+export const epoPpoConfigSchema = refineBackend(
+  z
+    .object({
+      algo: z.literal('epo-ppo').default('epo-ppo'),
+      ...ppoFields,
+      epo: epoFields,
+    })
+    .strict(),
+);
+
+/** A complete, validated PPO configuration (plain, or with EPO's entropy terms). */
+export type PpoConfig = z.infer<typeof ppoConfigSchema> | z.infer<typeof epoPpoConfigSchema>;
 /** What a user may give: every key but `env` optional. */
-export type PpoConfigInput = z.input<typeof ppoConfigSchema>;
+export type PpoConfigInput = z.input<typeof ppoConfigSchema> | z.input<typeof epoPpoConfigSchema>;
 
 const zoo = ppoZoo as Record<string, Record<string, unknown>>;
 
@@ -121,5 +137,5 @@ export function resolveLayeredConfig<S extends z.ZodTypeAny>(schema: S, zooTable
 
 /** Builds a PPO config: SB3 defaults ← zoo values for the env ← `file` ← `overrides` (see {@link resolveLayeredConfig}). */
 export function resolvePpoConfig(overrides: Record<string, unknown>, file: Record<string, unknown> = {}): PpoConfig {
-  return resolveLayeredConfig(ppoConfigSchema, zoo, 'PPO', overrides, file);
+  return (overrides['algo'] ?? file['algo']) === 'epo-ppo' ? resolveLayeredConfig(epoPpoConfigSchema, zoo, 'EPO-PPO', overrides, file) : resolveLayeredConfig(ppoConfigSchema, zoo, 'PPO', overrides, file);
 }

@@ -82,3 +82,66 @@ export class TurnEntropyHistory {
     this.counts.push(...state.counts);
   }
 }
+
+/** The settings {@link epoEntropyGradients} needs (the `epo` block of an EPO config). */
+export interface EpoTermSettings {
+  /** c_H. */
+  readonly entropyCoef: number;
+  /** c_s. */
+  readonly smoothCoef: number;
+  readonly bandLow: number;
+  readonly bandHigh: number;
+  /** α. */
+  readonly penalty: number;
+  readonly smoothing: 'differentiable' | 'code';
+  /** Smooth only batches holding a turn ≥ this. */
+  readonly smoothFromTurn: number;
+}
+
+/** What {@link epoEntropyGradients} adds to a minibatch's loss, for the logs. */
+export interface EpoTermMetrics {
+  /** −c_H·H̄ + c_H·c_s·β·mean(smoothing): EPO's share of the loss. */
+  readonly loss: number;
+  /** Mean smoothing value (mask or penalty) over the samples. */
+  readonly smoothing: number;
+  /** Fraction of samples outside their turn's band. */
+  readonly outside: number;
+}
+
+/**
+ * EPO's terms −c_H·[H − c_s·mean(β·smoothing)] over B samples whose per-sample entropies are
+ * `entropy[b]` at turns `turns[b]`: writes each sample's ∂/∂H_b into `gradEntropy` (−c_H/B, plus
+ * c_H·c_s·β·∂penalty/∂H/B with the differentiable smoothing; the code's mask adds nothing, being
+ * constant in θ). Smoothing applies once the history holds turn 0 and the batch holds a turn ≥
+ * `smoothFromTurn` (the released code's gate).
+ */
+export function epoEntropyGradients(entropy: ArrayLike<number>, turns: ArrayLike<number>, B: number, history: TurnEntropyHistory, s: EpoTermSettings, beta: number, gradEntropy: Float64Array): EpoTermMetrics {
+  let late = false;
+  for (let b = 0; b < B && !late; b++) late = (turns[b] as number) >= s.smoothFromTurn;
+  const smooth = late && history.mean(0) !== undefined;
+  const band: SmoothingBand = { low: s.bandLow, high: s.bandHigh, penalty: s.penalty };
+  const weight = (s.entropyCoef * s.smoothCoef * beta) / B;
+  let meanEntropy = 0;
+  let smoothing = 0;
+  let outside = 0;
+  for (let b = 0; b < B; b++) {
+    const H = entropy[b] as number;
+    meanEntropy += H / B;
+    let g = -s.entropyCoef / B;
+    const historical = smooth ? history.mean(turns[b] as number) : undefined;
+    if (historical !== undefined) {
+      if (s.smoothing === 'code') {
+        const m = smoothingMask(H, historical, band);
+        smoothing += m;
+        if (m !== 0) outside++;
+      } else {
+        const p = smoothingPenalty(H, historical, band);
+        smoothing += p.value;
+        if (p.value !== 0) outside++;
+        g += weight * p.grad;
+      }
+    }
+    gradEntropy[b] = g;
+  }
+  return { loss: -s.entropyCoef * meanEntropy + weight * smoothing, smoothing: smoothing / B, outside: outside / B };
+}

@@ -48,8 +48,9 @@ export interface PpoLossMetrics {
  * arrays and ∂L/∂V into `gradValues`. Gradient conventions follow autograd of the formula:
  * inside the clip range both branches agree and the gradient flows; outside it, the clipped
  * branch is chosen only when it is the smaller one, and then the gradient is zero.
+ * `extraGradEntropy[b]`, when given, is added to sample b's ∂L/∂H (its loss is the caller's).
  */
-export function ppoLoss(head: PolicyHead, values: ArrayLike<number>, samples: PpoSamples, hyper: PpoLossHyper, gradValues: Float64Array): PpoLossMetrics {
+export function ppoLoss(head: PolicyHead, values: ArrayLike<number>, samples: PpoSamples, hyper: PpoLossHyper, gradValues: Float64Array, extraGradEntropy?: ArrayLike<number>): PpoLossMetrics {
   const B = samples.size;
   const { clipRange: eps, clipRangeVf, entCoef, vfCoef } = hyper;
   let policySum = 0;
@@ -73,7 +74,8 @@ export function ppoLoss(head: PolicyHead, values: ArrayLike<number>, samples: Pp
     if (outside) clipped++;
     // ∂(−min)/∂log ρ = −ρA unless the clipped branch is the strictly smaller, constant one.
     const gradLogp = outside && clippedObj < unclippedObj ? 0 : -unclippedObj / B;
-    accumulateHeadGrad(head, b, gradLogp, -entCoef / B);
+    // An extra per-sample ∂L/∂H (EPO's entropy terms) joins the bonus's.
+    accumulateHeadGrad(head, b, gradLogp, extraGradEntropy === undefined ? -entCoef / B : -entCoef / B + (extraGradEntropy[b] as number));
   }
   const valueLossMean = valueLoss(B, values, samples.returns, samples.oldValues, clipRangeVf, vfCoef, gradValues);
 

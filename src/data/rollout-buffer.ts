@@ -30,6 +30,8 @@ export class RolloutBuffer {
   readonly episodeEnds: Float64Array;
   readonly advantages: Float64Array;
   readonly returns: Float64Array;
+  /** Each sample's turn: steps since its episode began (what EPO keys its entropy history by). */
+  readonly turns: Int32Array;
   private filled = 0;
 
   constructor(readonly shape: RolloutBufferShape) {
@@ -44,6 +46,7 @@ export class RolloutBuffer {
     this.episodeEnds = new Float64Array(this.size);
     this.advantages = new Float64Array(this.size);
     this.returns = new Float64Array(this.size);
+    this.turns = new Int32Array(this.size);
   }
 
   /** Steps (rows of N) written since the last {@link RolloutBuffer.clear}. */
@@ -59,8 +62,11 @@ export class RolloutBuffer {
     this.filled = 0;
   }
 
-  /** Stores one step of all N copies: observations the actions were taken in, the actions, their log-probs and values. */
-  addStep(observations: Float32Array, actions: ArrayLike<number>, logProbs: ArrayLike<number>, values: ArrayLike<number>, rewards: ArrayLike<number>): void {
+  /**
+   * Stores one step of all N copies: observations the actions were taken in, the actions, their
+   * log-probs and values, and (when given) each copy's turn within its episode.
+   */
+  addStep(observations: Float32Array, actions: ArrayLike<number>, logProbs: ArrayLike<number>, values: ArrayLike<number>, rewards: ArrayLike<number>, turns?: ArrayLike<number>): void {
     if (this.full) throw new RangeError(`RolloutBuffer is full (${this.shape.numSteps} steps); call clear() first`);
     const { numEnvs: N, observationSize, actionSize } = this.shape;
     const row = this.filled * N;
@@ -70,6 +76,7 @@ export class RolloutBuffer {
       this.logProbs[row + i] = logProbs[i] as number;
       this.values[row + i] = values[i] as number;
       this.rewards[row + i] = rewards[i] as number;
+      this.turns[row + i] = turns === undefined ? 0 : (turns[i] as number);
     }
     this.filled++;
   }

@@ -18,6 +18,8 @@ export interface LoopState {
   firstStepAtThreshold: number | null;
   /** Wall-clock seconds spent before this process (resumed runs). */
   priorSeconds: number;
+  /** Steps each copy has taken in its current episode (absent in older checkpoints: zeros). */
+  turns?: Int32Array;
 }
 
 /** Inputs of {@link runOnPolicy}. */
@@ -84,6 +86,7 @@ export async function runOnPolicy(o: OnPolicyLoopOptions): Promise<OnPolicyLoopR
     state.observations.set(reset.observations);
   }
   const elapsed = () => state.priorSeconds + (performance.now() - started) / 1000;
+  const turns = (state.turns ??= new Int32Array(N));
   const nextValues = new Float64Array(N);
   const ends = new Float64Array(N);
   let lastEvalStep = state.step;
@@ -103,13 +106,14 @@ export async function runOnPolicy(o: OnPolicyLoopOptions): Promise<OnPolicyLoopR
         buffer.setNextValues(t - 1, nextValues, ends);
       }
       const r = await awaitMaybe<VectorStepResult>(env.step(act.actions));
-      buffer.addStep(state.observations, act.actions, act.logProbs, act.values, r.rewards);
+      buffer.addStep(state.observations, act.actions, act.logProbs, act.values, r.rewards, turns);
       state.step += N;
       let anyTruncated = false;
       for (let i = 0; i < N; i++) {
         const term = r.terminated[i] === 1;
         const trunc = r.truncated[i] === 1;
         ends[i] = term || trunc ? 1 : 0;
+        turns[i] = term || trunc ? 0 : (turns[i] as number) + 1;
         nextValues[i] = 0;
         if (trunc && !term) anyTruncated = true;
         const episode = r.finalInfos[i]?.['episode'] as { r: number; l: number } | undefined;

@@ -211,5 +211,5 @@ async function restartEpisodes(env: VectorEnv, config: AgentConfig, resumed: Che
   if (rewardNorm !== undefined && resumed.rewardNormalizer != null) rewardNorm.setState(resumed.rewardNormalizer);
   const reset = await env.reset({ seed: config.seed + resumed.loop.iteration });
   const observations = Float32Array.from(reset.observations);
-  return { ...resumed.loop, observations };
+  return { ...resumed.loop, observations, turns: new Int32Array(env.numEnvs) };
 }

@@ -1,4 +1,4 @@
-import { epoPhaseWeight, smoothingMask, smoothingPenalty, TurnEntropyHistory, type SmoothingBand } from '../../algorithms/epo.js';
+import { epoEntropyGradients, epoPhaseWeight, TurnEntropyHistory, type EpoTermMetrics } from '../../algorithms/epo.js';
 import { groupAdvantages, grpoLoss, GRPO_STD_EPS, type GrpoHyper } from '../../algorithms/grpo.js';
 import { accumulateHeadGrad, headEntropy, headLogProb, prepareHead } from '../../algorithms/policy-head.js';
 import { Rng, type RngState } from '../../core/rng.js';
@@ -8,7 +8,9 @@ import type { ActOutput, PolicyActor } from '../../loop/agent.js';
 import type { UpdateMetrics } from '../../loop/events.js';
 import { ActorCritic, networkOptions, type ActorCriticState } from '../actor-critic.js';
 import { scheduleValue } from '../schedule.js';
-import type { EpoSettings, GrpoConfig } from './grpo-config.js';
+import { TurnEntropyMeter } from '../turn-entropy.js';
+import type { EpoSettings } from '../epo-config.js';
+import type { GrpoConfig } from './grpo-config.js';
 
 /** Checkpointed state of a {@link GrpoAgent}. */
 export interface GrpoAgentState {
@@ -21,13 +23,10 @@ export interface GrpoAgentState {
   readonly entropyHistory: { sums: number[]; counts: number[] } | null;
 }
 
-/** EPO's terms for one minibatch: the phase weight, the band, and each turn's historical entropy. */
+/** EPO's settings and phase weight β_k for one stage's update. */
 interface EpoStep {
   readonly settings: EpoSettings;
   readonly beta: number;
-  readonly band: SmoothingBand;
-  /** Whether this minibatch is smoothed (history exists and it holds a late enough turn). */
-  smooth: boolean;
 }
 
 /**
@@ -48,9 +47,8 @@ export class GrpoAgent implements PolicyActor {
   /** EPO's settings (null: plain GRPO) and per-turn entropy history H̄_t. */
   private readonly epo: EpoSettings | null;
   private readonly history = new TurnEntropyHistory();
-  /** Per turn: the stage's summed token entropy and token count under the sampling policy. */
-  private readonly turnEntropy: Float64Array;
-  private readonly turnCount: Float64Array;
+  /** Each turn's mean entropy of the stage under the sampling policy. */
+  private readonly turnEntropy = new TurnEntropyMeter();
   private readonly groupOrder: Int32Array;
   private readonly advantages: Float64Array;
   private readonly mb: {
@@ -61,6 +59,8 @@ export class GrpoAgent implements PolicyActor {
     logpRef: Float64Array;
     gradLogp: Float64Array;
     turns: Int32Array;
+    entropy: Float64Array;
+    gradEntropy: Float64Array;
     lengths: Int32Array;
     advantages: Float64Array;
     gradPolicy: Float64Array;
@@ -84,8 +84,6 @@ export class GrpoAgent implements PolicyActor {
     this.reference?.copyParamsFrom(this.net);
     this.minibatchRng = rng.split('minibatch');
     this.epo = config.algo === 'epo-grpo' ? config.epo : null;
-    this.turnEntropy = new Float64Array(maxTurns);
-    this.turnCount = new Float64Array(maxTurns);
     const groups = config.numEnvs / config.groupSize;
     this.groupOrder = Int32Array.from({ length: groups }, (_, g) => g);
     this.advantages = new Float64Array(config.numEnvs);
@@ -101,6 +99,8 @@ export class GrpoAgent implements PolicyActor {
       logpRef: new Float64Array(rows),
       gradLogp: new Float64Array(rows),
       turns: new Int32Array(rows),
+      entropy: new Float64Array(rows),
+      gradEntropy: new Float64Array(rows),
       lengths: new Int32Array(config.numEnvs),
       advantages: new Float64Array(config.numEnvs),
       gradPolicy: new Float64Array(rows * out),
@@ -129,7 +129,7 @@ export class GrpoAgent implements PolicyActor {
     const groups = this.groupOrder.length;
     this.measureTurnEntropy(batch);
     const epo: EpoStep | null =
-      this.epo === null ? null : { settings: this.epo, beta: epoPhaseWeight(this.stages, this.epo.phaseLength), band: { low: this.epo.bandLow, high: this.epo.bandHigh, penalty: this.epo.penalty }, smooth: false };
+      this.epo === null ? null : { settings: this.epo, beta: epoPhaseWeight(this.stages, this.epo.phaseLength) };
     let smoothing = 0;
     let outside = 0;
     const sums = { loss: 0, entropy: 0, kl: 0, approxKl: 0, clipFraction: 0, gradNorm: 0 };
@@ -157,13 +157,7 @@ export class GrpoAgent implements PolicyActor {
     }
     const k = Math.max(1, steps);
     // Each turn's mean entropy under the sampling policy: logged, and EPO's history (after use, so H̄ holds past stages only).
-    const turnDetails: Record<string, number> = {};
-    for (let t = 0; t < this.turnCount.length; t++) {
-      if (this.turnCount[t] === 0) continue;
-      const mean = (this.turnEntropy[t] as number) / (this.turnCount[t] as number);
-      turnDetails[`entropy/turn${t}`] = mean;
-      if (this.epo !== null) this.history.record(t, mean);
-    }
+    const turnDetails = this.turnEntropy.report(this.epo === null ? undefined : this.history);
     const epoDetails = epo === null ? {} : { epoBeta: epo.beta, epoSmoothingLoss: smoothing / k, epoOutsideBand: outside / k };
     this.stages++;
     let signal = 0;
@@ -213,24 +207,16 @@ export class GrpoAgent implements PolicyActor {
     return row;
   }
 
-  /**
-   * Each turn's summed token entropy over the whole stage under the current (= sampling) policy,
-   * into {@link turnEntropy} and {@link turnCount}.
-   */
+  /** Each turn's token entropy over the whole stage under the current (= sampling) policy, into {@link turnEntropy}. */
   private measureTurnEntropy(batch: GroupBatch): void {
-    this.turnEntropy.fill(0);
-    this.turnCount.fill(0);
+    this.turnEntropy.reset();
     const groups = this.groupOrder.length;
     for (let g = 0; g < groups; g++) this.groupOrder[g] = g;
     const B = this.gather(batch, 0, groups);
     const { mb, net } = this;
     const head = net.policyHead(net.forwardTrain(mb.obs, B), mb.actions, { policy: mb.gradPolicy, logStd: mb.gradLogStd, logp: mb.scratchLogp });
     prepareHead(head, B);
-    for (let b = 0; b < B; b++) {
-      const t = mb.turns[b] as number;
-      this.turnEntropy[t] = (this.turnEntropy[t] as number) + headEntropy(head, b);
-      this.turnCount[t] = (this.turnCount[t] as number) + 1;
-    }
+    for (let b = 0; b < B; b++) this.turnEntropy.add(mb.turns[b] as number, headEntropy(head, b));
   }
 
   /** Forward, GRPO loss (with EPO's terms when `epo` is given) and backward of one minibatch of `B` tokens in `sequences` sequences. */
@@ -257,38 +243,17 @@ export class GrpoAgent implements PolicyActor {
     }
     const tokens = { lengths: mb.lengths.subarray(0, sequences), logp: mb.logp, logpOld: mb.logpOld, logpRef: mb.logpRef, advantages: mb.advantages };
     const metrics = grpoLoss(tokens, hyper, mb.gradLogp);
-    // Entropy terms: GRPO's own bonus, and EPO's −c_H·[H − c_s·mean(β_k·smoothing)] (token means).
-    const cH = this.config.entCoef + (epo?.settings.entropyCoef ?? 0);
-    let smoothing = 0;
-    let outside = 0;
+    // Entropy terms: GRPO's own bonus (entCoef), and EPO's −c_H·[H − c_s·mean(β_k·smoothing)].
+    const entCoef = this.config.entCoef;
+    let epoTerms: EpoTermMetrics = { loss: 0, smoothing: 0, outside: 0 };
     if (epo !== null) {
-      let late = false;
-      for (let b = 0; b < B && !late; b++) late = (mb.turns[b] as number) >= epo.settings.smoothFromTurn;
-      epo.smooth = late && this.history.mean(0) !== undefined;
+      for (let b = 0; b < B; b++) mb.entropy[b] = headEntropy(head, b);
+      epoTerms = epoEntropyGradients(mb.entropy, mb.turns, B, this.history, epo.settings, epo.beta, mb.gradEntropy);
     }
-    const smoothWeight = epo === null ? 0 : (epo.settings.entropyCoef * epo.settings.smoothCoef * epo.beta) / B;
-    for (let b = 0; b < B; b++) {
-      let gradEntropy = -cH / B;
-      const historical = epo?.smooth === true ? this.history.mean(mb.turns[b] as number) : undefined;
-      if (epo !== null && historical !== undefined) {
-        const H = headEntropy(head, b);
-        if (epo.settings.smoothing === 'code') {
-          // The released code's mask: constant in θ, so it adds to the loss but not to the gradient.
-          const m = smoothingMask(H, historical, epo.band);
-          smoothing += m;
-          if (m !== 0) outside++;
-        } else {
-          const p = smoothingPenalty(H, historical, epo.band);
-          smoothing += p.value;
-          if (p.value !== 0) outside++;
-          gradEntropy += smoothWeight * p.grad;
-        }
-      }
-      accumulateHeadGrad(head, b, mb.gradLogp[b] as number, gradEntropy);
-    }
+    for (let b = 0; b < B; b++) accumulateHeadGrad(head, b, mb.gradLogp[b] as number, -entCoef / B + (epo === null ? 0 : (mb.gradEntropy[b] as number)));
     net.backwardTrain(B, mb.gradPolicy, mb.gradLogStd, mb.gradValues.fill(0, 0, B));
-    const loss = metrics.loss - cH * (entropy / B) + smoothWeight * smoothing;
-    return { loss, entropy: entropy / B, kl: metrics.kl, approxKl: approxKl / B, clipFraction: metrics.clipFraction, smoothing: smoothing / B, outside: outside / B };
+    const loss = metrics.loss - entCoef * (entropy / B) + epoTerms.loss;
+    return { loss, entropy: entropy / B, kl: metrics.kl, approxKl: approxKl / B, clipFraction: metrics.clipFraction, smoothing: epoTerms.smoothing, outside: epoTerms.outside };
   }
 
   getState(): GrpoAgentState {
