@@ -87,7 +87,7 @@ for (const setting of chosen) {
   }
 }
 
-const pct = (x: number) => `${(100 * x).toFixed(x > 0 && x < 0.01 ? 2 : 0)}%`;
+const pct = (x: number) => (x > 0 && x < 1e-4 ? `${(100 * x).toExponential(0)}%` : `${(100 * x).toFixed(x > 0 && x < 0.01 ? 2 : 0)}%`);
 const mSteps = (s: number) => `${(s / 1e6).toFixed(2)}M`;
 /** Mean over the first `k` stages of a run's sampled success. */
 const early = (r: RunResult, k = 10) => r.stages.slice(0, k).reduce((a, s) => a + s.success, 0) / Math.min(k, r.stages.length);
@@ -132,6 +132,8 @@ const text = [
   '| setting | chance success | sampled success, first 10 stages | groups with a signal, first 10 stages | budget | seeds reaching 90% | median first ≥ 90% | final success per seed | wall seconds per seed |',
   '|---|---:|---:|---:|---:|---:|---:|---|---|',
   ...rows,
+  '',
+  'With the partial reward every seed plateaus near 90% of the digits right (about half the answers fully right): the policy entropy falls from log 10 = 2.30 to ~0.2 within the first quarter of the budget and to 0.00–0.05 by the end, while a third to a half of the groups still differ in reward — the entropy collapse EPO targets (compare `--algo epo-grpo`).',
   '',
   'A group has a signal when its rewards differ; a group of equal rewards has zero advantages and contributes nothing to the update (β = 0). With the exact reward in base 10 the chance of a success is 10⁻⁵ per episode, so nearly every group is all zeros: outcome-only GRPO from a random policy has nothing to learn from, the premise of RLVR (the initial policy sometimes succeeds) fails. The partial reward (the fraction of right digits) restores a signal in base 10; a smaller alphabet restores it for the exact reward.',
   '',
