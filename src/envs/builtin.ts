@@ -13,6 +13,7 @@ import { MaskObservation, VectorMaskObservation } from './wrappers/mask-observat
 import { REACH_MAX_EPISODE_STEPS, ReachKernel, type ReachOptions } from './ik/reach.js';
 import { KEY_DOOR_MAX_EPISODE_STEPS, KeyDoorKernel, type KeyDoorOptions } from './tasks/key-door.js';
 import { SeqTaskKernel, type SeqTaskOptions } from './tasks/seq-task.js';
+import { TEXT_QUEST_MAX_EPISODE_STEPS, TextQuestKernel, type TextQuestOptions } from './tasks/text-quest.js';
 
 interface KernelEnvDefinition {
   readonly id: string;
@@ -116,6 +117,13 @@ const TASKS: readonly KernelEnvDefinition[] = [
     kwargTypes: { size: 'number', minSolution: 'number', view: 'number' },
     maxEpisodeSteps: KEY_DOOR_MAX_EPISODE_STEPS,
     description: 'two-room gridworld: pick up the key, open the door, reach the goal; reward 1 on success, solutions of 30+ steps (size; minSolution; view: 0 full | odd k for a k×k window)',
+  },
+  {
+    id: 'rxrl/TextQuest-v0',
+    kernel: (kw) => new TextQuestKernel(kw as TextQuestOptions),
+    kwargTypes: { rooms: 'number', doors: 'number', minSolution: 'number', invalidPenalty: 'number', observation: 'string' },
+    maxEpisodeSteps: TEXT_QUEST_MAX_EPISODE_STEPS,
+    description: 'text adventure: fetch keys, unlock doors, bring the gem to the altar; word observations, command actions, reward at the end, invalid commands penalised (rooms; doors; minSolution; invalidPenalty; observation: bow | tokens)',
   },
 ];
 

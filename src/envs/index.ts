@@ -18,3 +18,4 @@ export { WorkerVectorEnv, WorkerEnvError, type WorkerEnvDefinition, type WorkerV
 export * from './gymnasium/index.js';
 export { SEQ_TASKS, SeqTaskKernel, type SeqTaskName, type SeqTaskOptions } from './tasks/seq-task.js';
 export { KEY_DOOR_MAX_EPISODE_STEPS, KeyDoorKernel, type KeyDoorOptions } from './tasks/key-door.js';
+export { TEXT_QUEST_MAX_EPISODE_STEPS, TEXT_QUEST_MAX_TOKENS, TEXT_QUEST_VOCABULARY, TextQuestKernel, type TextQuestOptions } from './tasks/text-quest.js';
