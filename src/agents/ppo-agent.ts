@@ -96,7 +96,8 @@ export class PpoAgent extends ActorCriticAgent {
     const size = buffer.size;
     const sums = { policyLoss: 0, valueLoss: 0, entropy: 0, approxKl: 0, clipFraction: 0, gradNorm: 0 };
     const epo = this.epo === null ? null : { settings: this.epo, beta: epoPhaseWeight(this.updates, this.epo.phaseLength), smoothing: 0, outside: 0 };
-    if (epo !== null) this.measureTurnEntropy(buffer);
+    const turnEntropy = epo !== null || this.config.logTurnEntropy;
+    if (turnEntropy) this.measureTurnEntropy(buffer);
     let minibatches = 0;
     let epochs = 0;
     let stop = false;
@@ -132,6 +133,8 @@ export class PpoAgent extends ActorCriticAgent {
       // History after use: H̄_t holds past updates only.
       details = { epoBeta: epo.beta, epoSmoothingLoss: epo.smoothing / k, epoOutsideBand: epo.outside / k, ...this.turnEntropy.report(this.history) };
       this.updates++;
+    } else if (turnEntropy) {
+      details = this.turnEntropy.report();
     }
     return {
       policyLoss: sums.policyLoss / k,

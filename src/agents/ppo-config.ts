@@ -77,6 +77,8 @@ const ppoFields = {
   targetKl: z.number().positive().nullable().default(null),
   /** Adam ε: SB3 and CleanRL both use 1e-5 for PPO. */
   adamEps: z.number().positive().default(1e-5),
+  /** Log each turn's policy entropy per update (`entropy/turnT`; always on for EPO-PPO): one extra forward pass over the rollout. */
+  logTurnEntropy: z.boolean().default(false),
   ...runTailFields,
 };
 

@@ -27,6 +27,14 @@ describe('EPO on PPO (epo-ppo)', () => {
     expect(updates(events).some((u) => (u.metrics.details?.['epoOutsideBand'] ?? 0) > 0)).toBe(true);
   });
 
+  it('plain PPO logs the per-turn entropy on request, and its parameters do not change for it', async () => {
+    const [logged, plain] = [temp.make(), temp.make()];
+    const { events } = await runToEnd({ config: { ...PPO, logTurnEntropy: true }, checkpointDir: path.join(logged, 'checkpoints') });
+    await runToEnd({ config: PPO, checkpointDir: path.join(plain, 'checkpoints') });
+    expect(Object.keys(updates(events)[0]?.metrics.details ?? {}).sort()).toEqual(['entropy/turn0', 'entropy/turn1', 'entropy/turn2']);
+    expect(same(paramsOf(logged), paramsOf(plain))).toBe(true);
+  });
+
   it('with the released code’s mask equals PPO with the same entropy bonus, bit for bit; the differentiable penalty differs', async () => {
     const [code, plain, diff] = [temp.make(), temp.make(), temp.make()];
     await runToEnd({ config: { ...EPO, epo: { ...EPO.epo, smoothing: 'code' } }, checkpointDir: path.join(code, 'checkpoints') });
