@@ -12,25 +12,14 @@ import type { GradientAgent } from '../agents/apg/gradient-agent.js';
 import { fastEngineInfo } from '../nn/fast/index.js';
 import { writeCheckpoint, type Checkpoint } from './checkpoint.js';
 import { evaluatePolicy } from './evaluate.js';
-import type { EvalResult, TrainEvent } from './events.js';
-import { finishRun } from './run-end.js';
+import type { EvalResult } from './events.js';
+import { finishRun, freshLoopState, periodicWork, type SelfDrivenTrainingOptions } from './run-end.js';
 import { recordTrainingEpisode } from './training-episodes.js';
 import type { LoopState } from './on-policy-loop.js';
 import { buildEnv } from './training-env.js';
 
 /** Inputs of {@link runGradientTraining}. */
-export interface GradientTrainingOptions {
-  readonly config: GradientAgentConfig;
-  /** Continue from this checkpoint (its agent, training worlds and loop counters). */
-  readonly resumed: Checkpoint | undefined;
-  /** Folder for checkpoints; undefined: none. */
-  readonly checkpointDir: string | undefined;
-  /** The env's reward threshold, for `firstStepAtThreshold` (mean of the last 10 training episodes). */
-  readonly rewardThreshold: number | undefined;
-  readonly emit: (event: TrainEvent) => void;
-  /** Polled between iterations: true stops the run cleanly (with a final checkpoint). */
-  readonly shouldStop: () => boolean;
-}
+export type GradientTrainingOptions = SelfDrivenTrainingOptions<GradientAgentConfig>;
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -44,7 +33,7 @@ export async function runGradientTraining(o: GradientTrainingOptions): Promise<v
   const agent = createGradientAgent(config);
   const evalEnv = buildEnv(config, 1);
   try {
-    const state: LoopState = resumed?.loop ?? { step: 0, iteration: 0, observations: new Float32Array(0), episodes: 0, recentReturns: [], firstStepAtThreshold: null, priorSeconds: 0 };
+    const state: LoopState = resumed?.loop ?? freshLoopState();
     let exact = true;
     if (resumed !== undefined) {
       agent.setState(resumed.agent);
@@ -79,8 +68,7 @@ export async function runGradientTraining(o: GradientTrainingOptions): Promise<v
       o.emit({ type: 'checkpoint', step: state.step, path: file });
     };
 
-    let lastEvalStep = state.step;
-    let lastCheckpointStep = state.step;
+    const afterIteration = periodicWork(config, state, evaluate, checkpoint, o.emit);
     while (state.step < config.totalSteps) {
       if (o.shouldStop()) break;
       const t0 = performance.now();
@@ -93,14 +81,7 @@ export async function runGradientTraining(o: GradientTrainingOptions): Promise<v
       o.emit({ type: 'rollout', step: state.step, iteration: state.iteration, stepsPerSecond: agent.stepsPerIteration / seconds });
       o.emit({ type: 'update', step: state.step, iteration: state.iteration, metrics: iteration.metrics });
 
-      if (config.evalEpisodes > 0 && config.evalEvery > 0 && state.step - lastEvalStep >= config.evalEvery && state.step < config.totalSteps) {
-        lastEvalStep = state.step;
-        o.emit({ type: 'eval', step: state.step, result: await evaluate() });
-      }
-      if (config.checkpointEvery > 0 && state.step - lastCheckpointStep >= config.checkpointEvery && state.step < config.totalSteps) {
-        lastCheckpointStep = state.step;
-        await checkpoint();
-      }
+      await afterIteration();
       await yieldToEventLoop();
     }
 

@@ -17,27 +17,16 @@ import { GroupBatch } from '../data/group-batch.js';
 import type { Box, Discrete } from '../core/spaces.js';
 import type { VectorEnv, VectorStepResult } from '../envs/vector/vector-env.js';
 import { fastEngineInfo } from '../nn/fast/index.js';
-import { writeCheckpoint, type Checkpoint } from './checkpoint.js';
+import { writeCheckpoint } from './checkpoint.js';
 import { evaluatePolicy } from './evaluate.js';
-import type { EvalResult, TrainEvent } from './events.js';
+import type { EvalResult } from './events.js';
 import type { LoopState } from './on-policy-loop.js';
-import { finishRun } from './run-end.js';
+import { finishRun, freshLoopState, periodicWork, type SelfDrivenTrainingOptions } from './run-end.js';
 import { recordTrainingEpisode } from './training-episodes.js';
 import { actionSpaceOf, buildEnv } from './training-env.js';
 
 /** Inputs of {@link runGroupTraining}. */
-export interface GroupTrainingOptions {
-  readonly config: GrpoConfig;
-  /** Continue from this checkpoint (its agent and loop counters). */
-  readonly resumed: Checkpoint | undefined;
-  /** Folder for checkpoints; undefined: none. */
-  readonly checkpointDir: string | undefined;
-  /** The env's reward threshold, for `firstStepAtThreshold` (mean of the last 10 training episodes). */
-  readonly rewardThreshold: number | undefined;
-  readonly emit: (event: TrainEvent) => void;
-  /** Polled between stages: true stops the run cleanly (with a final checkpoint). */
-  readonly shouldStop: () => boolean;
-}
+export type GroupTrainingOptions = SelfDrivenTrainingOptions<GrpoConfig>;
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -63,7 +52,7 @@ export async function runGroupTraining(o: GroupTrainingOptions): Promise<void> {
   try {
     const { agent, maxTurns, actionSpace } = createGrpoAgent(config, env);
     const batch = new GroupBatch({ numEnvs: N, groupSize: config.groupSize, maxTurns, observationSize: env.observationSize, actionSize: env.actionSize, discrete: actionSpace.kind === 'Discrete' });
-    const state: LoopState = resumed?.loop ?? { step: 0, iteration: 0, observations: new Float32Array(0), episodes: 0, recentReturns: [], firstStepAtThreshold: null, priorSeconds: 0 };
+    const state: LoopState = resumed?.loop ?? freshLoopState();
     if (resumed !== undefined) agent.setState(resumed.agent);
     const backend = `fast-mlp (${fastEngineInfo().kernels})`;
     o.emit({ type: 'start', step: state.step, config, backend, resumed: resumed !== undefined, exact: true });
@@ -80,8 +69,7 @@ export async function runGroupTraining(o: GroupTrainingOptions): Promise<void> {
 
     const G = config.groupSize;
     const seeds = new Array<string>(N);
-    let lastEvalStep = state.step;
-    let lastCheckpointStep = state.step;
+    const afterIteration = periodicWork(config, state, evaluate, checkpoint, o.emit);
     while (state.step < config.totalSteps) {
       if (o.shouldStop()) break;
       const t0 = performance.now();
@@ -120,14 +108,7 @@ export async function runGroupTraining(o: GroupTrainingOptions): Promise<void> {
       metrics.details = { ...metrics.details, trainSuccessRate: successes / N, trainMeanReturn: mean };
       o.emit({ type: 'update', step: state.step, iteration: state.iteration, metrics });
 
-      if (config.evalEpisodes > 0 && config.evalEvery > 0 && state.step - lastEvalStep >= config.evalEvery && state.step < config.totalSteps) {
-        lastEvalStep = state.step;
-        o.emit({ type: 'eval', step: state.step, result: await evaluate() });
-      }
-      if (config.checkpointEvery > 0 && state.step - lastCheckpointStep >= config.checkpointEvery && state.step < config.totalSteps) {
-        lastCheckpointStep = state.step;
-        await checkpoint();
-      }
+      await afterIteration();
       await yieldToEventLoop();
     }
     await finishRun({ config, state, backend, evaluate, checkpoint, elapsed, emit: o.emit });

@@ -18,7 +18,7 @@ import { fastEngineInfo } from '../nn/fast/index.js';
 import { writeCheckpoint, type Checkpoint } from './checkpoint.js';
 import { evaluatePolicy } from './evaluate.js';
 import type { EvalResult, TrainEvent, UpdateMetrics } from './events.js';
-import { finishRun } from './run-end.js';
+import { finishRun, freshLoopState } from './run-end.js';
 import type { LoopState } from './on-policy-loop.js';
 import { buildOfflineEvalEnv } from './training-env.js';
 
@@ -58,7 +58,7 @@ export async function runOfflineTraining(o: OfflineTrainingOptions): Promise<voi
     const agent = createOfflineAgent(config, evalEnv.observationSize, evalEnv.singleActionSpace, rng.split('agent'));
     const rewardScale = config.rewardScale === 'return-range' ? returnRangeRewardScale(dataset, registration(config.env).maxEpisodeSteps) : config.rewardScale;
     const sampler = new OfflineSampler(dataset, { batchSize: config.batchSize, gamma: config.gamma, rewardScale, rng: rng.split('batches') });
-    const state: LoopState = resumed?.loop ?? { step: 0, iteration: 0, observations: new Float32Array(0), episodes: 0, recentReturns: [], firstStepAtThreshold: null, priorSeconds: 0 };
+    const state: LoopState = resumed?.loop ?? freshLoopState();
     if (resumed !== undefined) {
       agent.setState(resumed.agent);
       sampler.setState((resumed.env as OfflineSnapshot).sampler);

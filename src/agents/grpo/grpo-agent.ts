@@ -236,7 +236,8 @@ export class GrpoAgent implements PolicyActor {
     for (let b = 0; b < B; b++) {
       const lp = headLogProb(head, b);
       mb.logp[b] = lp;
-      entropy += headEntropy(head, b);
+      mb.entropy[b] = headEntropy(head, b);
+      entropy += mb.entropy[b] as number;
       // (ρ − 1) − log ρ: the low-variance estimate of KL(π_old ‖ π_θ), as SB3 and CleanRL log it.
       const logRatio = lp - (mb.logpOld[b] as number);
       approxKl += Math.exp(logRatio) - 1 - logRatio;
@@ -247,7 +248,6 @@ export class GrpoAgent implements PolicyActor {
     const entCoef = this.config.entCoef;
     let epoTerms: EpoTermMetrics = { loss: 0, smoothing: 0, outside: 0 };
     if (epo !== null) {
-      for (let b = 0; b < B; b++) mb.entropy[b] = headEntropy(head, b);
       epoTerms = epoEntropyGradients(mb.entropy, mb.turns, B, this.history, epo.settings, epo.beta, mb.gradEntropy);
     }
     for (let b = 0; b < B; b++) accumulateHeadGrad(head, b, mb.gradLogp[b] as number, -entCoef / B + (epo === null ? 0 : (mb.gradEntropy[b] as number)));
