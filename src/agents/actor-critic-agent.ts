@@ -1,3 +1,4 @@
+import type { Rng } from '../core/rng.js';
 import type { RolloutBuffer } from '../data/rollout-buffer.js';
 import type { ActOutput, OnPolicyAgent } from '../loop/agent.js';
 import type { UpdateMetrics } from '../loop/events.js';
@@ -10,8 +11,8 @@ import type { ActorCritic } from './actor-critic.js';
 export abstract class ActorCriticAgent implements OnPolicyAgent {
   abstract readonly net: ActorCritic;
 
-  act(observations: Float32Array, n: number, deterministic: boolean): ActOutput {
-    return this.net.act(observations, n, deterministic);
+  act(observations: Float32Array, n: number, deterministic: boolean, sampler?: Rng): ActOutput {
+    return this.net.act(observations, n, deterministic, true, sampler);
   }
 
   predictValues(observations: Float32Array, n: number): Float64Array {

@@ -196,9 +196,10 @@ export class ActorCritic {
   /**
    * Acts on `n` observations: samples actions (or takes the mode when `deterministic`),
    * with their log-probs and the critic's values (left as they were when `withValues` is false,
-   * for critic-free agents). Buffers are reused by the next call.
+   * for critic-free agents). Samples come from `sampler` (default: the network's own action
+   * stream). Buffers are reused by the next call.
    */
-  act(observations: Float32Array, n: number, deterministic: boolean, withValues = true): ActOutput {
+  act(observations: Float32Array, n: number, deterministic: boolean, withValues = true, sampler: Rng = this.actionRng): ActOutput {
     this.ensureActOut(n);
     this.ensureScratch(n);
     const out = this.actOut;
@@ -209,7 +210,7 @@ export class ActorCritic {
       categorical.logSoftmax(head, n, K, logp);
       const actions = out.actions as Int32Array;
       for (let i = 0; i < n; i++) {
-        const a = deterministic ? categorical.modeRow(logp, i * K, K) : categorical.sampleRow(logp, i * K, K, this.actionRng);
+        const a = deterministic ? categorical.modeRow(logp, i * K, K) : categorical.sampleRow(logp, i * K, K, sampler);
         actions[i] = a;
         out.logProbs[i] = logp[i * K + a] as number;
       }
@@ -229,7 +230,7 @@ export class ActorCritic {
             actions[i * D + j] = (head[i * D + j] as number) + noise;
           }
         } else {
-          diagGaussian.sampleRow(head, logStd, i * D, D, this.actionRng, actions, i * D);
+          diagGaussian.sampleRow(head, logStd, i * D, D, sampler, actions, i * D);
         }
         out.logProbs[i] = diagGaussian.logProbRow(actions, head, logStd, i * D, D);
       }

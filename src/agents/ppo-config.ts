@@ -38,8 +38,14 @@ export const runTailFields = {
   sdeSampleFreq: z.number().int().min(-1).default(-1),
   normalizeObservation: z.boolean().default(false),
   normalizeReward: z.boolean().default(false),
-  /** Episodes of the final (and periodic) deterministic evaluation. */
+  /** Episodes of the final (and periodic) evaluation. */
   evalEpisodes: z.number().int().min(0).default(10),
+  /**
+   * Evaluate the policy's mode (default, as SB3's EvalCallback) or sample it — the sampled policy
+   * is the one trained, and the fair measure where a greedy policy can loop (gridworlds, text
+   * games). Evaluation samples from its own seeded stream, so it never shifts training's.
+   */
+  evalDeterministic: z.boolean().default(true),
   /** Evaluate every this many env steps (0: only at the end). */
   evalEvery: z.number().int().min(0).default(0),
   /** Save a checkpoint every this many env steps (0: only at the end). */

@@ -1,3 +1,4 @@
+import type { Rng } from '../core/rng.js';
 import type { RolloutBuffer } from '../data/rollout-buffer.js';
 import type { BatchedActions } from '../envs/vector/vector-env.js';
 import type { UpdateMetrics } from './events.js';
@@ -11,8 +12,14 @@ export interface ActOutput {
 
 /** Anything that acts: every built-in agent (on-policy, gradient-based, offline); what evaluation needs. */
 export interface PolicyActor {
-  /** Actions for `n` observations (the policy's mode when `deterministic`). */
-  act(observations: Float32Array, n: number, deterministic: boolean): { readonly actions: BatchedActions };
+  /**
+   * Actions for `n` observations (the policy's mode when `deterministic`). `sampler`, when given,
+   * is the random stream to sample from instead of the agent's own (evaluation passes its own, so
+   * a sampled evaluation leaves training's stream untouched).
+   */
+  act(observations: Float32Array, n: number, deterministic: boolean, sampler?: Rng): { readonly actions: BatchedActions };
+  /** Forgets copy `copy`'s memory at its episode start (recurrent policies only). */
+  resetMemory?(copy: number): void;
 }
 
 /**

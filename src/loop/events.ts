@@ -19,7 +19,7 @@ export interface UpdateMetrics {
   details?: Readonly<Record<string, number>>;
 }
 
-/** Result of a deterministic evaluation. */
+/** Result of an evaluation (greedy or sampled, as configured). */
 export interface EvalResult {
   readonly mean: number;
   readonly std: number;

@@ -50,7 +50,7 @@ export async function runGradientTraining(o: GradientTrainingOptions): Promise<v
     const started = performance.now();
     const elapsed = () => state.priorSeconds + (performance.now() - started) / 1000;
     // Seeded by the step, so a resumed run evaluates on the same episodes as an uninterrupted one.
-    const evaluate = (): Promise<EvalResult> => evaluatePolicy(agent, evalEnv, config.evalEpisodes, { seed: `${config.seed}/eval/${state.step}`, deterministic: true });
+    const evaluate = (): Promise<EvalResult> => evaluatePolicy(agent, evalEnv, config.evalEpisodes, { seed: `${config.seed}/eval/${state.step}`, deterministic: config.evalDeterministic });
     const checkpoint = async (): Promise<void> => {
       if (o.checkpointDir === undefined) return;
       state.priorSeconds = elapsed();

@@ -59,7 +59,7 @@ export async function runGroupTraining(o: GroupTrainingOptions): Promise<void> {
 
     const started = performance.now();
     const elapsed = () => state.priorSeconds + (performance.now() - started) / 1000;
-    const evaluate = (): Promise<EvalResult> => evaluatePolicy(agent, evalEnv, config.evalEpisodes, { seed: `${config.seed}/eval/${state.step}`, deterministic: true });
+    const evaluate = (): Promise<EvalResult> => evaluatePolicy(agent, evalEnv, config.evalEpisodes, { seed: `${config.seed}/eval/${state.step}`, deterministic: config.evalDeterministic });
     const checkpoint = async (): Promise<void> => {
       if (o.checkpointDir === undefined) return;
       state.priorSeconds = elapsed();

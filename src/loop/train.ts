@@ -118,7 +118,7 @@ export function train(options: TrainOptions): TrainRun {
             evalNorm.setState(trainNorm.getState());
             evalNorm.updateStats = false;
           }
-          return evaluatePolicy(agent, evaluationEnv, config.evalEpisodes, { seed: `${config.seed}/eval/${evaluations++}`, deterministic: true });
+          return evaluatePolicy(agent, evaluationEnv, config.evalEpisodes, { seed: `${config.seed}/eval/${evaluations++}`, deterministic: config.evalDeterministic });
         };
         const checkpoint =
           checkpointDir === undefined

@@ -283,8 +283,8 @@ export class ApgAgent implements GradientAgent {
     return this.episodes;
   }
 
-  act(observations: Float32Array, n: number, deterministic: boolean): ActOutput {
-    return this.trainer.act(observations, n, deterministic);
+  act(observations: Float32Array, n: number, deterministic: boolean, sampler?: Rng): ActOutput {
+    return this.trainer.act(observations, n, deterministic, sampler);
   }
 
   getState(): ApgAgentState {

@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { Rng } from '../../core/rng.js';
 import type { ActOutput } from '../../loop/agent.js';
 import type { UpdateMetrics } from '../../loop/events.js';
 
@@ -32,7 +33,7 @@ export interface GradientAgent {
   /** One iteration: simulate, differentiate, update. `progress` ∈ [0, 1] is the fraction of the budget used before it (drives schedules). */
   iterate(progress: number): GradientIteration;
   /** Actions for `n` observations of the registered env (evaluation), in the shape the on-policy agents return. */
-  act(observations: Float32Array, n: number, deterministic: boolean): ActOutput;
+  act(observations: Float32Array, n: number, deterministic: boolean, sampler?: Rng): ActOutput;
   /** Networks, optimisers, normaliser statistics, random streams and counters: everything but the training worlds. */
   getState(): unknown;
   setState(state: unknown): void;

@@ -35,14 +35,14 @@ export class PolicyActor {
   ) {}
 
   /** Actions for `n` raw observations (row-major); the returned object and its arrays are reused per `n`. */
-  act(observations: Float32Array, n: number, deterministic: boolean): ActOutput {
+  act(observations: Float32Array, n: number, deterministic: boolean, sampler: Rng = this.rng): ActOutput {
     this.ensure(n);
     const { observationSize: O, actionSize: nu } = this.policy;
     if (observations.length < n * O) throw new RangeError(`act: expected ${n} × ${O} observations, got ${observations.length} numbers`);
     const obs = this.obs.subarray(0, n * O);
     this.normalizer.normalizeLive(observations, n, obs);
     const eps = deterministic ? null : this.eps.subarray(0, n * nu);
-    if (eps !== null) for (let i = 0; i < eps.length; i++) eps[i] = this.rng.normal();
+    if (eps !== null) for (let i = 0; i < eps.length; i++) eps[i] = sampler.normal();
     const actions = this.actions.subarray(0, n * nu);
     const squashed = this.squashed.subarray(0, n * nu);
     this.policy.act(obs, n, eps, squashed, actions);

@@ -175,8 +175,8 @@ export class TrainablePolicy {
   }
 
   /** Evaluation actions for `n` raw observations (see {@link PolicyActor.act}). */
-  act(observations: Float32Array, n: number, deterministic: boolean): ActOutput {
-    return this.actor.act(observations, n, deterministic);
+  act(observations: Float32Array, n: number, deterministic: boolean, sampler?: Rng): ActOutput {
+    return this.actor.act(observations, n, deterministic, sampler);
   }
 
   getState(): TrainablePolicyState {

@@ -113,8 +113,8 @@ export class GrpoAgent implements PolicyActor {
   }
 
   /** Actions and their log-probs (GRPO has no critic: `values` is not filled). */
-  act(observations: Float32Array, n: number, deterministic: boolean): ActOutput {
-    return this.net.act(observations, n, deterministic, false);
+  act(observations: Float32Array, n: number, deterministic: boolean, sampler?: Rng): ActOutput {
+    return this.net.act(observations, n, deterministic, false, sampler);
   }
 
   /** One update from a complete sampling stage; `progress` ∈ [0, 1] drives the learning-rate schedule. */

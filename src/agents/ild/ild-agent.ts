@@ -257,8 +257,8 @@ export class IldAgent implements GradientAgent {
     });
   }
 
-  act(observations: Float32Array, n: number, deterministic: boolean): ActOutput {
-    return this.trainer.act(observations, n, deterministic);
+  act(observations: Float32Array, n: number, deterministic: boolean, sampler?: Rng): ActOutput {
+    return this.trainer.act(observations, n, deterministic, sampler);
   }
 
   getState(): IldAgentState {

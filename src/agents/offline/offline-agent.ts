@@ -83,8 +83,8 @@ export abstract class ExtractedPolicyAgent implements OfflineAgent {
   protected abstract learnerState(): unknown;
   protected abstract setLearnerState(state: unknown): void;
 
-  act(observations: Float32Array, n: number, deterministic: boolean): { readonly actions: Float32Array } {
-    return { actions: this.policy.act(observations, n, deterministic, this.actRng) };
+  act(observations: Float32Array, n: number, deterministic: boolean, sampler: Rng = this.actRng): { readonly actions: Float32Array } {
+    return { actions: this.policy.act(observations, n, deterministic, sampler) };
   }
 
   getState(): ExtractedPolicyAgentState {

@@ -91,8 +91,21 @@ export class Adam {
     const m = this.m;
     const v = this.v;
     const wd = this.weightDecay;
+    // Two loops rather than a branch per element: a never-taken `g + wd·p` branch leaves V8
+    // without type feedback and makes it box every element (measured 20× slower).
+    if (wd !== 0) {
+      for (let i = 0; i < n; i++) {
+        const g = (grads[i] as number) + wd * (params[i] as number);
+        const mi = (m[i] as number) + w1 * (g - (m[i] as number));
+        const vi = (v[i] as number) * beta2 + w2 * g * g;
+        m[i] = mi;
+        v[i] = vi;
+        params[i] = (params[i] as number) + (negStepSize * mi) / (Math.sqrt(vi) / biasCorrection2Sqrt + eps);
+      }
+      return;
+    }
     for (let i = 0; i < n; i++) {
-      const g = wd === 0 ? (grads[i] as number) : (grads[i] as number) + wd * (params[i] as number);
+      const g = grads[i] as number;
       const mi = (m[i] as number) + w1 * (g - (m[i] as number));
       const vi = (v[i] as number) * beta2 + w2 * g * g;
       m[i] = mi;
