@@ -73,6 +73,8 @@ export { dualDiceGradients, normalizedValueEstimate, type DualDiceGradients, typ
 export { GRPO_STD_EPS, groupAdvantages, grpoLoss, k3, k3Grad, tokenWeight, type GrpoAggregation, type GrpoHyper, type GrpoLossMetrics, type GrpoTokens } from './algorithms/grpo.js';
 /** GRPO: critic-free policy optimisation from groups of rollouts per task instance, and its loop. */
 export { GrpoAgent, type GrpoAgentState } from './agents/grpo/grpo-agent.js';
+export { GruTokenPolicy, MlpTokenPolicy, type GruTokenPolicyState, type HeadBuffers, type SequenceForward, type TokenPolicy, type TokenPolicyState } from './agents/grpo/token-policy.js';
+export { GruSequenceNet, gruParamCount, type GruShape } from './nn/fast/gru.js';
 export { grpoConfigSchema, resolveGrpoConfig, type GrpoConfig, type GrpoConfigInput } from './agents/grpo/grpo-config.js';
 export { GroupBatch, type GroupBatchShape } from './data/group-batch.js';
 export { createGrpoAgent, runGroupTraining, type GroupTrainingOptions } from './loop/group-loop.js';

@@ -106,10 +106,10 @@ const TASKS: readonly KernelEnvDefinition[] = [
   {
     id: 'rxrl/SeqTask-v0',
     kernel: (kw) => new SeqTaskKernel(kw as SeqTaskOptions),
-    kwargTypes: { task: 'string', length: 'number', base: 'number', reward: 'string' },
+    kwargTypes: { task: 'string', length: 'number', base: 'number', reward: 'string', prompt: 'string' },
     // Episodes end by themselves after the answer's last digit (at most 65 steps).
     maxEpisodeSteps: 100,
-    description: 'emit the answer to a digit-sequence prompt one digit at a time, reward at the end (task: reverse | sort | add; length; base; reward: exact | partial)',
+    description: 'emit the answer to a digit-sequence prompt one digit at a time, reward at the end (task: reverse | sort | add; length; base; reward: exact | partial; prompt: always | first, the latter a memory task)',
   },
   {
     id: 'rxrl/KeyDoor-v0',

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { selectEngine } from '../agents/engines/select.js';
 import { createAgent, createOfflineAgent, isGradientConfig, isGroupConfig, isOfflineConfig, resolveConfig, type AgentConfig } from '../agents/algorithms.js';
+import { ConfigError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import type { Box, Discrete } from '../core/spaces.js';
 import type { VectorEnv } from '../envs/vector/vector-env.js';
@@ -105,6 +106,11 @@ export interface RawObservationPolicy {
  */
 export async function loadRawObservationPolicy(runDir: string): Promise<RawObservationPolicy> {
   const { config, env, agent } = await loadRunPolicy(runDir, 1);
+  if (agent.resetMemory !== undefined && isGroupConfig(config) && config.policyType !== 'mlp') {
+    await env.close();
+    // Datasets and off-policy evaluation act on rows without episode boundaries a hidden state could follow.
+    throw new ConfigError(`${runDir}: its ${config.policyType} policy is recurrent; dataset collection and off-policy evaluation take feed-forward policies only`);
+  }
   const norm = findWrapper(env, VectorNormalizeObservation);
   let scratch = new Float32Array(0);
   const actor: PolicyActor =

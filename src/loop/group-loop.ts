@@ -77,6 +77,8 @@ export async function runGroupTraining(o: GroupTrainingOptions): Promise<void> {
       const reset = env.reset({ seeds });
       const obs = Float32Array.from((isPromiseLike(reset) ? await reset : reset).observations);
       batch.clear();
+      // Every copy starts an episode: recurrent policies start from a zero state.
+      for (let i = 0; i < N; i++) agent.resetMemory(i);
       let turns = 0;
       while (!batch.complete) {
         const act = agent.act(obs, N, false);

@@ -75,6 +75,24 @@ describe('rxrl/SeqTask-v0', () => {
     expect(total).toBeCloseTo(3 / 5, 12);
   });
 
+  it('with prompt "first" shows the prompt on the first step only, the rest of the observation unchanged', () => {
+    const kernel = new SeqTaskKernel({ length: 4, base: 3 });
+    const shown = make('rxrl/SeqTask-v0', { length: 4, base: 3 }) as Env<Float32Array, number>;
+    const hidden = make('rxrl/SeqTask-v0', { length: 4, base: 3, prompt: 'first' }) as Env<Float32Array, number>;
+    const a = (shown.reset({ seed: 9 }) as { observation: Float32Array }).observation;
+    const b = (hidden.reset({ seed: 9 }) as { observation: Float32Array }).observation;
+    expect(Array.from(b)).toEqual(Array.from(a));
+    const promptSize = kernel.promptLength * 3;
+    for (const digit of [2, 0, 1]) {
+      const x = (shown.step(digit) as { observation: Float32Array }).observation;
+      const y = (hidden.step(digit) as { observation: Float32Array }).observation;
+      expect(Array.from(y.subarray(0, promptSize)).every((v) => v === 0)).toBe(true);
+      expect(Array.from(x.subarray(0, promptSize)).some((v) => v === 1)).toBe(true);
+      expect(Array.from(y.subarray(promptSize))).toEqual(Array.from(x.subarray(promptSize)));
+    }
+    expect(() => make('rxrl/SeqTask-v0', { prompt: 'never' })).toThrow(/prompt must be "always" or "first"/);
+  });
+
   it('rejects bad keyword arguments with the accepted values', () => {
     expect(() => make('rxrl/SeqTask-v0', { task: 'multiply' })).toThrow(/task must be one of reverse, sort, add/);
     expect(() => make('rxrl/SeqTask-v0', { base: 1 })).toThrow(ConfigError);

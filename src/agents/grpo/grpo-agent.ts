@@ -6,15 +6,17 @@ import type { Box, Discrete } from '../../core/spaces.js';
 import type { GroupBatch } from '../../data/group-batch.js';
 import type { ActOutput, PolicyActor } from '../../loop/agent.js';
 import type { UpdateMetrics } from '../../loop/events.js';
-import { ActorCritic, networkOptions, type ActorCriticState } from '../actor-critic.js';
+import { networkOptions } from '../actor-critic.js';
 import { scheduleValue } from '../schedule.js';
 import { TurnEntropyMeter } from '../turn-entropy.js';
 import type { EpoSettings } from '../epo-config.js';
 import type { GrpoConfig } from './grpo-config.js';
+import { GruTokenPolicy, MlpTokenPolicy, type TokenPolicy, type TokenPolicyState } from './token-policy.js';
 
 /** Checkpointed state of a {@link GrpoAgent}. */
 export interface GrpoAgentState {
-  readonly network: ActorCriticState;
+  /** The policy's state (the field keeps its name from when the policy was always an MLP). */
+  readonly network: TokenPolicyState;
   /** Parameters of the reference policy (null without a KL term). */
   readonly reference: Float64Array | null;
   readonly stages: number;
@@ -35,13 +37,14 @@ interface EpoStep {
  * its tokens; the loss is the clipped token surrogate plus β·k3 to a reference policy, aggregated
  * as configured (`src/algorithms/grpo.ts`). With `algo: "epo-grpo"` EPO's entropy terms are added
  * (`src/algorithms/epo.ts`): −c_H·[H − c_s·mean(β_k·smoothing)], the smoothing measured against
- * each turn's historical entropy. The policy is an {@link ActorCritic}'s action head (its value
- * head is never trained); the group loop (`src/loop/group-loop.ts`) samples the stages.
+ * each turn's historical entropy. The policy is a {@link TokenPolicy}: an MLP, or a GRU trained
+ * through whole episodes; the group loop (`src/loop/group-loop.ts`) samples the stages and resets
+ * the policy's memory at each stage start.
  */
 export class GrpoAgent implements PolicyActor {
-  readonly net: ActorCritic;
+  readonly policy: TokenPolicy;
   /** The reference policy π_ref of the KL term (only when klCoef > 0). */
-  private readonly reference: ActorCritic | null;
+  private readonly reference: TokenPolicy | null;
   private minibatchRng: Rng;
   private stages = 0;
   /** EPO's settings (null: plain GRPO) and per-turn entropy history H̄_t. */
@@ -68,7 +71,6 @@ export class GrpoAgent implements PolicyActor {
     scratchLogp: Float64Array;
     refGradPolicy: Float64Array;
     refScratchLogp: Float64Array;
-    gradValues: Float64Array;
   };
 
   constructor(
@@ -78,10 +80,13 @@ export class GrpoAgent implements PolicyActor {
     maxTurns: number,
     rng: Rng,
   ) {
-    const options = { ...networkOptions(config, observationSize, actionSpace, undefined), adamEps: config.adamEps };
-    this.net = new ActorCritic(options, rng.split('network'));
-    this.reference = config.klCoef > 0 ? new ActorCritic(options, rng.split('reference')) : null;
-    this.reference?.copyParamsFrom(this.net);
+    const build = (stream: Rng): TokenPolicy =>
+      config.policyType === 'gru'
+        ? new GruTokenPolicy(observationSize, actionSpace, config.gruHiddenSize, config.adamEps, stream)
+        : new MlpTokenPolicy({ ...networkOptions(config, observationSize, actionSpace, undefined), adamEps: config.adamEps }, stream);
+    this.policy = build(rng.split('network'));
+    this.reference = config.klCoef > 0 ? build(rng.split('reference')) : null;
+    this.reference?.setParams(this.policy.params);
     this.minibatchRng = rng.split('minibatch');
     this.epo = config.algo === 'epo-grpo' ? config.epo : null;
     const groups = config.numEnvs / config.groupSize;
@@ -89,11 +94,11 @@ export class GrpoAgent implements PolicyActor {
     this.advantages = new Float64Array(config.numEnvs);
     // A minibatch holds at most every token of the stage.
     const rows = config.numEnvs * maxTurns;
-    const out = this.net.policyOutputSize;
-    const A = this.net.actionSize;
+    const out = this.policy.policyOutputSize;
+    const A = this.policy.actionSize;
     this.mb = {
       obs: new Float32Array(rows * observationSize),
-      actions: this.net.discrete ? new Int32Array(rows) : new Float32Array(rows * A),
+      actions: this.policy.discrete ? new Int32Array(rows) : new Float32Array(rows * A),
       logpOld: new Float64Array(rows),
       logp: new Float64Array(rows),
       logpRef: new Float64Array(rows),
@@ -108,13 +113,17 @@ export class GrpoAgent implements PolicyActor {
       scratchLogp: new Float64Array(rows * out),
       refGradPolicy: new Float64Array(rows * out),
       refScratchLogp: new Float64Array(rows * out),
-      gradValues: new Float64Array(rows),
     };
   }
 
   /** Actions and their log-probs (GRPO has no critic: `values` is not filled). */
   act(observations: Float32Array, n: number, deterministic: boolean, sampler?: Rng): ActOutput {
-    return this.net.act(observations, n, deterministic, false, sampler);
+    return this.policy.act(observations, n, deterministic, sampler);
+  }
+
+  /** Starts copy `copy`'s episode afresh (a recurrent policy forgets its hidden state). */
+  resetMemory(copy: number): void {
+    this.policy.resetMemory(copy);
   }
 
   /** One update from a complete sampling stage; `progress` ∈ [0, 1] drives the learning-rate schedule. */
@@ -123,7 +132,7 @@ export class GrpoAgent implements PolicyActor {
     const c = this.config;
     const G = c.groupSize;
     const learningRate = scheduleValue(c.learningRate, progress);
-    if (this.reference !== null && c.referenceUpdateEvery > 0 && this.stages > 0 && this.stages % c.referenceUpdateEvery === 0) this.reference.copyParamsFrom(this.net);
+    if (this.reference !== null && c.referenceUpdateEvery > 0 && this.stages > 0 && this.stages % c.referenceUpdateEvery === 0) this.reference.setParams(this.policy.params);
     groupAdvantages(batch.returns, G, this.advantages, GRPO_STD_EPS, c.scaleRewards);
     const hyper: GrpoHyper = { clipLow: c.clipRange, clipHigh: c.clipRangeHigh ?? c.clipRange, klCoef: c.klCoef, aggregation: c.aggregation };
     const groups = this.groupOrder.length;
@@ -151,7 +160,7 @@ export class GrpoAgent implements PolicyActor {
         sums.kl += r.kl;
         sums.approxKl += r.approxKl;
         sums.clipFraction += r.clipFraction;
-        sums.gradNorm += this.net.applyGradients(c.maxGradNorm, learningRate);
+        sums.gradNorm += this.policy.applyGradients(c.maxGradNorm, learningRate);
         steps++;
       }
     }
@@ -213,23 +222,24 @@ export class GrpoAgent implements PolicyActor {
     const groups = this.groupOrder.length;
     for (let g = 0; g < groups; g++) this.groupOrder[g] = g;
     const B = this.gather(batch, 0, groups);
-    const { mb, net } = this;
-    const head = net.policyHead(net.forwardTrain(mb.obs, B), mb.actions, { policy: mb.gradPolicy, logStd: mb.gradLogStd, logp: mb.scratchLogp });
+    const { mb, policy } = this;
+    const head = policy.policyHead(policy.forwardSequences(mb.obs, mb.lengths.subarray(0, batch.shape.numEnvs), B), mb.actions, { policy: mb.gradPolicy, logStd: mb.gradLogStd, logp: mb.scratchLogp });
     prepareHead(head, B);
     for (let b = 0; b < B; b++) this.turnEntropy.add(mb.turns[b] as number, headEntropy(head, b));
   }
 
   /** Forward, GRPO loss (with EPO's terms when `epo` is given) and backward of one minibatch of `B` tokens in `sequences` sequences. */
   private minibatchStep(B: number, sequences: number, hyper: GrpoHyper, epo: EpoStep | null): { loss: number; entropy: number; kl: number; approxKl: number; clipFraction: number; smoothing: number; outside: number } {
-    const { mb, net } = this;
+    const { mb, policy } = this;
+    const lengths = mb.lengths.subarray(0, sequences);
     if (this.reference !== null) {
-      const refOut = this.reference.forwardTrain(mb.obs, B);
+      const refOut = this.reference.forwardSequences(mb.obs, lengths, B);
       const refHead = this.reference.policyHead(refOut, mb.actions, { policy: mb.refGradPolicy, logStd: mb.gradLogStd, logp: mb.refScratchLogp });
       prepareHead(refHead, B);
       for (let b = 0; b < B; b++) mb.logpRef[b] = headLogProb(refHead, b);
     }
-    const out = net.forwardTrain(mb.obs, B);
-    const head = net.policyHead(out, mb.actions, { policy: mb.gradPolicy, logStd: mb.gradLogStd, logp: mb.scratchLogp });
+    const out = policy.forwardSequences(mb.obs, lengths, B);
+    const head = policy.policyHead(out, mb.actions, { policy: mb.gradPolicy, logStd: mb.gradLogStd, logp: mb.scratchLogp });
     prepareHead(head, B);
     let entropy = 0;
     let approxKl = 0;
@@ -251,18 +261,18 @@ export class GrpoAgent implements PolicyActor {
       epoTerms = epoEntropyGradients(mb.entropy, mb.turns, B, this.history, epo.settings, epo.beta, mb.gradEntropy);
     }
     for (let b = 0; b < B; b++) accumulateHeadGrad(head, b, mb.gradLogp[b] as number, -entCoef / B + (epo === null ? 0 : (mb.gradEntropy[b] as number)));
-    net.backwardTrain(B, mb.gradPolicy, mb.gradLogStd, mb.gradValues.fill(0, 0, B));
+    policy.backwardSequences(B, mb.gradPolicy, mb.gradLogStd);
     const loss = metrics.loss - entCoef * (entropy / B) + epoTerms.loss;
     return { loss, entropy: entropy / B, kl: metrics.kl, approxKl: approxKl / B, clipFraction: metrics.clipFraction, smoothing: epoTerms.smoothing, outside: epoTerms.outside };
   }
 
   getState(): GrpoAgentState {
-    return { network: this.net.getState(), reference: this.reference?.params.slice() ?? null, stages: this.stages, minibatchRng: this.minibatchRng.getState(), entropyHistory: this.epo === null ? null : this.history.getState() };
+    return { network: this.policy.getState(), reference: this.reference?.params.slice() ?? null, stages: this.stages, minibatchRng: this.minibatchRng.getState(), entropyHistory: this.epo === null ? null : this.history.getState() };
   }
 
   setState(state: unknown): void {
     const s = state as GrpoAgentState;
-    this.net.setState(s.network);
+    this.policy.setState(s.network);
     if (this.reference !== null && s.reference !== null) this.reference.setParams(s.reference);
     this.stages = s.stages;
     this.minibatchRng = Rng.fromState(s.minibatchRng);

@@ -37,6 +37,14 @@ const grpoFields = {
   minibatches: z.number().int().positive().default(4),
   /** Entropy bonus coefficient (0: none, as GRPO). */
   entCoef: z.number().min(0).default(0),
+  /**
+   * "mlp": the feed-forward policy of `policy` (hidden sizes, activation); "gru": a recurrent
+   * categorical policy (one GRU layer of `gruHiddenSize` units, a linear logits head) that carries
+   * a hidden state through each episode and is trained by backpropagation through whole episodes.
+   */
+  policyType: z.enum(['mlp', 'gru']).default('mlp'),
+  /** Hidden units of the gru policy. */
+  gruHiddenSize: z.number().int().positive().default(64),
   maxGradNorm: z.number().positive().default(1), // TRL max_grad_norm
   adamEps: z.number().positive().default(1e-8), // torch AdamW eps, as TRL
   ...runTailFields,

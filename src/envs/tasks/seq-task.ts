@@ -13,6 +13,8 @@
  * Observation (all in {0, 1}): the prompt one-hot (prompt length × base), the answer so far
  * one-hot (answer length × base; rows not yet emitted are zero) and the position one-hot
  * (answer length). Action: the next digit, Discrete(base). The final info carries `is_success`.
+ * With `prompt: "first"` the prompt rows are shown on the first step only (zero afterwards), so
+ * every later digit must come from the policy's memory: a task for recurrent policies.
  * @module
  */
 
@@ -37,6 +39,8 @@ export interface SeqTaskOptions {
   readonly base?: number;
   /** `exact` (default): 1 for a fully right answer, else 0; `partial`: the fraction of right digits. */
   readonly reward?: 'exact' | 'partial';
+  /** `always` (default): the prompt is in every observation; `first`: only in the first one. */
+  readonly prompt?: 'always' | 'first';
 }
 
 const SUCCESS: Info = Object.freeze({ is_success: true });
@@ -56,6 +60,7 @@ export class SeqTaskKernel implements EnvKernel {
   readonly length: number;
   readonly base: number;
   readonly reward: 'exact' | 'partial';
+  readonly prompt: 'always' | 'first';
   /** Digits in the prompt and in the answer. */
   readonly promptLength: number;
   readonly answerLength: number;
@@ -70,6 +75,8 @@ export class SeqTaskKernel implements EnvKernel {
     if (!Number.isInteger(this.length) || this.length < 1 || this.length > 64) throw new ConfigError(`${this.id}: length must be an integer in [1, 64], got ${this.length}`);
     if (!Number.isInteger(this.base) || this.base < 2 || this.base > 36) throw new ConfigError(`${this.id}: base must be an integer in [2, 36], got ${this.base}`);
     if (this.reward !== 'exact' && this.reward !== 'partial') throw new ConfigError(`${this.id}: reward must be "exact" or "partial", got "${String(this.reward)}"`);
+    this.prompt = options.prompt ?? 'always';
+    if (this.prompt !== 'always' && this.prompt !== 'first') throw new ConfigError(`${this.id}: prompt must be "always" or "first", got "${String(this.prompt)}"`);
     this.promptLength = this.task === 'add' ? 2 * this.length : this.length;
     this.answerLength = this.task === 'add' ? this.length + 1 : this.length;
     this.stateSize = this.promptLength + 2 * this.answerLength + 1;
@@ -134,8 +141,8 @@ export class SeqTaskKernel implements EnvKernel {
     const { promptLength: P, answerLength: A, base } = this;
     const size = (P + A) * base + A;
     obs.fill(0, obsOffset, obsOffset + size);
-    for (let i = 0; i < P; i++) obs[obsOffset + i * base + (state[offset + i] as number)] = 1;
     const t = state[offset + P + 2 * A] as number;
+    if (t === 0 || this.prompt === 'always') for (let i = 0; i < P; i++) obs[obsOffset + i * base + (state[offset + i] as number)] = 1;
     const emitted = obsOffset + P * base;
     for (let i = 0; i < t; i++) obs[emitted + i * base + (state[offset + P + A + i] as number)] = 1;
     // After the last digit the position row is all zero (the final observation).
