@@ -13,6 +13,7 @@ import { MaskObservation, VectorMaskObservation } from './wrappers/mask-observat
 import { REACH_MAX_EPISODE_STEPS, ReachKernel, type ReachOptions } from './ik/reach.js';
 import { KEY_DOOR_MAX_EPISODE_STEPS, KeyDoorKernel, type KeyDoorOptions } from './tasks/key-door.js';
 import { SeqTaskKernel, type SeqTaskOptions } from './tasks/seq-task.js';
+import { T_MAZE_MAX_EPISODE_STEPS, TMazeKernel, type TMazeOptions } from './tasks/t-maze.js';
 import { TEXT_QUEST_MAX_EPISODE_STEPS, TextQuestKernel, type TextQuestOptions } from './tasks/text-quest.js';
 
 interface KernelEnvDefinition {
@@ -117,6 +118,13 @@ const TASKS: readonly KernelEnvDefinition[] = [
     kwargTypes: { size: 'number', minSolution: 'number', view: 'number' },
     maxEpisodeSteps: KEY_DOOR_MAX_EPISODE_STEPS,
     description: 'two-room gridworld: pick up the key, open the door, reach the goal; reward 1 on success, solutions of 30+ steps (size; minSolution; view: 0 full | odd k for a k×k window)',
+  },
+  {
+    id: 'rxrl/TMaze-v0',
+    kernel: (kw) => new TMazeKernel(kw as TMazeOptions),
+    kwargTypes: { length: 'number' },
+    maxEpisodeSteps: T_MAZE_MAX_EPISODE_STEPS,
+    description: 'T-maze memory task: a cue seen on the first step only says which way to turn at the end of the corridor; reward 1 for the right turn (length)',
   },
   {
     id: 'rxrl/TextQuest-v0',
