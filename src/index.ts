@@ -13,7 +13,7 @@ export { writeRunFolder } from './loop/run-folder.js';
 export * from './data/index.js';
 export { stopOnNoImprovement, stopOnRewardThreshold } from './loop/early-stopping.js';
 export { exportRunPolicy } from './loop/export-run.js';
-export { ppoConfigSchema, resolvePpoConfig, type PpoConfig, type PpoConfigInput } from './agents/ppo-config.js';
+export { epoPpoConfigSchema, ppoConfigSchema, resolvePpoConfig, s2pgConfigSchema, type PpoConfig, type PpoConfigInput } from './agents/ppo-config.js';
 export { a2cConfigSchema, reinforceConfigSchema, resolveA2cConfig, resolveReinforceConfig, type A2cConfig, type A2cConfigInput, type ReinforceConfig, type ReinforceConfigInput } from './agents/a2c-config.js';
 export { mdpoConfigSchema, resolveMdpoConfig, type MdpoConfig, type MdpoConfigInput } from './agents/mdpo-config.js';
 export { harpgConfigSchema, npgIgtConfigSchema, resolveHarpgConfig, resolveNpgIgtConfig, type HarpgConfig, type HarpgConfigInput, type NpgIgtConfig, type NpgIgtConfigInput } from './agents/npg-config.js';

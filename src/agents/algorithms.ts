@@ -29,7 +29,7 @@ import type { Space } from '../core/spaces.js';
 import { resolveGrpoConfig, type GrpoConfig, type GrpoConfigInput } from './grpo/grpo-config.js';
 
 /** The built-in on-policy algorithms, by their `algo` key. */
-export const ON_POLICY_ALGORITHMS = ['ppo', 'epo-ppo', 'a2c', 'reinforce', 'mdpo', 'trpo', 'npg-igt', 'harpg'] as const;
+export const ON_POLICY_ALGORITHMS = ['ppo', 'epo-ppo', 's2pg', 'a2c', 'reinforce', 'mdpo', 'trpo', 'npg-igt', 'harpg'] as const;
 /** The built-in algorithms that learn through the differentiable simulator (analytic policy gradients, imitation through physics). */
 export const GRADIENT_ALGORITHMS = ['apg', 'ild'] as const;
 /** The built-in algorithms that learn from groups of rollouts of one task instance (trained by the group loop). */
@@ -80,6 +80,7 @@ export function resolveConfig(overrides: Record<string, unknown>, file: Record<s
   switch (algo) {
     case 'ppo':
     case 'epo-ppo':
+    case 's2pg':
       return resolvePpoConfig(overrides, file);
     case 'a2c':
       return resolveA2cConfig(overrides, file);
@@ -121,6 +122,7 @@ export function createAgent(config: AgentConfig, observationSize: number, action
       throw new ConfigError(`${config.algo} trains on groups of rollouts: build it with createGrpoAgent (train() does)`);
     case 'ppo':
     case 'epo-ppo':
+    case 's2pg':
       return new PpoAgent(config, observationSize, actionSpace, rng, engine);
     case 'mdpo':
       return new MdpoAgent(config, observationSize, actionSpace, rng, engine);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import ppoZoo from './hyperparams/ppo.json' with { type: 'json' };
+import s2pgTable from './hyperparams/s2pg.json' with { type: 'json' };
 import { epoFields } from './epo-config.js';
 import { scheduleSchema } from './schedule.js';
 
@@ -108,10 +109,27 @@ export const epoPpoConfigSchema = refineBackend(
     .strict(),
 );
 
-/** A complete, validated PPO configuration (plain, or with EPO's entropy terms). */
-export type PpoConfig = z.infer<typeof ppoConfigSchema> | z.infer<typeof epoPpoConfigSchema>;
+/**
+ * PPO-RS, the stochastic stateful policy gradient with PPO (`algo: "s2pg"`; ALGORITHMS.md §6):
+ * PPO on the env's extended MDP (`VectorInternalState`), whose state is `[o, z, a_prev]` and whose
+ * action is `[a, z']`, so the ratio is that of the joint log-prob and the critic is V(o, z, a_prev).
+ * Per-env values: `hyperparams/s2pg.json`.
+ */
+export const s2pgConfigSchema = refineBackend(
+  z
+    .object({
+      algo: z.literal('s2pg').default('s2pg'),
+      ...ppoFields,
+      /** Entries of the internal state z (sampled by the policy each step with a state-independent Gaussian, reset to 0 at episode start). */
+      stateDim: z.number().int().positive().default(16),
+    })
+    .strict(),
+);
+
+/** A complete, validated PPO configuration (plain, with EPO's entropy terms, or stateful). */
+export type PpoConfig = z.infer<typeof ppoConfigSchema> | z.infer<typeof epoPpoConfigSchema> | z.infer<typeof s2pgConfigSchema>;
 /** What a user may give: every key but `env` optional. */
-export type PpoConfigInput = z.input<typeof ppoConfigSchema> | z.input<typeof epoPpoConfigSchema>;
+export type PpoConfigInput = z.input<typeof ppoConfigSchema> | z.input<typeof epoPpoConfigSchema> | z.input<typeof s2pgConfigSchema>;
 
 const zoo = ppoZoo as Record<string, Record<string, unknown>>;
 
@@ -145,5 +163,7 @@ export function resolveLayeredConfig<S extends z.ZodTypeAny>(schema: S, zooTable
 
 /** Builds a PPO config: SB3 defaults ← zoo values for the env ← `file` ← `overrides` (see {@link resolveLayeredConfig}). */
 export function resolvePpoConfig(overrides: Record<string, unknown>, file: Record<string, unknown> = {}): PpoConfig {
-  return (overrides['algo'] ?? file['algo']) === 'epo-ppo' ? resolveLayeredConfig(epoPpoConfigSchema, zoo, 'EPO-PPO', overrides, file) : resolveLayeredConfig(ppoConfigSchema, zoo, 'PPO', overrides, file);
+  const algo = overrides['algo'] ?? file['algo'];
+  if (algo === 's2pg') return resolveLayeredConfig(s2pgConfigSchema, s2pgTable as Record<string, Record<string, unknown>>, 'S2PG', overrides, file);
+  return algo === 'epo-ppo' ? resolveLayeredConfig(epoPpoConfigSchema, zoo, 'EPO-PPO', overrides, file) : resolveLayeredConfig(ppoConfigSchema, zoo, 'PPO', overrides, file);
 }

@@ -5,17 +5,22 @@ import '../envs/index.js';
 import { make } from '../envs/registry.js';
 import type { VectorEnv } from '../envs/vector/vector-env.js';
 import { VectorNormalizeObservation } from '../envs/wrappers/normalize-observation.js';
+import { VectorInternalState } from '../envs/wrappers/internal-state.js';
 import { VectorNormalizeReward } from '../envs/wrappers/normalize-reward.js';
 import { VectorRecordEpisodeStatistics } from '../envs/wrappers/record-episode-statistics.js';
 
-/** The env of a run: N copies, episode statistics on raw rewards, then the optional normalisers. */
-export function buildEnv(config: Pick<OnPolicyConfig | GradientAgentConfig, 'env' | 'envKwargs' | 'normalizeObservation'> & { readonly normalizeReward: boolean; readonly gamma?: number }, numEnvs: number): VectorEnv {
+/**
+ * The env of a run: N copies, episode statistics on raw rewards, then the optional normalisers;
+ * for S2PG (`stateDim`) the internal-state extension outermost, so z is never normalised.
+ */
+export function buildEnv(config: Pick<OnPolicyConfig | GradientAgentConfig, 'env' | 'envKwargs' | 'normalizeObservation'> & { readonly normalizeReward: boolean; readonly gamma?: number; readonly stateDim?: number }, numEnvs: number): VectorEnv {
   let env: VectorEnv = new VectorRecordEpisodeStatistics(make(config.env, { ...config.envKwargs, numEnvs }));
   if (config.normalizeObservation) env = new VectorNormalizeObservation(env, { clip: 10 });
   if (config.normalizeReward) {
     if (config.gamma === undefined) throw new ConfigError(`normalizeReward needs the discount gamma of the returns it scales`);
     env = new VectorNormalizeReward(env, { gamma: config.gamma, clip: 10 });
   }
+  if (config.stateDim !== undefined) env = new VectorInternalState(env, config.stateDim);
   return env;
 }
 

@@ -15,4 +15,5 @@ export { NormalizeReward, VectorNormalizeReward, type NormalizeRewardOptions, ty
 export { TransformObservation, TransformReward } from './transform.js';
 export { FlattenObservation, flattenSpace } from './flatten-observation.js';
 export { FrameStack, VectorFrameStack } from './frame-stack.js';
+export { VectorInternalState } from './internal-state.js';
 export { MaskObservation, VectorMaskObservation } from './mask-observation.js';

@@ -1,0 +1,36 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import path from 'node:path';
+import { resolveConfig } from '../../src/agents/algorithms.js';
+import type { PpoAgentState } from '../../src/agents/ppo-agent.js';
+import { latestCheckpoint, runToEnd, summaryOf, TempDirs } from '../helpers/run.js';
+
+const temp = new TempDirs('rxrl-s2pg-');
+afterAll(() => temp.removeAll());
+
+const SMALL = { algo: 's2pg' as const, env: 'PendulumNoVel-v1', seed: 2, stateDim: 3, numEnvs: 2, nSteps: 64, batchSize: 32, nEpochs: 2, totalSteps: 512, evalEpisodes: 0 };
+
+describe('S2PG (PPO-RS)', () => {
+  it('takes the per-env values and trains PPO on the extended state [o, z, a_prev] with actions [a, z′]', async () => {
+    const config = resolveConfig({ algo: 's2pg', env: 'PendulumNoVel-v1' });
+    expect(config).toMatchObject({ algo: 's2pg', stateDim: 16, numEnvs: 4, nSteps: 1024, normalizeObservation: true });
+    const dir = temp.make();
+    const { events, error } = await runToEnd({ config: SMALL, checkpointDir: path.join(dir, 'checkpoints') });
+    expect(error).toBeUndefined();
+    expect(summaryOf(events).totalSteps).toBe(512);
+    // The policy's input is o (2) + z (3) + a_prev (1), its output [a, z′] (4 means + 4 log-stds).
+    const params = (latestCheckpoint(dir).agent as PpoAgentState).network.params.length;
+    const mlp = (i: number, o: number) => (i + 1) * 64 + 65 * 64 + 65 * o;
+    expect(params).toBe(mlp(6, 4) + mlp(6, 1) + 4);
+  });
+
+  it('resumes bit for bit: the internal states of the running episodes are in the env snapshot', async () => {
+    const whole = temp.make();
+    const split = temp.make();
+    await runToEnd({ config: SMALL, checkpointDir: path.join(whole, 'checkpoints') });
+    await runToEnd({ config: SMALL, checkpointDir: path.join(split, 'checkpoints') }, 256);
+    const resumed = await runToEnd({ resumeFrom: split });
+    expect(resumed.events[0]).toMatchObject({ type: 'start', resumed: true, exact: true });
+    const paramsOf = (dir: string) => (latestCheckpoint(dir).agent as PpoAgentState).network.params;
+    expect(Buffer.from(paramsOf(split).buffer).equals(Buffer.from(paramsOf(whole).buffer))).toBe(true);
+  });
+});
