@@ -72,7 +72,6 @@ export { dualDiceGradients, normalizedValueEstimate, occupancyMass, type DualDic
 /** GRPO and EPO update rules (group advantages, clipped token surrogate, k3 KL, aggregations; EPO's phase weight and entropy smoothing). */
 export { GRPO_STD_EPS, groupAdvantages, grpoLoss, k3, k3Grad, tokenWeight, type GrpoAggregation, type GrpoHyper, type GrpoLossMetrics, type GrpoTokens } from './algorithms/grpo.js';
 /** GRPO: critic-free policy optimisation from groups of rollouts per task instance, and its loop. */
-export { accumulateStatefulGrad, prepareStatefulHeads, statefulEntropy, statefulLogProb, type StatefulHeads } from './algorithms/stateful-policy.js';
 export { GrpoAgent, type GrpoAgentState } from './agents/grpo/grpo-agent.js';
 export { GruTokenPolicy, MlpTokenPolicy, type GruTokenPolicyState, type HeadBuffers, type SequenceForward, type TokenPolicy, type TokenPolicyState } from './agents/grpo/token-policy.js';
 export { GruSequenceNet, gruParamCount, type GruShape } from './nn/fast/gru.js';

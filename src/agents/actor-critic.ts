@@ -1,6 +1,6 @@
 import { ConfigError } from '../core/errors.js';
 import { Rng, type RngState } from '../core/rng.js';
-import type { Box, Discrete } from '../core/spaces.js';
+import { HybridBox, type Box, type Discrete } from '../core/spaces.js';
 import type { PolicyHead } from '../algorithms/policy-head.js';
 import type { ActOutput } from '../loop/agent.js';
 import { categorical, diagGaussian } from '../nn/distributions.js';
@@ -89,6 +89,11 @@ const SDE_EPSILON = 1e-6;
  */
 export class ActorCritic {
   readonly discrete: boolean;
+  /**
+   * For a {@link HybridBox} action (a stochastic stateful policy over a discrete env): K choices
+   * for the first entry (categorical logits) and the Gaussian entries after it; null otherwise.
+   */
+  readonly hybrid: { readonly choices: number; readonly continuous: number } | null;
   /** Entries per action: 1 (Discrete) or the Box dimension. */
   readonly actionSize: number;
   /** Width of the action head: K logits or D means. */
@@ -107,6 +112,8 @@ export class ActorCritic {
   private readonly explorationMatrix: Float64Array;
   /** The policy latent of the last {@link forwardTrain} (gSDE's variance depends on it). */
   private trainLatent: Float64Array = new Float64Array(0);
+  /** Rows of the last {@link forwardTrain}. */
+  private trainBatch = 0;
   private readonly scratch = { capacity: 0, logp: new Float64Array(0), logStd: new Float64Array(0), variance: new Float64Array(0), gradLatent: new Float64Array(0) };
   private readonly actOut: { capacity: number; actions: Int32Array | Float32Array; logProbs: Float64Array; values: Float64Array };
   /** Exact-length views of {@link actOut} per batch size, so callers get arrays of `n` entries without a per-call allocation. */
@@ -118,13 +125,14 @@ export class ActorCritic {
   ) {
     const { observationSize, actionSpace, hidden, activation } = options;
     this.discrete = actionSpace.kind === 'Discrete';
-    if (options.useSde && this.discrete) throw new ConfigError('useSde (gSDE) needs a continuous (Box) action space');
+    this.hybrid = actionSpace instanceof HybridBox ? { choices: actionSpace.numChoices, continuous: actionSpace.continuousDim } : null;
+    if (options.useSde && (this.discrete || this.hybrid !== null)) throw new ConfigError('useSde (gSDE) needs a continuous (Box) action space');
     this.actionSize = this.discrete ? 1 : actionSpace.flatDim;
-    this.policyOutputSize = actionSpace.kind === 'Discrete' ? actionSpace.n : actionSpace.flatDim;
+    this.policyOutputSize = actionSpace.kind === 'Discrete' ? actionSpace.n : this.hybrid !== null ? this.hybrid.choices + this.hybrid.continuous : actionSpace.flatDim;
     this.latentSize = hidden[hidden.length - 1] as number;
     const shape: ActorCriticShape = { observationSize, hidden, activation, policyOutputSize: this.policyOutputSize };
     const networks = networkParamCount(shape);
-    const logStdCount = this.discrete ? 0 : options.useSde ? this.latentSize * this.actionSize : this.actionSize;
+    const logStdCount = this.discrete ? 0 : this.hybrid !== null ? this.hybrid.continuous : options.useSde ? this.latentSize * this.actionSize : this.actionSize;
     // The default fast engine computes with the WebAssembly kernels when they are in use: then
     // the flat vectors live in an arena (wasm memory) that its networks share for their buffers.
     const arena = options.engine === undefined ? FastArena.create() : null;
@@ -204,7 +212,9 @@ export class ActorCritic {
     this.ensureScratch(n);
     const out = this.actOut;
     const { latent, head } = this.engine.inferPolicy(observations, n);
-    if (this.discrete) {
+    if (this.hybrid !== null) {
+      this.actHybrid(head, n, deterministic, sampler);
+    } else if (this.discrete) {
       const K = this.policyOutputSize;
       const logp = this.scratch.logp;
       categorical.logSoftmax(head, n, K, logp);
@@ -238,6 +248,50 @@ export class ActorCritic {
     const view = this.actView(n);
     if (withValues) this.values(observations, n, view.values);
     return view;
+  }
+
+  /**
+   * Acting with a hybrid head: row i of `head` is [K logits, Z means]; the action is [a, z′] with
+   * a categorical and z′ Gaussian (state-independent log-std), the log-prob their sum.
+   */
+  private actHybrid(head: ArrayLike<number>, n: number, deterministic: boolean, sampler: Rng): void {
+    const { choices: K, continuous: Z } = this.hybrid as { choices: number; continuous: number };
+    const h = this.ensureHybridScratch(n);
+    this.splitHybrid(head, n, h);
+    categorical.logSoftmax(h.logits, n, K, h.logp);
+    const actions = this.actOut.actions as Float32Array;
+    for (let i = 0; i < n; i++) {
+      const a = deterministic ? categorical.modeRow(h.logp, i * K, K) : categorical.sampleRow(h.logp, i * K, K, sampler);
+      actions[i * (1 + Z)] = a;
+      if (deterministic) for (let j = 0; j < Z; j++) h.zActions[i * Z + j] = h.means[i * Z + j] as number;
+      else diagGaussian.sampleRow(h.means, h.logStd, i * Z, Z, sampler, h.zActions, i * Z);
+      for (let j = 0; j < Z; j++) actions[i * (1 + Z) + 1 + j] = h.zActions[i * Z + j] as number;
+      // The log-prob of the float32 z′ the env will see, as for every Box action.
+      this.actOut.logProbs[i] = (h.logp[i * K + a] as number) + diagGaussian.logProbRow(h.zActions, h.means, h.logStd, i * Z, Z);
+    }
+  }
+
+  /** Scratch of the hybrid head for `batch` rows: its two parts apart, and their gradients. */
+  private hybridScratch = { capacity: 0, logits: new Float64Array(0), means: new Float64Array(0), logStd: new Float64Array(0), logp: new Float64Array(0), choice: new Int32Array(0), zActions: new Float32Array(0), gradLogits: new Float64Array(0), gradMeans: new Float64Array(0), gradLogStd: new Float64Array(0) };
+
+  private ensureHybridScratch(batch: number) {
+    const h = this.hybridScratch;
+    if (h.capacity >= batch) return h;
+    const { choices: K, continuous: Z } = this.hybrid as { choices: number; continuous: number };
+    this.hybridScratch = { capacity: batch, logits: new Float64Array(batch * K), means: new Float64Array(batch * Z), logStd: new Float64Array(batch * Z), logp: new Float64Array(batch * K), choice: new Int32Array(batch), zActions: new Float32Array(batch * Z), gradLogits: new Float64Array(batch * K), gradMeans: new Float64Array(batch * Z), gradLogStd: new Float64Array(batch * Z) };
+    return this.hybridScratch;
+  }
+
+  /** Splits rows [K logits, Z means] of `head` into the scratch, with the log-std rows. */
+  private splitHybrid(head: ArrayLike<number>, batch: number, h: ActorCritic['hybridScratch']): void {
+    const { choices: K, continuous: Z } = this.hybrid as { choices: number; continuous: number };
+    for (let b = 0; b < batch; b++) {
+      for (let k = 0; k < K; k++) h.logits[b * K + k] = head[b * (K + Z) + k] as number;
+      for (let j = 0; j < Z; j++) {
+        h.means[b * Z + j] = head[b * (K + Z) + K + j] as number;
+        h.logStd[b * Z + j] = this.logStdParam[j] as number;
+      }
+    }
   }
 
   /** The cached exact-length views of the act buffers for `n` observations. */
@@ -281,7 +335,9 @@ export class ActorCritic {
     this.ensureScratch(batch);
     const { latent, head, values } = this.engine.forwardTrain(observations, batch);
     this.trainLatent = latent;
-    const logStd = this.discrete ? this.scratch.logStd : this.fillLogStd(latent, batch);
+    this.trainBatch = batch;
+    // A hybrid head builds its log-std rows itself (for its Gaussian part only).
+    const logStd = this.discrete || this.hybrid !== null ? this.scratch.logStd : this.fillLogStd(latent, batch);
     return { policy: head, logStd, values };
   }
 
@@ -291,16 +347,49 @@ export class ActorCritic {
    * [B × D], `grads.logp` a [B × out] scratch for categorical log-probabilities).
    */
   policyHead(out: TrainForward, actions: ArrayLike<number>, grads: { readonly policy: Float64Array; readonly logStd: Float64Array; readonly logp: Float64Array }): PolicyHead {
+    if (this.hybrid !== null) return this.hybridHead(out, actions);
     return this.discrete
       ? { kind: 'categorical', numActions: this.policyOutputSize, logits: out.policy, actions, gradLogits: grads.policy, scratchLogp: grads.logp }
       : { kind: 'gaussian', actionDim: this.actionSize, mean: out.policy, logStd: out.logStd, actions, gradMean: grads.policy, gradLogStd: grads.logStd };
   }
 
+  /** The joint head of a hybrid action: a categorical over the first entry and a Gaussian over the rest; its gradients stay in the scratch until {@link backwardTrain}. */
+  private hybridHead(out: TrainForward, actions: ArrayLike<number>): PolicyHead {
+    const { choices: K, continuous: Z } = this.hybrid as { choices: number; continuous: number };
+    const batch = this.trainBatch;
+    const h = this.ensureHybridScratch(batch);
+    this.splitHybrid(out.policy, batch, h);
+    for (let b = 0; b < batch; b++) {
+      h.choice[b] = actions[b * (1 + Z)] as number;
+      for (let j = 0; j < Z; j++) h.zActions[b * Z + j] = actions[b * (1 + Z) + 1 + j] as number;
+    }
+    return {
+      kind: 'joint',
+      action: { kind: 'categorical', numActions: K, logits: h.logits, actions: h.choice, gradLogits: h.gradLogits, scratchLogp: h.logp },
+      state: { kind: 'gaussian', actionDim: Z, mean: h.means, logStd: h.logStd, actions: h.zActions, gradMean: h.gradMeans, gradLogStd: h.gradLogStd },
+    };
+  }
+
   /**
    * Backpropagates ∂L/∂(logits or means), ∂L/∂(per-sample log-std) and ∂L/∂V from the last
-   * {@link forwardTrain} into {@link grads}.
+   * {@link forwardTrain} into {@link grads}. (A hybrid head keeps its gradients in its own
+   * scratch; they are merged into `gradPolicy` here.)
    */
   backwardTrain(batch: number, gradPolicy: Float64Array, gradLogStd: Float64Array, gradValues: Float64Array): void {
+    if (this.hybrid !== null) {
+      const { choices: K, continuous: Z } = this.hybrid;
+      const h = this.hybridScratch;
+      this.logStdGrad.fill(0);
+      for (let b = 0; b < batch; b++) {
+        for (let k = 0; k < K; k++) gradPolicy[b * (K + Z) + k] = h.gradLogits[b * K + k] as number;
+        for (let j = 0; j < Z; j++) {
+          gradPolicy[b * (K + Z) + K + j] = h.gradMeans[b * Z + j] as number;
+          this.logStdGrad[j] = (this.logStdGrad[j] as number) + (h.gradLogStd[b * Z + j] as number);
+        }
+      }
+      this.engine.backwardTrain(batch, gradPolicy, null, gradValues, this.grads);
+      return;
+    }
     let gradLatent: Float64Array | null = null;
     if (!this.discrete) gradLatent = this.backwardLogStd(batch, gradLogStd);
     this.engine.backwardTrain(batch, gradPolicy, gradLatent, gradValues, this.grads);

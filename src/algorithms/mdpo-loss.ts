@@ -91,6 +91,8 @@ export function mdpoLoss(head: PolicyHead, values: ArrayLike<number>, samples: M
       const D = head.actionDim;
       klSum += diagGaussian.klRow(head.mean, head.logStd, old.mean, old.logStd, b * D, D);
       if (klCoef !== 0) diagGaussian.accumulateKlGrad(head.mean, head.logStd, old.mean, old.logStd, b * D, D, klCoef / B, head.gradMean, head.gradLogStd);
+    } else {
+      throw new RangeError(`mdpoLoss: the KL term needs matching categorical or Gaussian heads, got ${head.kind} and ${old.kind}`);
     }
   }
   const valueLossMean = valueLoss(B, values, samples.returns, samples.oldValues, clipRangeVf, vfCoef, gradValues);

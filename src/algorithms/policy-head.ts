@@ -33,11 +33,25 @@ export type PolicyHead =
       readonly gradMean: Float64Array;
       /** [B × D] output: ∂L/∂logStd per sample. */
       readonly gradLogStd: Float64Array;
+    }
+  | {
+      /**
+       * Two independent heads whose samples form one action, e.g. a stochastic stateful policy's
+       * action head π^a(a | o, z) and internal-state kernel κ(z' | o, z) (S2PG): the log-prob and
+       * entropy are the sums, and ∂L/∂log π reaches both parts (dropping the kernel's term would
+       * remove its only learning signal).
+       */
+      readonly kind: 'joint';
+      readonly action: PolicyHead;
+      readonly state: PolicyHead;
     };
 
 /** Zeroes the head's gradient outputs for `B` samples (and fills the categorical log-probs). */
 export function prepareHead(head: PolicyHead, B: number): void {
-  if (head.kind === 'categorical') {
+  if (head.kind === 'joint') {
+    prepareHead(head.action, B);
+    prepareHead(head.state, B);
+  } else if (head.kind === 'categorical') {
     const K = head.numActions;
     head.gradLogits.fill(0, 0, B * K);
     categorical.logSoftmax(head.logits, B, K, head.scratchLogp);
@@ -49,6 +63,7 @@ export function prepareHead(head: PolicyHead, B: number): void {
 
 /** log π(a_b|s_b) of sample `b` (after {@link prepareHead}). */
 export function headLogProb(head: PolicyHead, b: number): number {
+  if (head.kind === 'joint') return headLogProb(head.action, b) + headLogProb(head.state, b);
   return head.kind === 'categorical'
     ? (head.scratchLogp[b * head.numActions + (head.actions[b] as number)] as number)
     : diagGaussian.logProbRow(head.actions, head.mean, head.logStd, b * head.actionDim, head.actionDim);
@@ -56,12 +71,16 @@ export function headLogProb(head: PolicyHead, b: number): number {
 
 /** Entropy of the policy at sample `b` (after {@link prepareHead}). */
 export function headEntropy(head: PolicyHead, b: number): number {
+  if (head.kind === 'joint') return headEntropy(head.action, b) + headEntropy(head.state, b);
   return head.kind === 'categorical' ? categorical.entropyRow(head.scratchLogp, b * head.numActions, head.numActions) : diagGaussian.entropyRow(head.logStd, b * head.actionDim, head.actionDim);
 }
 
 /** Adds sample `b`'s ∂L/∂(outputs), given ∂L/∂log π(a_b|s_b) and ∂L/∂H_b, to the head's gradients. */
 export function accumulateHeadGrad(head: PolicyHead, b: number, gradLogp: number, gradEntropy: number): void {
-  if (head.kind === 'categorical') {
+  if (head.kind === 'joint') {
+    accumulateHeadGrad(head.action, b, gradLogp, gradEntropy);
+    accumulateHeadGrad(head.state, b, gradLogp, gradEntropy);
+  } else if (head.kind === 'categorical') {
     categorical.accumulateGrad(head.scratchLogp, b * head.numActions, head.numActions, head.actions[b] as number, gradLogp, gradEntropy, head.gradLogits);
   } else {
     diagGaussian.accumulateGrad(head.actions, head.mean, head.logStd, b * head.actionDim, head.actionDim, gradLogp, gradEntropy, head.gradMean, head.gradLogStd);

@@ -200,6 +200,34 @@ export class Box implements Space<Float32Array> {
   }
 }
 
+/**
+ * A Box whose first entry is a categorical choice in {0, …, `numChoices` − 1} and whose other
+ * `continuousDim` entries are unbounded reals: the action of a stochastic stateful policy over a
+ * discrete env, (a, z'). Buffers and loops treat it as the Box it is; policies that see this class
+ * put a categorical head on the first entry and a Gaussian on the rest.
+ */
+export class HybridBox extends Box {
+  constructor(
+    readonly numChoices: number,
+    readonly continuousDim: number,
+  ) {
+    if (!Number.isInteger(numChoices) || numChoices < 1) throw new SpaceMismatchError(`HybridBox needs a positive number of choices, got ${numChoices}`);
+    super([0, ...new Array<number>(continuousDim).fill(-Infinity)], [numChoices - 1, ...new Array<number>(continuousDim).fill(Infinity)]);
+  }
+
+  override sampleInto(rng: Rng, out: Float32Array, offset: number): void {
+    super.sampleInto(rng, out, offset);
+    out[offset] = rng.int(this.numChoices);
+  }
+
+  override explainMismatch(x: unknown): string | null {
+    const box = super.explainMismatch(x);
+    if (box !== null) return box;
+    const choice = (x as ArrayLike<number>)[0] as number;
+    return Number.isInteger(choice) ? null : `entry 0 = ${choice} must be an integer choice in [0, ${this.numChoices - 1}]`;
+  }
+}
+
 /** Integers `start, start+1, …, start+n-1`. Flattened as a one-hot vector of length n. */
 export class Discrete implements Space<number> {
   readonly kind = 'Discrete' as const;

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PolicyHead } from '../../src/algorithms/policy-head.js';
-import { accumulateStatefulGrad, prepareStatefulHeads, statefulEntropy, statefulLogProb, type StatefulHeads } from '../../src/algorithms/stateful-policy.js';
+import { accumulateHeadGrad, headEntropy, headLogProb, prepareHead, type PolicyHead } from '../../src/algorithms/policy-head.js';
 import { Rng } from '../../src/core/rng.js';
 
 /**
@@ -12,7 +11,7 @@ import { Rng } from '../../src/core/rng.js';
  *
  *     Σ_t γ^t Σ_{s,z} P_t(s, z) Σ_{a,z'} π(a, z' | o, z) ∇log π(a, z' | o, z) Q_t(s, z, a, z')
  *
- * is computed exactly too, with ∇log π from the library's joint head gradients.
+ * is computed exactly too, with ∇log π from the library's joint policy head (`kind: "joint"`).
  */
 
 const OBS = 4; // 0 cue up, 1 cue down, 2 corridor, 3 junction
@@ -85,8 +84,10 @@ function objective(theta: Float64Array): Dual {
   return j;
 }
 
-/** The two heads of one (o, z) as the losses see them: logits rows and the sampled (a, z'). */
-function heads(theta: Float64Array, o: number, z: number, a: number, z2: number): StatefulHeads & { action: PolicyHead & { kind: 'categorical' }; state: PolicyHead & { kind: 'categorical' } } {
+type Categorical = Extract<PolicyHead, { kind: 'categorical' }>;
+
+/** The joint head of one (o, z): π^a's and κ's logits rows and the sampled (a, z'). */
+function heads(theta: Float64Array, o: number, z: number, a: number, z2: number): { kind: 'joint'; action: Categorical; state: Categorical } {
   const head = (slot: (k: number) => number, taken: number) => ({
     kind: 'categorical' as const,
     numActions: 2,
@@ -95,15 +96,15 @@ function heads(theta: Float64Array, o: number, z: number, a: number, z2: number)
     gradLogits: new Float64Array(2),
     scratchLogp: new Float64Array(2),
   });
-  return { action: head((k) => actionSlot(o, z, k), a), state: head((k) => stateSlot(o, z, k), z2) };
+  return { kind: 'joint', action: head((k) => actionSlot(o, z, k), a), state: head((k) => stateSlot(o, z, k), z2) };
 }
 
 /** π(a, z' | o, z) and its score ∇log π from the library's joint head gradient (or the action head's alone). */
 function score(theta: Float64Array, o: number, z: number, a: number, z2: number, joint: boolean): { p: number; grad: Float64Array } {
   const h = heads(theta, o, z, a, z2);
-  prepareStatefulHeads(h, 1);
-  const p = Math.exp(statefulLogProb(h, 0));
-  accumulateStatefulGrad(h, 0, 1, 0, 0);
+  prepareHead(h, 1);
+  const p = Math.exp(headLogProb(h, 0));
+  accumulateHeadGrad(h, 0, 1, 0);
   const grad = new Float64Array(P);
   for (let k = 0; k < 2; k++) {
     grad[actionSlot(o, z, k)] = h.action.gradLogits[k] as number;
@@ -167,12 +168,12 @@ describe('stochastic stateful policy gradient (S2PG)', () => {
 
   it('the joint log-prob and entropy are the sums of the heads’', () => {
     const h = heads(theta, 2, 1, 0, 1);
-    prepareStatefulHeads(h, 1);
+    prepareHead(h, 1);
     const logSoftmax = (l: number[], k: number) => (l[k] as number) - Math.log(l.reduce((s, x) => s + Math.exp(x), 0));
     const la = h.action.logits as number[];
     const lz = h.state.logits as number[];
-    expect(statefulLogProb(h, 0)).toBeCloseTo(logSoftmax(la, 0) + logSoftmax(lz, 1), 12);
+    expect(headLogProb(h, 0)).toBeCloseTo(logSoftmax(la, 0) + logSoftmax(lz, 1), 12);
     const entropy = (l: number[]) => -[0, 1].reduce((s, k) => s + Math.exp(logSoftmax(l, k)) * logSoftmax(l, k), 0);
-    expect(statefulEntropy(h, 0)).toBeCloseTo(entropy(la) + entropy(lz), 12);
+    expect(headEntropy(h, 0)).toBeCloseTo(entropy(la) + entropy(lz), 12);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/core/errors.js';
-import { Box } from '../../src/core/spaces.js';
+import { ConfigError, InvalidActionError } from '../../src/core/errors.js';
+import { Box, HybridBox } from '../../src/core/spaces.js';
 import { make } from '../../src/envs/index.js';
 import type { VectorStepResult } from '../../src/envs/vector/vector-env.js';
 import { VectorInternalState } from '../../src/envs/wrappers/internal-state.js';
@@ -41,8 +41,14 @@ describe('VectorInternalState (the extended MDP of S2PG)', () => {
     expect(Array.from(b)).toEqual(Array.from(a));
   });
 
-  it('names the limitation for discrete actions', () => {
-    expect(() => new VectorInternalState(make('CartPole-v1', { numEnvs: 1 }), 2)).toThrow(ConfigError);
-    expect(() => new VectorInternalState(make('CartPole-v1', { numEnvs: 1 }), 2)).toThrow(/needs a Box action space/);
+  it('over a discrete env: a HybridBox action [a, z′], a_prev one-hot, a non-integer choice rejected', async () => {
+    const env = new VectorInternalState(make('CartPole-v1', { numEnvs: 1 }), 2);
+    expect(env.singleActionSpace).toBeInstanceOf(HybridBox);
+    expect(env.observationSize).toBe(4 + 2 + 2);
+    await env.reset({ seed: 0 });
+    const r = await env.step(Float32Array.of(1, 0.5, -0.5));
+    expect(Array.from(r.observations.subarray(4))).toEqual([0.5, -0.5, 0, 1]);
+    expect(() => env.step(Float32Array.of(0.5, 0, 0))).toThrow(InvalidActionError);
+    expect(() => new VectorInternalState(make('CartPole-v1', { numEnvs: 1 }), 0)).toThrow(ConfigError);
   });
 });

@@ -1,5 +1,5 @@
-import { ConfigError } from '../../core/errors.js';
-import { Box, type Space } from '../../core/spaces.js';
+import { ConfigError, InvalidActionError } from '../../core/errors.js';
+import { Box, Discrete, HybridBox, type Space } from '../../core/spaces.js';
 import { thenMaybe, type MaybePromise } from '../../core/maybe-promise.js';
 import type { BatchedActions, VectorEnv, VectorResetOptions, VectorResetResult, VectorStepResult } from '../vector/vector-env.js';
 import { assignStepResult, checkFloatActions, checkObservationLength, emptyStepResult, requireBox, requireInteger, type Mutable } from './internal.js';
@@ -17,13 +17,19 @@ import { VectorWrapper } from './wrapper.js';
  * An ordinary agent trained on this env with a policy over `[a, z']` is the stateful policy:
  * its log-prob is the joint log π(a, z' | o, z), the buffer stores z with the transition, and no
  * gradient flows through time. Place it outside any observation normaliser (z must not be
- * normalised). Continuous actions only: the action space is one Box, `[a_low, −∞…]` to `[a_high, +∞…]`.
+ * normalised). For a Box env the action space is one Box, `[a_low, −∞…]` to `[a_high, +∞…]`; for a
+ * Discrete(K) env it is a {@link HybridBox} (a categorical first entry, then z'), and a_prev is
+ * shown one-hot.
  */
 export class VectorInternalState extends VectorWrapper {
   /** Internal-state entries per copy. */
   readonly stateDim: number;
   private readonly obsDim: number;
+  /** Entries of a in the action ([a, z']) and of a_prev in the observation (one-hot K when discrete). */
   private readonly actDim: number;
+  private readonly prevDim: number;
+  /** K for a Discrete env (its actions go down as an Int32Array), null for a Box. */
+  private readonly choices: number | null;
   private readonly innerLow: Float32Array;
   private readonly innerHigh: Float32Array;
   private readonly observationSpace: Box;
@@ -31,7 +37,7 @@ export class VectorInternalState extends VectorWrapper {
   /** [N × stateDim] internal states and [N × actDim] previous actions of the running episodes. */
   private readonly z: Float32Array;
   private readonly aPrev: Float32Array;
-  private readonly innerActions: Float32Array;
+  private readonly innerActions: Float32Array | Int32Array;
   private readonly obsOut: Float32Array;
   private readonly finalOut: Float32Array;
   private readonly out: Mutable<VectorStepResult> = emptyStepResult();
@@ -40,30 +46,38 @@ export class VectorInternalState extends VectorWrapper {
     super(env);
     requireInteger(stateDim, 1, 'VectorInternalState stateDim');
     const actions = env.singleActionSpace;
-    if (!(actions instanceof Box)) throw new ConfigError(`the internal-state env (S2PG) needs a Box action space for now, got ${actions.constructor.name}; discrete actions need a categorical × Gaussian head`);
+    if (!(actions instanceof Box || (actions instanceof Discrete && actions.start === 0))) throw new ConfigError(`the internal-state env (S2PG) needs a Box or a Discrete action space starting at 0, got ${actions.constructor.name}`);
     const obs = requireBox(env.singleObservationSpace, 'VectorInternalState', 'observation');
     this.stateDim = stateDim;
     this.obsDim = env.observationSize;
-    this.actDim = actions.flatDim;
-    this.innerLow = actions.low;
-    this.innerHigh = actions.high;
-    const width = this.obsDim + stateDim + this.actDim;
+    this.choices = actions instanceof Discrete ? actions.n : null;
+    this.actDim = actions instanceof Box ? actions.flatDim : 1;
+    this.prevDim = actions instanceof Box ? actions.flatDim : actions.n;
+    this.innerLow = actions instanceof Box ? actions.low : new Float32Array(0);
+    this.innerHigh = actions instanceof Box ? actions.high : new Float32Array(0);
+    const width = this.obsDim + stateDim + this.prevDim;
     const low = new Float32Array(width).fill(-Infinity);
     const high = new Float32Array(width).fill(Infinity);
     low.set(obs.low);
     high.set(obs.high);
-    low.set(actions.low, this.obsDim + stateDim);
-    high.set(actions.high, this.obsDim + stateDim);
+    if (actions instanceof Box) {
+      low.set(actions.low, this.obsDim + stateDim);
+      high.set(actions.high, this.obsDim + stateDim);
+      const aLow = new Float32Array(this.actDim + stateDim).fill(-Infinity);
+      const aHigh = new Float32Array(this.actDim + stateDim).fill(Infinity);
+      aLow.set(actions.low);
+      aHigh.set(actions.high);
+      this.actionSpace = new Box(aLow, aHigh, [this.actDim + stateDim]);
+    } else {
+      low.fill(0, this.obsDim + stateDim);
+      high.fill(1, this.obsDim + stateDim);
+      this.actionSpace = new HybridBox(actions.n, stateDim);
+    }
     this.observationSpace = new Box(low, high, [width]);
-    const aLow = new Float32Array(this.actDim + stateDim).fill(-Infinity);
-    const aHigh = new Float32Array(this.actDim + stateDim).fill(Infinity);
-    aLow.set(actions.low);
-    aHigh.set(actions.high);
-    this.actionSpace = new Box(aLow, aHigh, [this.actDim + stateDim]);
     const N = env.numEnvs;
     this.z = new Float32Array(N * stateDim);
-    this.aPrev = new Float32Array(N * this.actDim);
-    this.innerActions = new Float32Array(N * this.actDim);
+    this.aPrev = new Float32Array(N * this.prevDim);
+    this.innerActions = this.choices === null ? new Float32Array(N * this.actDim) : new Int32Array(N);
     this.obsOut = new Float32Array(N * width);
     this.finalOut = new Float32Array(N * width);
   }
@@ -77,7 +91,7 @@ export class VectorInternalState extends VectorWrapper {
   }
 
   override get observationSize(): number {
-    return this.obsDim + this.stateDim + this.actDim;
+    return this.obsDim + this.stateDim + this.prevDim;
   }
 
   override get actionSize(): number {
@@ -106,16 +120,24 @@ export class VectorInternalState extends VectorWrapper {
 
   override step(actions: BatchedActions): MaybePromise<VectorStepResult> {
     const N = this.numEnvs;
-    const { actDim: D, stateDim: Z } = this;
+    const { actDim: D, stateDim: Z, prevDim: P, choices: K } = this;
     checkFloatActions(actions, N * (D + Z), 'VectorInternalState');
     for (let i = 0; i < N; i++) {
-      for (let j = 0; j < D; j++) {
-        const a = actions[i * (D + Z) + j] as number;
-        this.innerActions[i * D + j] = a;
-        // What the env applies: the action clipped to its bounds.
-        const lo = this.innerLow[j] as number;
-        const hi = this.innerHigh[j] as number;
-        this.aPrev[i * D + j] = a < lo ? lo : a > hi ? hi : a;
+      if (K !== null) {
+        const a = actions[i * (D + Z)] as number;
+        if (!Number.isInteger(a) || a < 0 || a >= K) throw new InvalidActionError(`VectorInternalState: copy ${i}'s action ${a} is not a choice in [0, ${K - 1}]`);
+        this.innerActions[i] = a;
+        this.aPrev.fill(0, i * P, (i + 1) * P);
+        this.aPrev[i * P + a] = 1;
+      } else {
+        for (let j = 0; j < D; j++) {
+          const a = actions[i * (D + Z) + j] as number;
+          this.innerActions[i * D + j] = a;
+          // What the env applies: the action clipped to its bounds.
+          const lo = this.innerLow[j] as number;
+          const hi = this.innerHigh[j] as number;
+          this.aPrev[i * D + j] = a < lo ? lo : a > hi ? hi : a;
+        }
       }
       for (let k = 0; k < Z; k++) this.z[i * Z + k] = actions[i * (D + Z) + D + k] as number;
     }
@@ -125,7 +147,7 @@ export class VectorInternalState extends VectorWrapper {
         if (r.terminated[i] || r.truncated[i]) {
           this.writeRow(this.finalOut, i, r.finalObservations, i);
           this.z.fill(0, i * Z, (i + 1) * Z);
-          this.aPrev.fill(0, i * D, (i + 1) * D);
+          this.aPrev.fill(0, i * P, (i + 1) * P);
         }
         this.writeRow(this.obsOut, i, r.observations, i);
       }
@@ -138,10 +160,10 @@ export class VectorInternalState extends VectorWrapper {
 
   /** Row i of `dst`: the env's observation row `k` of `src`, then copy i's z and a_prev. */
   private writeRow(dst: Float32Array, i: number, src: Float32Array, k: number): void {
-    const { obsDim: O, stateDim: Z, actDim: D } = this;
-    const base = i * (O + Z + D);
+    const { obsDim: O, stateDim: Z, prevDim: P } = this;
+    const base = i * (O + Z + P);
     for (let j = 0; j < O; j++) dst[base + j] = src[k * O + j] as number;
     for (let j = 0; j < Z; j++) dst[base + O + j] = this.z[i * Z + j] as number;
-    for (let j = 0; j < D; j++) dst[base + O + Z + j] = this.aPrev[i * D + j] as number;
+    for (let j = 0; j < P; j++) dst[base + O + Z + j] = this.aPrev[i * P + j] as number;
   }
 }
