@@ -30,6 +30,12 @@ export interface ActorCriticOptions {
   readonly sdeLearnFeatures?: boolean;
   /** Computes the networks; default the fast typed-array engine. */
   readonly engine?: EngineFactory;
+  /**
+   * A residual internal-state kernel (S2PG): the means of the action entries from `outputOffset`
+   * on are the `size` observation entries from `inputOffset` (the current z) plus the network's
+   * output, so z' = z unless the policy learns otherwise and a memory persists by default.
+   */
+  readonly stateResidual?: { readonly inputOffset: number; readonly outputOffset: number; readonly size: number };
 }
 
 /** The config fields every agent's network is built from. */
@@ -37,6 +43,9 @@ export interface NetworkConfig {
   readonly policy: { readonly hidden: readonly number[]; readonly activation: 'tanh' | 'relu'; readonly logStdInit: number };
   readonly useSde: boolean;
   readonly sdeSampleFreq: number;
+  /** S2PG: the internal state's size and its kernel's mean (see {@link ActorCriticOptions.stateResidual}). */
+  readonly stateDim?: number;
+  readonly stateKernel?: 'mlp' | 'residual';
 }
 
 /**
@@ -53,7 +62,19 @@ export function networkOptions(config: NetworkConfig, observationSize: number, a
     useSde: config.useSde,
     sdeSampleFreq: config.sdeSampleFreq,
     ...(engine !== undefined ? { engine } : {}),
+    ...(config.stateDim !== undefined && config.stateKernel === 'residual' ? { stateResidual: stateResidualLayout(observationSize, actionSpace, config.stateDim) } : {}),
   };
+}
+
+/**
+ * Where z and z' sit for a stateful policy on `VectorInternalState`'s extended MDP: observations
+ * `[o, z, a_prev]` (a_prev one-hot K for a hybrid action, else D entries), actions `[a, z']`
+ * (one categorical entry with K logits, or D means).
+ */
+function stateResidualLayout(observationSize: number, actionSpace: Box | Discrete, stateDim: number): { inputOffset: number; outputOffset: number; size: number } {
+  if (actionSpace.kind === 'Discrete') throw new ConfigError('a stateful policy acts on [a, z\']: expected the internal-state env\'s Box or HybridBox action space, got Discrete');
+  const actionWidth = actionSpace instanceof HybridBox ? actionSpace.numChoices : actionSpace.flatDim - stateDim;
+  return { inputOffset: observationSize - stateDim - actionWidth, outputOffset: actionWidth, size: stateDim };
 }
 
 /** Checkpointed state of an {@link ActorCritic}. */
@@ -211,7 +232,8 @@ export class ActorCritic {
     this.ensureActOut(n);
     this.ensureScratch(n);
     const out = this.actOut;
-    const { latent, head } = this.engine.inferPolicy(observations, n);
+    const { latent, head: raw } = this.engine.inferPolicy(observations, n);
+    const head = this.addStateResidual(raw, observations, n, 'act');
     if (this.hybrid !== null) {
       this.actHybrid(head, n, deterministic, sampler);
     } else if (this.discrete) {
@@ -294,6 +316,22 @@ export class ActorCritic {
     }
   }
 
+  /** Outputs with the residual kernel's z added (one scratch for acting, one for training, so neither overwrites the other). */
+  private residualOut = { act: new Float64Array(0), train: new Float64Array(0) };
+
+  /** `head` as is, or, with {@link ActorCriticOptions.stateResidual}, a copy with each row's z added to its z′ means. */
+  private addStateResidual<H extends ArrayLike<number>>(head: H, observations: Float32Array, n: number, use: 'act' | 'train'): H | Float64Array {
+    const r = this.options.stateResidual;
+    if (r === undefined) return head;
+    const P = this.policyOutputSize;
+    if (this.residualOut[use].length < n * P) this.residualOut[use] = new Float64Array(n * P);
+    const out = this.residualOut[use];
+    const O = this.options.observationSize;
+    for (let i = 0; i < n * P; i++) out[i] = head[i] as number;
+    for (let i = 0; i < n; i++) for (let j = 0; j < r.size; j++) out[i * P + r.outputOffset + j] = (out[i * P + r.outputOffset + j] as number) + (observations[i * O + r.inputOffset + j] as number);
+    return out.subarray(0, n * P);
+  }
+
   /** The cached exact-length views of the act buffers for `n` observations. */
   private actView(n: number): ActOutput {
     this.ensureActOut(n);
@@ -336,9 +374,10 @@ export class ActorCritic {
     const { latent, head, values } = this.engine.forwardTrain(observations, batch);
     this.trainLatent = latent;
     this.trainBatch = batch;
+    const policy = this.addStateResidual(head, observations, batch, 'train');
     // A hybrid head builds its log-std rows itself (for its Gaussian part only).
     const logStd = this.discrete || this.hybrid !== null ? this.scratch.logStd : this.fillLogStd(latent, batch);
-    return { policy: head, logStd, values };
+    return { policy, logStd, values };
   }
 
   /**

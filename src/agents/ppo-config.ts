@@ -122,6 +122,8 @@ export const s2pgConfigSchema = refineBackend(
       ...ppoFields,
       /** Entries of the internal state z (sampled by the policy each step with a state-independent Gaussian, reset to 0 at episode start). */
       stateDim: z.number().int().positive().default(16),
+      /** The mean of z′: "residual" (default) z + network output, so memory persists unless changed; "mlp": the network output alone. */
+      stateKernel: z.enum(['mlp', 'residual']).default('residual'),
     })
     .strict(),
 );

@@ -97,8 +97,8 @@ describe('ActorCritic backward through the PPO loss', () => {
 describe('ActorCritic with a hybrid action (a stochastic stateful policy over a discrete env)', () => {
   const K = 3;
   const Z = 2;
-  function hybrid() {
-    const net = new ActorCritic({ observationSize: OBS, actionSpace: new HybridBox(K, Z), hidden: [8], activation: 'tanh', logStdInit: -0.5, adamEps: 1e-5, useSde: false, sdeSampleFreq: -1 }, new Rng(4));
+  function hybrid(residual = false) {
+    const net = new ActorCritic({ observationSize: OBS, actionSpace: new HybridBox(K, Z), hidden: [8], activation: 'tanh', logStdInit: -0.5, adamEps: 1e-5, useSde: false, sdeSampleFreq: -1, ...(residual ? { stateResidual: { inputOffset: 1, outputOffset: K, size: Z } } : {}) }, new Rng(4));
     const rng = new Rng(5);
     for (let k = 0; k < net.params.length; k++) net.params[k] = (net.params[k] as number) + 0.3 * rng.normal();
     const obs = Float32Array.from({ length: B * OBS }, () => rng.normal());
@@ -120,8 +120,19 @@ describe('ActorCritic with a hybrid action (a stochastic stateful policy over a 
     for (let b = 0; b < B; b++) expect(headLogProb(head, b)).toBeCloseTo(logProbs[b] as number, 10);
   });
 
-  it('every parameter’s gradient through the PPO loss matches central finite differences', () => {
-    const { net, obs, rng } = hybrid();
+  it('with a residual kernel the z′ means are z plus the network’s output', () => {
+    const plain = hybrid(false);
+    const residual = hybrid(true);
+    const a = Float32Array.from(plain.net.act(plain.obs, B, true).actions);
+    const b = Float32Array.from(residual.net.act(residual.obs, B, true).actions);
+    for (let i = 0; i < B; i++) {
+      expect(b[i * (1 + Z)]).toBe(a[i * (1 + Z)]);
+      for (let j = 0; j < Z; j++) expect(b[i * (1 + Z) + 1 + j]).toBeCloseTo((a[i * (1 + Z) + 1 + j] as number) + (residual.obs[i * OBS + 1 + j] as number), 5);
+    }
+  });
+
+  for (const residual of [false, true]) it(`every parameter’s gradient through the PPO loss matches central finite differences${residual ? ' (residual kernel)' : ''}`, () => {
+    const { net, obs, rng } = hybrid(residual);
     const actions = Float32Array.from({ length: B * (1 + Z) }, (_, i) => (i % (1 + Z) === 0 ? rng.int(K) : rng.normal()));
     const samples = { size: B, oldLogProbs: Float64Array.from({ length: B }, () => -3 + 0.3 * rng.normal()), advantages: Float64Array.from({ length: B }, () => rng.normal()), returns: Float64Array.from({ length: B }, () => rng.normal()), oldValues: new Float64Array(B) };
     const grads = { policy: new Float64Array(B * (K + Z)), logStd: new Float64Array(B * (1 + Z)), values: new Float64Array(B), logp: new Float64Array(B * (K + Z)) };
