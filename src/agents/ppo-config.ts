@@ -39,6 +39,8 @@ export const runTailFields = {
   sdeSampleFreq: z.number().int().min(-1).default(-1),
   normalizeObservation: z.boolean().default(false),
   normalizeReward: z.boolean().default(false),
+  /** Observe the last k observations stacked (the "window" policy of partially observed tasks; SB3 zoo frame_stack); 1: none. */
+  frameStack: z.number().int().min(1).default(1),
   /** Episodes of the final (and periodic) evaluation. */
   evalEpisodes: z.number().int().min(0).default(10),
   /**

@@ -5,21 +5,24 @@ import '../envs/index.js';
 import { make } from '../envs/registry.js';
 import type { VectorEnv } from '../envs/vector/vector-env.js';
 import { VectorNormalizeObservation } from '../envs/wrappers/normalize-observation.js';
+import { VectorFrameStack } from '../envs/wrappers/frame-stack.js';
 import { VectorInternalState } from '../envs/wrappers/internal-state.js';
 import { VectorNormalizeReward } from '../envs/wrappers/normalize-reward.js';
 import { VectorRecordEpisodeStatistics } from '../envs/wrappers/record-episode-statistics.js';
 
 /**
- * The env of a run: N copies, episode statistics on raw rewards, then the optional normalisers;
- * for S2PG (`stateDim`) the internal-state extension outermost, so z is never normalised.
+ * The env of a run: N copies, episode statistics on raw rewards, then the optional normalisers,
+ * the frame stack (normalised frames, as the SB3 zoo stacks after VecNormalize); for S2PG
+ * (`stateDim`) the internal-state extension outermost, so z is never normalised.
  */
-export function buildEnv(config: Pick<OnPolicyConfig | GradientAgentConfig, 'env' | 'envKwargs' | 'normalizeObservation'> & { readonly normalizeReward: boolean; readonly gamma?: number; readonly stateDim?: number }, numEnvs: number): VectorEnv {
+export function buildEnv(config: Pick<OnPolicyConfig | GradientAgentConfig, 'env' | 'envKwargs' | 'normalizeObservation'> & { readonly normalizeReward: boolean; readonly gamma?: number; readonly stateDim?: number; readonly frameStack?: number }, numEnvs: number): VectorEnv {
   let env: VectorEnv = new VectorRecordEpisodeStatistics(make(config.env, { ...config.envKwargs, numEnvs }));
   if (config.normalizeObservation) env = new VectorNormalizeObservation(env, { clip: 10 });
   if (config.normalizeReward) {
     if (config.gamma === undefined) throw new ConfigError(`normalizeReward needs the discount gamma of the returns it scales`);
     env = new VectorNormalizeReward(env, { gamma: config.gamma, clip: 10 });
   }
+  if (config.frameStack !== undefined && config.frameStack > 1) env = new VectorFrameStack(env, config.frameStack);
   if (config.stateDim !== undefined) env = new VectorInternalState(env, config.stateDim);
   return env;
 }

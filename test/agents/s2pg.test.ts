@@ -1,7 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { resolveConfig } from '../../src/agents/algorithms.js';
+import { resolvePpoConfig } from '../../src/agents/ppo-config.js';
 import type { PpoAgentState } from '../../src/agents/ppo-agent.js';
+import { ConfigError } from '../../src/core/errors.js';
+import { buildEnv } from '../../src/loop/training-env.js';
 import { latestCheckpoint, runToEnd, summaryOf, TempDirs } from '../helpers/run.js';
 
 const temp = new TempDirs('rxrl-s2pg-');
@@ -32,5 +35,14 @@ describe('S2PG (PPO-RS)', () => {
     expect(resumed.events[0]).toMatchObject({ type: 'start', resumed: true, exact: true });
     const paramsOf = (dir: string) => (latestCheckpoint(dir).agent as PpoAgentState).network.params;
     expect(Buffer.from(paramsOf(split).buffer).equals(Buffer.from(paramsOf(whole).buffer))).toBe(true);
+  });
+
+  it('window PPO (frameStack k) observes the last k normalised observations; gradient agents refuse it', async () => {
+    const env = buildEnv(resolvePpoConfig({ env: 'CartPoleNoVel-v1', frameStack: 4, normalizeObservation: true }), 2);
+    expect(env.observationSize).toBe(2 * 4);
+    const { events, error } = await runToEnd({ config: { algo: 'ppo', env: 'CartPoleNoVel-v1', frameStack: 4, numEnvs: 2, nSteps: 32, batchSize: 32, nEpochs: 1, totalSteps: 128, evalEpisodes: 1 } });
+    expect(error).toBeUndefined();
+    expect(summaryOf(events).finalEval?.episodes).toBe(1);
+    expect(() => resolveConfig({ algo: 'apg', env: 'rxrl/Hopper-v0', frameStack: 2 })).toThrow(ConfigError);
   });
 });

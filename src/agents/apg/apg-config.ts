@@ -18,11 +18,12 @@ export const gradientRunFields = {
 };
 
 /** Refuses the shared keys a gradient agent cannot honour, each with a message naming it. */
-export function refineGradientRun<T extends z.ZodType<{ env: string; network: string; backend: string; useSde: boolean; normalizeObservation: boolean; normalizeReward: boolean; algo: string; envKwargs: Record<string, unknown> }>>(schema: T) {
+export function refineGradientRun<T extends z.ZodType<{ env: string; network: string; backend: string; useSde: boolean; normalizeObservation: boolean; normalizeReward: boolean; frameStack: number; algo: string; envKwargs: Record<string, unknown> }>>(schema: T) {
   return schema
     .refine((c) => Object.keys(c.envKwargs).length === 0 || isReachEnv(c.env), { message: 'the physics tasks\' training worlds are built from the env id alone: envKwargs is supported for rxrl/Reach-v0 only', path: ['envKwargs'] })
     .refine((c) => c.network === 'fast' && c.backend === 'auto', { message: 'gradient agents compute their networks with the fast engine only (network "fast", backend "auto")', path: ['network'] })
     .refine((c) => !c.useSde, { message: 'gradient agents use a state-independent Gaussian with tanh squashing, not gSDE', path: ['useSde'] })
+    .refine((c) => c.frameStack === 1, { message: 'gradient agents observe their training worlds directly: frameStack is not supported', path: ['frameStack'] })
     .refine((c) => !c.normalizeObservation && !c.normalizeReward, {
       message: 'gradient agents normalise observations inside the agent (observationRms) and differentiate the raw reward: leave the env wrappers normalizeObservation/normalizeReward off',
       path: ['normalizeObservation'],
