@@ -73,6 +73,36 @@ describe('GruSequenceNet', () => {
     expect(Array.from(out)).not.toEqual(Array.from(y.subarray(SHAPE.outputSize, 2 * SHAPE.outputSize)));
   });
 
+  it('starts each sequence from a given state (truncated BPTT): equal to stepping on from it, and finite-difference exact', () => {
+    const { net, inputs, weights } = setup();
+    const rng = new Rng('initial');
+    const initial = Float64Array.from({ length: LENGTHS.length * SHAPE.hiddenSize }, () => rng.uniformRange(-0.5, 0.5));
+    const y = net.forwardSequences(inputs, LENGTHS, TOKENS, initial).slice();
+    const memory = new Float64Array(SHAPE.hiddenSize);
+    const out = new Float64Array(SHAPE.outputSize);
+    let t = 0;
+    LENGTHS.forEach((len, s) => {
+      memory.set(initial.subarray(s * SHAPE.hiddenSize, (s + 1) * SHAPE.hiddenSize));
+      for (let i = 0; i < len; i++, t++) {
+        net.step(inputs, t * SHAPE.inputSize, memory, 0, out, 0);
+        expect(Array.from(out)).toEqual(Array.from(y.subarray(t * SHAPE.outputSize, (t + 1) * SHAPE.outputSize)));
+      }
+    });
+    const lossFrom = () => net.forwardSequences(inputs, LENGTHS, TOKENS, initial).reduce((a, v, i) => a + v * (weights[i] as number), 0);
+    lossFrom();
+    net.backwardSequences(weights);
+    const analytic = net.grads.slice();
+    for (let i = 0; i < net.params.length; i += 7) {
+      const p = net.params[i] as number;
+      net.params[i] = p + 1e-6;
+      const up = lossFrom();
+      net.params[i] = p - 1e-6;
+      const down = lossFrom();
+      net.params[i] = p;
+      expect(Math.abs((up - down) / 2e-6 - (analytic[i] as number))).toBeLessThan(1e-7);
+    }
+  });
+
   it('rejects lengths that do not add up to the token count', () => {
     const { net, inputs } = setup();
     expect(() => net.forwardSequences(inputs, Int32Array.of(4, 3), TOKENS)).toThrow(/add up to 7 tokens, expected 8/);

@@ -149,14 +149,17 @@ export class GruSequenceNet {
 
   /**
    * Outputs [tokens × K] of sequences laid out back to back: `inputs` holds `tokens` rows of D,
-   * sequence s has `lengths[s]` of them and starts from a zero hidden state. The view is valid
-   * until the next call.
+   * sequence s has `lengths[s]` of them and starts from row s of `initial` ([sequences × H], e.g.
+   * hidden states stored while acting, for truncated backpropagation through time) or from a zero
+   * state. The initial states are constants: no gradient flows into them. The view is valid until
+   * the next call.
    */
-  forwardSequences(inputs: ArrayLike<number>, lengths: ArrayLike<number>, tokens: number): Float64Array {
+  forwardSequences(inputs: ArrayLike<number>, lengths: ArrayLike<number>, tokens: number, initial?: ArrayLike<number>): Float64Array {
     let total = 0;
     for (let s = 0; s < lengths.length; s++) total += lengths[s] as number;
     if (total !== tokens) throw new RangeError(`GruSequenceNet: the sequence lengths add up to ${total} tokens, expected ${tokens}`);
     if (inputs.length < tokens * this.D) throw new RangeError(`GruSequenceNet: ${tokens} tokens need ${tokens * this.D} inputs, got ${inputs.length}`);
+    if (initial !== undefined && initial.length < lengths.length * this.H) throw new RangeError(`GruSequenceNet: ${lengths.length} sequences need ${lengths.length * this.H} initial-state entries, got ${initial.length}`);
     this.ensureCache(tokens);
     const { D, H, K, cache: c } = this;
     let t = 0;
@@ -164,8 +167,9 @@ export class GruSequenceNet {
       const len = lengths[s] as number;
       for (let i = 0; i < len; i++, t++) {
         const o = t * H;
-        if (i === 0) c.hPrev.fill(0, o, o + H);
-        else for (let j = 0; j < H; j++) c.hPrev[o + j] = c.h[o - H + j] as number;
+        if (i > 0) for (let j = 0; j < H; j++) c.hPrev[o + j] = c.h[o - H + j] as number;
+        else if (initial === undefined) c.hPrev.fill(0, o, o + H);
+        else for (let j = 0; j < H; j++) c.hPrev[o + j] = initial[s * H + j] as number;
         this.cell(inputs, t * D, c.hPrev, o, c.r, c.z, c.n, c.hn, c.h, o);
         this.head(c.h, o, c.y, t * K);
       }
@@ -176,7 +180,7 @@ export class GruSequenceNet {
 
   /**
    * Backpropagation through time of ∂L/∂y ([tokens × K], for the last {@link forwardSequences})
-   * into {@link grads} (overwritten). Gradients stop at each sequence's zero initial state.
+   * into {@link grads} (overwritten). Gradients stop at each sequence's initial state.
    */
   backwardSequences(gradY: ArrayLike<number>): void {
     const { D, H, K, cache: c, params: p, grads: g, dhNext, gi, gh } = this;
