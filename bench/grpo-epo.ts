@@ -32,6 +32,7 @@ interface Task {
 const TASKS: readonly Task[] = [
   // At 9 × 9 (solutions ≥ 16 steps) PPO solves every seed within 0.5M steps; at the default 15 × 15 nothing learns in 1M.
   { name: 'keydoor', label: 'KeyDoor 11×11', env: 'rxrl/KeyDoor-v0', kwargs: { size: 11, minSolution: 20 } },
+  { name: 'keydoor13', label: 'KeyDoor 13×13', env: 'rxrl/KeyDoor-v0', kwargs: { size: 13, minSolution: 24 } },
   { name: 'textquest', label: 'TextQuest 4 rooms', env: 'rxrl/TextQuest-v0', kwargs: { rooms: 4, doors: 1, minSolution: 12 } },
   { name: 'seqtask', label: 'SeqTask reverse 5, base 4', env: 'rxrl/SeqTask-v0', kwargs: { task: 'reverse', length: 5, base: 4 } },
 ];
