@@ -14,7 +14,7 @@
  *   --out DIR     report folder
  *   --seeds K     DualDICE seeds (default 5)
  *   --steps N     DualDICE gradient steps (default 20000)
- *   --batch N     transitions per step (default 256)
+ *   --batch N     transitions per step (default 256; plus 1/8 as many absorbing self-transitions)
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -95,7 +95,7 @@ writeFileSync(path.join(out, 'ope.json'), `${JSON.stringify({ gamma: GAMMA, step
 const lines = [
   '# Off-policy evaluation: DualDICE vs Monte-Carlo',
   '',
-  `\`npm run bench:ope\` (bench/ope.ts). Dataset: every transition of a PPO run (seed 0, zoo settings, ${CASES[0]?.trainSteps} steps: D4RL's medium-replay recipe run to the end); target: the final policy of a second PPO run (seed 1), which produced none of the data. DualDICE: ν and ζ of [64, 64] ReLU, Adam 1e-4 (ν) and 1e-3 (ζ), batch ${batchSize} transitions, ${steps} steps, the estimate from the Polyak average of ζ, self-normalised over the occupancy including the absorbing state that terminal transitions lead to (its ν is 0 and its mass γ/(1 − γ)·E_D[ζ·d] follows from the flow equation); γ = ${GAMMA}. Monte-Carlo: the target as it acts (sampling) for 100 episodes, each to termination or γ^H < 1e-4 (the env's time limit lifted: the discounted value DICE estimates has none).`,
+  `\`npm run bench:ope\` (bench/ope.ts). Dataset: every transition of a PPO run (seed 0, zoo settings, ${CASES[0]?.trainSteps} steps: D4RL's medium-replay recipe run to the end); target: the final policy of a second PPO run (seed 1), which produced none of the data. DualDICE: ν and ζ of [64, 64] ReLU, Adam 1e-4 (ν) and 1e-3 (ζ), batch ${batchSize} transitions plus ${Math.max(1, Math.round(batchSize / 8))} absorbing self-transitions (terminal transitions lead to the absorbing state), ${steps} steps, the estimate from the Polyak average of ζ, self-normalised over the data and the absorbing state; γ = ${GAMMA}. Monte-Carlo: the target as it acts (sampling) for 100 episodes, each to termination or γ^H < 1e-4 (the env's time limit lifted: the discounted value DICE estimates has none).`,
   '',
   '| env | dataset rows | Monte-Carlo value (± sd) | behaviour data r̄/(1−γ) | DualDICE per seed (95% episode-bootstrap CI) | relative error per seed | median |error| |',
   '|---|---:|---:|---:|---|---|---:|',

@@ -68,7 +68,7 @@ export { DualDiceEstimator, type DualDiceOptions, type DualDiceProgress, type Va
 export { diceBackwardTerm, diceExtractionWeights, diceForwardTerm, diceTrueGradientTerm, diceValueTerm, fConjugate, fConjugateDerivative, MIN_PROJECTION_NORM, orthogonalDualGradient, type DiceDivergence, type DiceTermInput } from './algorithms/dice.js';
 export { advantageWeights, expectileLoss, expectileValueLoss, twinRegressionLoss } from './algorithms/iql.js';
 export { weightedGaussianNll, type WeightedGaussianBatch } from './algorithms/weighted-likelihood.js';
-export { dualDiceGradients, normalizedValueEstimate, occupancyMass, type DualDiceGradients, type DualDiceSamples } from './algorithms/dual-dice.js';
+export { dualDiceGradients, normalizedValueEstimate, type DualDiceGradients, type DualDiceSamples } from './algorithms/dual-dice.js';
 /** GRPO and EPO update rules (group advantages, clipped token surrogate, k3 KL, aggregations; EPO's phase weight and entropy smoothing). */
 export { GRPO_STD_EPS, groupAdvantages, grpoLoss, k3, k3Grad, tokenWeight, type GrpoAggregation, type GrpoHyper, type GrpoLossMetrics, type GrpoTokens } from './algorithms/grpo.js';
 /** GRPO: critic-free policy optimisation from groups of rollouts per task instance, and its loop. */

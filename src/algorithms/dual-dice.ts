@@ -9,7 +9,7 @@
  * the Bellman flow equation of the discounted occupancy d^π, so ζ* = d^π/d^D, the correction
  * that reweights the dataset's transitions into the target policy's. Then the policy's
  * discounted value is V^π = E_D[ζ·r] / (1 − γ) (see {@link normalizedValueEstimate} for the form
- * used: terminal transitions lead to an absorbing state whose ν is 0, `bootstrap` = γ(1 − d)). Being linear in ν′, the
+ * used, with terminal transitions leading to an absorbing state). Being linear in ν′, the
  * objective needs one sampled next action only, for any policy.
  * @module
  */
@@ -70,18 +70,13 @@ export function dualDiceGradients(s: DualDiceSamples, out: DualDiceGradients): {
 }
 
 /**
- * The discounted value from the learned weights, self-normalised over the occupancy of the MDP
- * in which terminal transitions lead to an absorbing state (reward 0, ν ≡ 0 there). The flow
- * equation gives the absorbing state's mass in closed form — d^π(abs) = γ/(1 − γ)·E_D[ζ·d] with d
- * the terminal flag — so the total mass is M = E_D[ζ] + γ/(1 − γ)·E_D[ζ·d] (1 at the saddle point)
- * and V̂ = E_D[ζ·r] / M / (1 − γ) = E_D[ζ·r] / ((1 − γ)·E_D[ζ] + γ·E_D[ζ·d]). The normalisation
- * removes the weights' overall scale error; nothing about the absorbing state is learned.
+ * The discounted value from the learned weights, self-normalised over the data mixed with the
+ * absorbing state that terminal transitions lead to (share p of the mixture, weight ζ_abs,
+ * reward 0): V̂ = E_d̃[ζ·r] / E_d̃[ζ] / (1 − γ) with E_d̃[ζ·r] = (1 − p)·mean_D(ζ·r) and
+ * E_d̃[ζ] = (1 − p)·mean_D(ζ) + p·ζ_abs. At the saddle point E_d̃[ζ] = 1 (the augmented
+ * occupancy has mass 1), so the normalisation only removes the weights' overall scale error.
  */
-export function normalizedValueEstimate(zetaRewardMean: number, zetaMean: number, zetaTerminalMean: number, gamma: number): number {
-  return zetaRewardMean / ((1 - gamma) * zetaMean + gamma * zetaTerminalMean);
-}
-
-/** M = E_D[ζ] + γ/(1 − γ)·E_D[ζ·d], the mass of the occupancy the weights describe (1 when they are right). */
-export function occupancyMass(zetaMean: number, zetaTerminalMean: number, gamma: number): number {
-  return zetaMean + (gamma / (1 - gamma)) * zetaTerminalMean;
+export function normalizedValueEstimate(zetaRewardMean: number, zetaMean: number, absorbingWeight: number, absorbingShare: number, gamma: number): number {
+  const p = absorbingShare;
+  return ((1 - p) * zetaRewardMean) / ((1 - p) * zetaMean + p * absorbingWeight) / (1 - gamma);
 }

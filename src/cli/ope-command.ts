@@ -58,7 +58,7 @@ export function addOpeCommand(program: Command): void {
           console.log(JSON.stringify({ estimate, ...(mc !== undefined ? { monteCarlo: { mean: mc.mean, std: mc.std, episodes: flags.mcEpisodes }, relativeError } : {}) }));
           return;
         }
-        console.log(`DualDICE estimate of the discounted value (γ = ${flags.gamma}): ${estimate.value.toFixed(3)}  [${estimate.low.toFixed(3)}, ${estimate.high.toFixed(3)}] 95% episode bootstrap; occupancy mass of the weights ${estimate.meanWeight.toFixed(3)} (1 when they are right)`);
+        console.log(`DualDICE estimate of the discounted value (γ = ${flags.gamma}): ${estimate.value.toFixed(3)}  [${estimate.low.toFixed(3)}, ${estimate.high.toFixed(3)}] 95% episode bootstrap; E_D[ζ] = ${estimate.meanWeight.toFixed(3)}`);
         if (mc !== undefined && relativeError !== undefined) {
           console.log(`Monte-Carlo value over ${flags.mcEpisodes} episodes in ${policy.config.env}: ${mc.mean.toFixed(3)} ± ${mc.std.toFixed(3)}; relative error of the estimate ${(100 * relativeError).toFixed(1)}%`);
         }
