@@ -13,7 +13,9 @@ export { writeRunFolder } from './loop/run-folder.js';
 export * from './data/index.js';
 export { stopOnNoImprovement, stopOnRewardThreshold } from './loop/early-stopping.js';
 export { exportRunPolicy } from './loop/export-run.js';
-export { epoPpoConfigSchema, ppoConfigSchema, resolvePpoConfig, s2pgConfigSchema, type PpoConfig, type PpoConfigInput } from './agents/ppo-config.js';
+export { epoPpoConfigSchema, ppoConfigSchema, ppoLstmConfigSchema, resolvePpoConfig, s2pgConfigSchema, type PpoConfig, type PpoConfigInput } from './agents/ppo-config.js';
+export { RecurrentActorCritic, type RecurrentActorCriticOptions, type RecurrentActorCriticState, type RecurrentForward, type RecurrentMemory } from './agents/recurrent-actor-critic.js';
+export { RecurrentPpoAgent, type RecurrentPpoAgentState } from './agents/recurrent-ppo-agent.js';
 export { a2cConfigSchema, reinforceConfigSchema, resolveA2cConfig, resolveReinforceConfig, type A2cConfig, type A2cConfigInput, type ReinforceConfig, type ReinforceConfigInput } from './agents/a2c-config.js';
 export { mdpoConfigSchema, resolveMdpoConfig, type MdpoConfig, type MdpoConfigInput } from './agents/mdpo-config.js';
 export { harpgConfigSchema, npgIgtConfigSchema, resolveHarpgConfig, resolveNpgIgtConfig, type HarpgConfig, type HarpgConfigInput, type NpgIgtConfig, type NpgIgtConfigInput } from './agents/npg-config.js';
@@ -25,6 +27,7 @@ export {
   createGradientAgent,
   GRADIENT_ALGORITHMS,
   createOfflineAgent,
+  createOnPolicyAgent,
   isGradientConfig,
   isOfflineConfig,
   isOnPolicyConfig,

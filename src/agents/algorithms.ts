@@ -9,6 +9,8 @@ import type { EngineFactory } from './engines/engine.js';
 import { MdpoAgent } from './mdpo-agent.js';
 import { resolveMdpoConfig, type MdpoConfig, type MdpoConfigInput } from './mdpo-config.js';
 import { PpoAgent } from './ppo-agent.js';
+import type { RecurrentActorCritic } from './recurrent-actor-critic.js';
+import { RecurrentPpoAgent } from './recurrent-ppo-agent.js';
 import { resolvePpoConfig, type PpoConfig, type PpoConfigInput } from './ppo-config.js';
 import { TrpoAgent } from './trpo-agent.js';
 import { HarpgAgent } from './harpg-agent.js';
@@ -29,7 +31,7 @@ import type { Space } from '../core/spaces.js';
 import { resolveGrpoConfig, type GrpoConfig, type GrpoConfigInput } from './grpo/grpo-config.js';
 
 /** The built-in on-policy algorithms, by their `algo` key. */
-export const ON_POLICY_ALGORITHMS = ['ppo', 'epo-ppo', 's2pg', 'a2c', 'reinforce', 'mdpo', 'trpo', 'npg-igt', 'harpg'] as const;
+export const ON_POLICY_ALGORITHMS = ['ppo', 'epo-ppo', 's2pg', 'ppo-lstm', 'a2c', 'reinforce', 'mdpo', 'trpo', 'npg-igt', 'harpg'] as const;
 /** The built-in algorithms that learn through the differentiable simulator (analytic policy gradients, imitation through physics). */
 export const GRADIENT_ALGORITHMS = ['apg', 'ild'] as const;
 /** The built-in algorithms that learn from groups of rollouts of one task instance (trained by the group loop). */
@@ -81,6 +83,7 @@ export function resolveConfig(overrides: Record<string, unknown>, file: Record<s
     case 'ppo':
     case 'epo-ppo':
     case 's2pg':
+    case 'ppo-lstm':
       return resolvePpoConfig(overrides, file);
     case 'a2c':
       return resolveA2cConfig(overrides, file);
@@ -108,7 +111,7 @@ export function resolveConfig(overrides: Record<string, unknown>, file: Record<s
 
 /**
  * The on-policy agent a configuration describes; every built-in one acts through an
- * {@link ActorCritic}. Gradient agents (APG, ILD) own their training worlds and are built by
+ * {@link ActorCritic} (recurrent PPO is built by {@link createOnPolicyAgent}). Gradient agents (APG, ILD) own their training worlds and are built by
  * {@link createGradientAgent}: asking for one here is a ConfigError.
  */
 export function createAgent(config: AgentConfig, observationSize: number, actionSpace: Box | Discrete, rng: Rng, engine?: EngineFactory): OnPolicyAgent & { readonly net: ActorCritic } {
@@ -120,6 +123,8 @@ export function createAgent(config: AgentConfig, observationSize: number, action
     case 'grpo':
     case 'epo-grpo':
       throw new ConfigError(`${config.algo} trains on groups of rollouts: build it with createGrpoAgent (train() does)`);
+    case 'ppo-lstm':
+      throw new ConfigError('ppo-lstm is recurrent: build it with createOnPolicyAgent (train() does)');
     case 'ppo':
     case 'epo-ppo':
     case 's2pg':
@@ -135,6 +140,12 @@ export function createAgent(config: AgentConfig, observationSize: number, action
     default:
       return new A2cAgent(config, observationSize, actionSpace, rng, engine);
   }
+}
+
+/** Any on-policy agent, the recurrent one (`ppo-lstm`, acting through a {@link RecurrentActorCritic}) included. */
+export function createOnPolicyAgent(config: AgentConfig, observationSize: number, actionSpace: Box | Discrete, rng: Rng, engine?: EngineFactory): OnPolicyAgent & { readonly net: ActorCritic | RecurrentActorCritic } {
+  if (config.algo === 'ppo-lstm') return new RecurrentPpoAgent(config, observationSize, actionSpace, rng);
+  return createAgent(config, observationSize, actionSpace, rng, engine);
 }
 
 /**

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import ppoZoo from './hyperparams/ppo.json' with { type: 'json' };
 import s2pgTable from './hyperparams/s2pg.json' with { type: 'json' };
+import ppoLstmTable from './hyperparams/ppo-lstm.json' with { type: 'json' };
 import { epoFields } from './epo-config.js';
 import { scheduleSchema } from './schedule.js';
 
@@ -130,10 +131,27 @@ export const s2pgConfigSchema = refineBackend(
     .strict(),
 );
 
-/** A complete, validated PPO configuration (plain, with EPO's entropy terms, or stateful). */
-export type PpoConfig = z.infer<typeof ppoConfigSchema> | z.infer<typeof epoPpoConfigSchema> | z.infer<typeof s2pgConfigSchema>;
+/**
+ * Recurrent PPO with truncated backpropagation through time (`algo: "ppo-lstm"`, the name of
+ * SB3-contrib's RecurrentPPO in the RL zoo; the cells are GRUs): PPO's settings and the GRU
+ * width. Per-env values: `hyperparams/ppo-lstm.json`.
+ */
+export const ppoLstmConfigSchema = refineBackend(
+  z
+    .object({
+      algo: z.literal('ppo-lstm').default('ppo-lstm'),
+      ...ppoFields,
+      /** Hidden units of the actor's and the critic's GRU. */
+      recurrentHiddenSize: z.number().int().positive().default(64),
+    })
+    .strict()
+    .refine((c) => c.network === 'fast' && !c.useSde && c.frameStack === 1, { message: 'ppo-lstm computes its GRUs with the fast engine, without gSDE or a frame stack (network "fast", useSde false, frameStack 1)', path: ['network'] }),
+);
+
+/** A complete, validated PPO configuration (plain, with EPO's entropy terms, stateful, or recurrent). */
+export type PpoConfig = z.infer<typeof ppoConfigSchema> | z.infer<typeof epoPpoConfigSchema> | z.infer<typeof s2pgConfigSchema> | z.infer<typeof ppoLstmConfigSchema>;
 /** What a user may give: every key but `env` optional. */
-export type PpoConfigInput = z.input<typeof ppoConfigSchema> | z.input<typeof epoPpoConfigSchema> | z.input<typeof s2pgConfigSchema>;
+export type PpoConfigInput = z.input<typeof ppoConfigSchema> | z.input<typeof epoPpoConfigSchema> | z.input<typeof s2pgConfigSchema> | z.input<typeof ppoLstmConfigSchema>;
 
 const zoo = ppoZoo as Record<string, Record<string, unknown>>;
 
@@ -169,5 +187,6 @@ export function resolveLayeredConfig<S extends z.ZodTypeAny>(schema: S, zooTable
 export function resolvePpoConfig(overrides: Record<string, unknown>, file: Record<string, unknown> = {}): PpoConfig {
   const algo = overrides['algo'] ?? file['algo'];
   if (algo === 's2pg') return resolveLayeredConfig(s2pgConfigSchema, s2pgTable as Record<string, Record<string, unknown>>, 'S2PG', overrides, file);
+  if (algo === 'ppo-lstm') return resolveLayeredConfig(ppoLstmConfigSchema, ppoLstmTable as Record<string, Record<string, unknown>>, 'PPO-LSTM', overrides, file);
   return algo === 'epo-ppo' ? resolveLayeredConfig(epoPpoConfigSchema, zoo, 'EPO-PPO', overrides, file) : resolveLayeredConfig(ppoConfigSchema, zoo, 'PPO', overrides, file);
 }

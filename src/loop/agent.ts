@@ -20,6 +20,8 @@ export interface PolicyActor {
   act(observations: Float32Array, n: number, deterministic: boolean, sampler?: Rng): { readonly actions: BatchedActions };
   /** Forgets copy `copy`'s memory at its episode start (recurrent policies only). */
   resetMemory?(copy: number): void;
+  /** An actor on the same policy with a memory of its own, for evaluation between training steps (recurrent policies only). */
+  evaluationActor?(): PolicyActor;
 }
 
 /**
@@ -36,6 +38,8 @@ export interface OnPolicyAgent {
   startRollout(): void;
   /** Called after each env step of the rollout (e.g. periodic noise resampling). */
   afterStep(stepInRollout: number): void;
+  /** Recurrent agents: forget copy `copy`'s memory; the loop calls it when the copy's episode ends (after bootstrapping from it). */
+  resetMemory?(copy: number): void;
   /** One training iteration on a full rollout buffer; `progress` ∈ [0, 1] drives schedules. */
   train(buffer: RolloutBuffer, progress: number): UpdateMetrics;
   /** Everything needed to resume bit-identically (parameters, optimizer, random streams). */

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { selectEngine } from '../agents/engines/select.js';
-import { createAgent, createOfflineAgent, isGradientConfig, isGroupConfig, isOfflineConfig, resolveConfig, type AgentConfig } from '../agents/algorithms.js';
+import { createOnPolicyAgent, createOfflineAgent, isGradientConfig, isGroupConfig, isOfflineConfig, resolveConfig, type AgentConfig } from '../agents/algorithms.js';
 import { ConfigError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import type { Box, Discrete } from '../core/spaces.js';
@@ -63,7 +63,7 @@ export async function loadRunPolicy(runDir: string, numEnvs = 1, checkpointFile:
       agent.setState(checkpoint.agent);
       return { config, env, agent };
     }
-    const agent = createAgent(config, env.observationSize, actionSpaceOf(env, config.env), new Rng(config.seed).split('agent'), await selectEngine(config));
+    const agent = createOnPolicyAgent(config, env.observationSize, actionSpaceOf(env, config.env), new Rng(config.seed).split('agent'), await selectEngine(config));
     agent.setState(checkpoint.agent);
     const norm = findWrapper(env, VectorNormalizeObservation);
     if (norm !== undefined && checkpoint.observationNormalizer !== null) {
@@ -106,10 +106,10 @@ export interface RawObservationPolicy {
  */
 export async function loadRawObservationPolicy(runDir: string): Promise<RawObservationPolicy> {
   const { config, env, agent } = await loadRunPolicy(runDir, 1);
-  if (agent.resetMemory !== undefined && isGroupConfig(config) && config.policyType !== 'mlp') {
+  if ((isGroupConfig(config) && config.policyType !== 'mlp') || config.algo === 'ppo-lstm' || config.algo === 's2pg') {
     await env.close();
-    // Datasets and off-policy evaluation act on rows without episode boundaries a hidden state could follow.
-    throw new ConfigError(`${runDir}: its ${config.policyType} policy is recurrent; dataset collection and off-policy evaluation take feed-forward policies only`);
+    // Datasets and off-policy evaluation act on rows without episode boundaries a memory could follow.
+    throw new ConfigError(`${runDir}: its ${config.algo} policy carries a memory through the episode; dataset collection and off-policy evaluation take memoryless policies only`);
   }
   const norm = findWrapper(env, VectorNormalizeObservation);
   let scratch = new Float32Array(0);

@@ -18,11 +18,13 @@ export function meanStd(values: readonly number[]): { mean: number; std: number 
  * `VectorRecordEpisodeStatistics`, so returns are the env's raw rewards) and reports their
  * returns. One copy run episode after episode avoids the bias of counting the first episodes
  * to finish across several copies (the short ones). A sampled evaluation (`deterministic` false)
- * draws its actions from a stream seeded by `seed`, not the agent's. Recurrent policies have
- * their memory reset at every episode start.
+ * draws its actions from a stream seeded by `seed`, not the agent's. Recurrent policies act with
+ * their evaluation memory (`evaluationActor`), reset at every episode start.
  */
-export async function evaluatePolicy(agent: PolicyActor, env: VectorEnv, episodes: number, options: { seed: string; deterministic: boolean }): Promise<EvalResult> {
+export async function evaluatePolicy(policy: PolicyActor, env: VectorEnv, episodes: number, options: { seed: string; deterministic: boolean }): Promise<EvalResult> {
   if (env.numEnvs !== 1) throw new RangeError(`evaluatePolicy needs a one-copy vector env, got ${env.numEnvs} copies`);
+  // A recurrent policy evaluates with a memory of its own, leaving the training episodes' intact.
+  const agent = policy.evaluationActor?.() ?? policy;
   const reset = env.reset({ seed: options.seed });
   const first: VectorResetResult = isPromiseLike(reset) ? await reset : reset;
   const obs = Float32Array.from(first.observations);

@@ -15,6 +15,9 @@ import { actionSpaceOf, buildEnv } from './training-env.js';
 export async function exportRunPolicy(runDir: string, outDir: string): Promise<string> {
   const checkpoint = readCheckpoint(path.join(runDir, 'checkpoints', LATEST));
   const config = resolveConfig({ algo: checkpoint.algo, ...(checkpoint.config as Record<string, unknown>) });
+  if (config.algo === 'ppo-lstm' || config.algo === 's2pg') {
+    throw new ConfigError(`${runDir}: a ${config.algo} policy carries a memory through the episode (GRU states or the internal state z), which the exported feed-forward model cannot hold; \`rxrl eval --run\` works on it`);
+  }
   if (!isOnPolicyConfig(config)) {
     throw new ConfigError(`${runDir}: export covers the on-policy algorithms' networks; a ${config.algo} run's policy (a network of its own layout) cannot be exported yet. \`rxrl eval --run\` and \`rxrl render --run\` work on it`);
   }

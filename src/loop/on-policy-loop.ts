@@ -124,6 +124,7 @@ export async function runOnPolicy(o: OnPolicyLoopOptions): Promise<OnPolicyLoopR
         const finalValues = agent.predictValues(r.finalObservations, N);
         for (let i = 0; i < N; i++) if (r.truncated[i] === 1 && r.terminated[i] === 0) nextValues[i] = finalValues[i] as number;
       }
+      if (agent.resetMemory !== undefined) for (let i = 0; i < N; i++) if (ends[i] === 1) agent.resetMemory(i);
       state.observations.set(r.observations);
       agent.afterStep(t);
     }

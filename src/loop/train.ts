@@ -1,7 +1,8 @@
 import { Observable, share } from 'rxjs';
 import path from 'node:path';
 import { selectEngine } from '../agents/engines/select.js';
-import { createAgent, isGradientConfig, isGroupConfig, isOfflineConfig, resolveConfig, type AgentConfig, type AgentConfigInput } from '../agents/algorithms.js';
+import { ActorCritic } from '../agents/actor-critic.js';
+import { createOnPolicyAgent, isGradientConfig, isGroupConfig, isOfflineConfig, resolveConfig, type AgentConfig, type AgentConfigInput } from '../agents/algorithms.js';
 import { ConfigError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import type { OfflineDataset } from '../data/dataset.js';
@@ -101,8 +102,8 @@ export function train(options: TrainOptions): TrainRun {
         const rng = new Rng(config.seed);
         const actionSpace = actionSpaceOf(trainEnv, config.env);
         const engine = await selectEngine(config);
-        const agent = createAgent(config, trainEnv.observationSize, actionSpace, rng.split('agent'), engine);
-        const backend = agent.net.engine.name;
+        const agent = createOnPolicyAgent(config, trainEnv.observationSize, actionSpace, rng.split('agent'), engine);
+        const backend = agent.net instanceof ActorCritic ? agent.net.engine.name : 'fast-gru (js)';
         let loopState: LoopState | undefined;
         if (resumed !== undefined) {
           agent.setState(resumed.agent);
