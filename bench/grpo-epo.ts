@@ -221,7 +221,8 @@ const successSpec: TopLevelSpec = {
 const STEP_BINS = 10;
 const TURN_BINS = 16;
 const heat = tasks.flatMap((task) => {
-  const maxTurn = Math.max(1, ...results.filter((r) => r.task === task.name).flatMap((r) => r.entropy.map(([, t]) => t)));
+  let maxTurn = 1;
+  for (const r of results) if (r.task === task.name) for (const [, t] of r.entropy) if (t > maxTurn) maxTurn = t;
   const width = Math.ceil((maxTurn + 1) / TURN_BINS);
   return variants.flatMap((v) => {
     const sums = new Float64Array(STEP_BINS * TURN_BINS);
