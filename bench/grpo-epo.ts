@@ -12,15 +12,14 @@
  * entropy heatmaps over training, and bootstrap CIs of the differences of the final success rate
  * and of the mean success over all evaluations.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { TopLevelSpec } from 'vega-lite';
 import { renderSvg, svgToPng } from '../src/bench/plots.js';
 import { aggregateMean, bootstrapDifferenceCI, mean, stratifiedBootstrapCI, type Interval } from '../src/bench/statistics.js';
 import { Rng } from '../src/core/rng.js';
-import type { RunSummary, TrainEvent } from '../src/loop/events.js';
+import { readRunRecord, runTrainJobs, type TrainJob } from './train-jobs.js';
 
 interface Task {
   readonly name: string;
@@ -84,44 +83,28 @@ const tasks = TASKS.filter((t) => values.tasks.split(',').includes(t.name));
 const variants = VARIANTS.filter((v) => values.variants.split(',').includes(v.name));
 if (tasks.length === 0 || variants.length === 0) throw new Error(`no tasks or variants chosen: --tasks from ${TASKS.map((t) => t.name).join(',')}, --variants from ${VARIANTS.map((v) => v.name).join(',')}`);
 
-interface Job {
+interface Job extends TrainJob {
   readonly task: Task;
   readonly variant: Variant;
   readonly seed: number;
-  readonly dir: string;
 }
-const jobs: Job[] = tasks.flatMap((task) => variants.flatMap((variant) => Array.from({ length: SEEDS }, (_, seed) => ({ task, variant, seed, dir: path.join(values.out, `${task.name}-${variant.algo}-s${seed}`) }))));
-
 mkdirSync(values.out, { recursive: true });
-/** Runs one job as its own `rxrl train` process. */
-function run(job: Job): Promise<void> {
-  const configFile = path.join(values.out, `${job.variant.algo}.json`);
-  writeFileSync(configFile, JSON.stringify({ ...job.variant.config, evalEvery: EVAL_EVERY, evalEpisodes: EVAL_EPISODES, evalDeterministic: false }));
-  const args = ['bin/rxrl.js', 'train', '--algo', job.variant.algo, '--env', job.task.env, '--env-kwargs', JSON.stringify(job.task.kwargs), '--seed', String(job.seed), '--steps', String(BUDGET), '--config', configFile, '--out', job.dir, '--quiet'];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${job.dir}: rxrl train exited with ${code}`))));
-  });
-}
-
-if (!values['report-only']) {
-  const pending = jobs.filter((j) => !existsSync(path.join(j.dir, 'summary.json')));
-  console.error(`${jobs.length - pending.length}/${jobs.length} runs already done; running ${pending.length} on ${values.workers} workers`);
-  let next = 0;
-  let done = 0;
-  const started = performance.now();
-  const worker = async () => {
-    while (next < pending.length) {
-      const job = pending[next++] as Job;
-      await run(job);
-      done++;
-      const elapsed = (performance.now() - started) / 1000;
-      console.error(`[${done}/${pending.length}] ${job.dir} (${elapsed.toFixed(0)} s elapsed, ~${((elapsed / done) * (pending.length - done)).toFixed(0)} s left)`);
-    }
-  };
-  await Promise.all(Array.from({ length: Number(values.workers) }, worker));
-}
+const jobs: Job[] = tasks.flatMap((task) =>
+  variants.flatMap((variant) =>
+    Array.from({ length: SEEDS }, (_, seed) => {
+      const configFile = path.join(values.out, `${variant.algo}.json`);
+      return {
+        task,
+        variant,
+        seed,
+        dir: path.join(values.out, `${task.name}-${variant.algo}-s${seed}`),
+        args: ['--algo', variant.algo, '--env', task.env, '--env-kwargs', JSON.stringify(task.kwargs), '--seed', String(seed), '--steps', String(BUDGET), '--config', configFile],
+      };
+    }),
+  ),
+);
+for (const v of variants) writeFileSync(path.join(values.out, `${v.algo}.json`), JSON.stringify({ ...v.config, evalEvery: EVAL_EVERY, evalEpisodes: EVAL_EPISODES, evalDeterministic: false }));
+if (!values['report-only']) await runTrainJobs(jobs, Number(values.workers));
 
 interface RunResult {
   readonly task: string;
@@ -134,21 +117,15 @@ interface RunResult {
 }
 
 function readRun(job: Job): RunResult {
-  const summary = JSON.parse(readFileSync(path.join(job.dir, 'summary.json'), 'utf8')) as RunSummary;
-  const evals: RunResult['evals'] = [];
+  const record = readRunRecord(job.dir);
   const entropy: RunResult['entropy'] = [];
-  for (const line of readFileSync(path.join(job.dir, 'metrics.jsonl'), 'utf8').split('\n')) {
-    if (line.trim() === '') continue;
-    const e = JSON.parse(line) as TrainEvent;
-    if (e.type === 'eval') evals.push({ step: e.step, success: e.result.successRate ?? 0 });
-    if (e.type === 'update') {
-      for (const [key, value] of Object.entries(e.metrics.details ?? {})) {
-        const turn = /^entropy\/turn(\d+)$/.exec(key);
-        if (turn !== null) entropy.push([e.step, Number(turn[1]), value]);
-      }
+  for (const u of record.updates) {
+    for (const [key, value] of Object.entries(u.metrics.details ?? {})) {
+      const turn = /^entropy\/turn(\d+)$/.exec(key);
+      if (turn !== null) entropy.push([u.step, Number(turn[1]), value]);
     }
   }
-  return { task: job.task.name, variant: job.variant.name, seed: job.seed, evals, entropy, wallSeconds: summary.wallSeconds };
+  return { task: job.task.name, variant: job.variant.name, seed: job.seed, evals: record.evals.map((e) => ({ step: e.step, success: e.success })), entropy, wallSeconds: record.wallSeconds };
 }
 const results = jobs.map(readRun);
 const of = (task: string, variant: string) => results.filter((r) => r.task === task && r.variant === variant);

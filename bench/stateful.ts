@@ -1,0 +1,173 @@
+/**
+ * Memory on partially observed tasks: S2PG (PPO-RS) against recurrent PPO with truncated BPTT
+ * (ppo-lstm), window PPO (4 stacked frames), stateless PPO and the oracle (PPO on the full state).
+ *
+ *   npm run bench:stateful [-- --seeds 5 --workers 2 --envs CartPoleNoVel-v1,... --variants s2pg,ppo-lstm,...]
+ *
+ * Every variant of an env runs with the same PPO settings — the RL zoo's RecurrentPPO values
+ * (`src/agents/hyperparams/ppo-lstm.json`; the T-maze's own below) — so they differ only in how
+ * they remember. Runs go to bench-results/stateful/ (reused when finished); the report
+ * (stateful.md, stateful.json, curves.png) to docs/benchmarks/stateful/: final returns with 95%
+ * bootstrap intervals over seeds, the references, the wall-clock ratio of ppo-lstm to S2PG, and
+ * curves against env steps and against wall-clock seconds (an evaluation's time is placed at
+ * its share of the run's wall time, the runs' speed being steady).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { TopLevelSpec } from 'vega-lite';
+import recurrentTable from '../src/agents/hyperparams/ppo-lstm.json' with { type: 'json' };
+import { renderSvg, svgToPng } from '../src/bench/plots.js';
+import { aggregateMean, bootstrapDifferenceCI, mean, stratifiedBootstrapCI, type Interval } from '../src/bench/statistics.js';
+import { Rng } from '../src/core/rng.js';
+import { readRunRecord, runTrainJobs, type TrainJob } from './train-jobs.js';
+
+interface Task {
+  readonly env: string;
+  readonly kwargs: Readonly<Record<string, number>>;
+  /** The env with the full state (the oracle's), or null. */
+  readonly oracle: string | null;
+  readonly steps: number;
+  /** PPO settings shared by every variant. */
+  readonly settings: Readonly<Record<string, unknown>>;
+  readonly reference: string;
+}
+
+const zoo = (env: string): Record<string, unknown> => {
+  const { source: _source, totalSteps: _steps, recurrentHiddenSize: _h, ...rest } = (recurrentTable as Record<string, Record<string, unknown>>)[env] ?? {};
+  return rest;
+};
+const TASKS: readonly Task[] = [
+  { env: 'CartPoleNoVel-v1', kwargs: {}, oracle: 'CartPole-v1', steps: 100_000, settings: zoo('CartPoleNoVel-v1'), reference: 'RecurrentPPO (RL zoo): 500 at 100k' },
+  { env: 'PendulumNoVel-v1', kwargs: {}, oracle: 'Pendulum-v1', steps: 100_000, settings: zoo('PendulumNoVel-v1'), reference: 'RecurrentPPO (RL zoo): −218 ± 140 at 100k' },
+  { env: 'MountainCarContinuousNoVel-v0', kwargs: {}, oracle: 'MountainCarContinuous-v0', steps: 300_000, settings: zoo('MountainCarContinuousNoVel-v0'), reference: 'RecurrentPPO (RL zoo): 91.5 at 300k' },
+  { env: 'rxrl/TMaze-v0', kwargs: { length: 10 }, oracle: null, steps: 300_000, settings: { numEnvs: 8, nSteps: 128, batchSize: 256, nEpochs: 10, learningRate: 3e-4, entCoef: 0.01 }, reference: 'memoryless policies guess: 50% success' },
+];
+
+interface Variant {
+  readonly name: string;
+  readonly algo: string;
+  readonly extra: Readonly<Record<string, unknown>>;
+  readonly oracle?: boolean;
+}
+const VARIANTS: readonly Variant[] = [
+  { name: 's2pg', algo: 's2pg', extra: { stateDim: 4, stateKernel: 'residual', policy: { hidden: [64, 64], activation: 'tanh', logStdInit: -0.6931471805599453 } } },
+  { name: 'ppo-lstm', algo: 'ppo-lstm', extra: {} },
+  { name: 'window', algo: 'ppo', extra: { frameStack: 4 } },
+  { name: 'stateless', algo: 'ppo', extra: {} },
+  { name: 'oracle', algo: 'ppo', extra: {}, oracle: true },
+];
+
+const { values } = parseArgs({
+  options: {
+    seeds: { type: 'string', default: '5' },
+    workers: { type: 'string', default: '2' },
+    envs: { type: 'string', default: TASKS.map((t) => t.env).join(',') },
+    variants: { type: 'string', default: VARIANTS.map((v) => v.name).join(',') },
+    out: { type: 'string', default: 'bench-results/stateful' },
+    report: { type: 'string', default: 'docs/benchmarks/stateful' },
+    'report-only': { type: 'boolean', default: false },
+  },
+});
+const SEEDS = Number(values.seeds);
+const tasks = TASKS.filter((t) => values.envs.split(',').includes(t.env));
+const variants = VARIANTS.filter((v) => values.variants.split(',').includes(v.name));
+const slug = (s: string) => s.replace(/[^A-Za-z0-9]+/g, '-').toLowerCase();
+
+interface Job extends TrainJob {
+  readonly task: Task;
+  readonly variant: Variant;
+  readonly seed: number;
+}
+mkdirSync(values.out, { recursive: true });
+const jobs: Job[] = tasks.flatMap((task) =>
+  variants
+    .filter((v) => v.oracle !== true || task.oracle !== null)
+    .flatMap((variant) =>
+      Array.from({ length: SEEDS }, (_, seed) => {
+        const configFile = path.join(values.out, `${slug(task.env)}-${variant.name}.json`);
+        const config = { ...task.settings, ...variant.extra, evalEvery: task.steps / 10, evalEpisodes: 10 };
+        writeFileSync(configFile, JSON.stringify(config));
+        const env = variant.oracle === true ? (task.oracle as string) : task.env;
+        return {
+          task,
+          variant,
+          seed,
+          dir: path.join(values.out, `${slug(task.env)}-${variant.name}-s${seed}`),
+          args: ['--algo', variant.algo, '--env', env, '--env-kwargs', JSON.stringify(task.kwargs), '--seed', String(seed), '--steps', String(task.steps), '--config', configFile],
+        };
+      }),
+    ),
+);
+if (!values['report-only']) await runTrainJobs(jobs, Number(values.workers));
+
+const rng = new Rng('stateful-report');
+const ci = (xs: number[]): Interval => stratifiedBootstrapCI([xs], aggregateMean, { rng });
+const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : x.toFixed(1));
+const records = jobs.map((j) => ({ job: j, run: readRunRecord(j.dir) }));
+const of = (task: Task, v: Variant) => records.filter((r) => r.job.task === task && r.job.variant === v);
+/** The score of an evaluation: success rate on the T-maze, mean return elsewhere. */
+const score = (task: Task, e: { mean: number; success: number }) => (task.oracle === null ? e.success : e.mean);
+
+const lines: string[] = [];
+const summary: Record<string, unknown>[] = [];
+const curves: Record<string, string | number>[] = [];
+for (const task of tasks) {
+  const unit = task.oracle === null ? 'success' : 'return';
+  lines.push(`### ${task.env}${Object.keys(task.kwargs).length > 0 ? ` \`${JSON.stringify(task.kwargs)}\`` : ''} — ${task.steps / 1000}k steps; reference: ${task.reference}`, '');
+  lines.push(`| variant | final ${unit} (mean, 95% CI) | per seed | wall seconds per run |`, '|---|---:|---|---:|');
+  for (const v of variants) {
+    const runs = of(task, v);
+    if (runs.length === 0) continue;
+    const finals = runs.map((r) => score(task, r.run.evals.at(-1) ?? { mean: Number.NaN, success: 0 }));
+    const interval = ci(finals);
+    lines.push(`| ${v.name} | ${fmt(interval.point)} [${fmt(interval.lower)}, ${fmt(interval.upper)}] | ${finals.map(fmt).join(', ')} | ${mean(runs.map((r) => r.run.wallSeconds)).toFixed(0)} |`);
+    summary.push({ env: task.env, variant: v.name, finals, wallSeconds: runs.map((r) => r.run.wallSeconds) });
+    for (const r of runs) for (const e of r.run.evals) curves.push({ env: task.env, variant: v.name, seed: r.job.seed, step: e.step, seconds: (r.run.wallSeconds * e.step) / task.steps, score: score(task, e) });
+  }
+  const s2pg = of(task, VARIANTS[0] as Variant);
+  const bptt = of(task, VARIANTS[1] as Variant);
+  if (s2pg.length > 0 && bptt.length > 0) {
+    const d = bootstrapDifferenceCI([s2pg.map((r) => score(task, r.run.evals.at(-1) ?? { mean: 0, success: 0 }))], [bptt.map((r) => score(task, r.run.evals.at(-1) ?? { mean: 0, success: 0 }))], { statistic: aggregateMean, rng });
+    const ratio = mean(bptt.map((r) => r.run.wallSeconds)) / mean(s2pg.map((r) => r.run.wallSeconds));
+    lines.push('', `S2PG − ppo-lstm, final ${unit}: ${fmt(d.point)} [${fmt(d.lower)}, ${fmt(d.upper)}]${d.significant ? ' (significant)' : ''}; wall-clock ppo-lstm / S2PG: ${ratio.toFixed(1)}×.`);
+  }
+  lines.push('');
+}
+
+const FONT = 'DejaVu Sans, Helvetica, Arial, sans-serif';
+const panel = (x: 'step' | 'seconds', title: string): TopLevelSpec => ({
+  $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+  config: { font: FONT, background: 'white', padding: 16, axis: { labelFontSize: 12, titleFontSize: 13 }, legend: { labelFontSize: 12 }, title: { fontSize: 17, anchor: 'start' } },
+  title: { text: title, subtitle: [`mean over ${SEEDS} seeds with a 95% band; return, or success rate on the T-maze`] },
+  data: { values: curves },
+  facet: { column: { field: 'env', type: 'nominal', title: null } },
+  spec: {
+    width: 240,
+    height: 200,
+    encoding: { x: { field: x, type: 'quantitative', title: x === 'step' ? 'environment steps' : 'wall-clock seconds' }, color: { field: 'variant', type: 'nominal', title: null, sort: variants.map((v) => v.name), scale: { scheme: 'tableau10' } } },
+    layer: [
+      { mark: { type: 'errorband', extent: 'ci', opacity: 0.2 }, encoding: { y: { field: 'score', type: 'quantitative', title: null } } },
+      { mark: { type: 'line', strokeWidth: 2 }, encoding: { y: { aggregate: 'mean', field: 'score', type: 'quantitative' } } },
+    ],
+  },
+  resolve: { scale: { x: 'independent', y: 'independent' } },
+});
+
+mkdirSync(values.report, { recursive: true });
+writeFileSync(path.join(values.report, 'steps.png'), await svgToPng(await renderSvg(panel('step', 'Evaluation over environment steps'))));
+writeFileSync(path.join(values.report, 'seconds.png'), await svgToPng(await renderSvg(panel('seconds', 'Evaluation over wall-clock time'))));
+writeFileSync(path.join(values.report, 'stateful.json'), `${JSON.stringify({ seeds: SEEDS, tasks, variants, summary }, null, 2)}\n`);
+const text = [
+  '# Memory on partially observed tasks: S2PG, recurrent PPO, window, stateless and oracle PPO',
+  '',
+  `\`npm run bench:stateful\` (bench/stateful.ts): ${SEEDS} seeds per variant and env; every variant of an env uses the same PPO settings (the RL zoo's RecurrentPPO values, \`src/agents/hyperparams/ppo-lstm.json\`); S2PG with a 4-dimensional internal state, the residual kernel and the paper's initial std of 0.5; window PPO stacks 4 frames; the oracle is PPO on the env with the full state. Evaluations: the policy's mode on 10 episodes at every tenth of the budget. Intervals: 95% percentile bootstraps over seeds.`,
+  '',
+  ...lines,
+  '![curves over env steps](steps.png)',
+  '',
+  '![curves over wall-clock time](seconds.png)',
+  '',
+].join('\n');
+writeFileSync(path.join(values.report, 'stateful.md'), text);
+console.log(text);
