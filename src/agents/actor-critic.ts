@@ -7,6 +7,7 @@ import { categorical, diagGaussian } from '../nn/distributions.js';
 import { Adam, clipGradNorm, type AdamState } from '../nn/fast/adam.js';
 import { RmsProp, type RmsPropState } from '../nn/fast/rmsprop.js';
 import { FastArena } from '../nn/fast/arena.js';
+import { GruSequenceNet, gruParamCount } from '../nn/fast/gru.js';
 import type { ActorCriticEngine, ActorCriticShape, EngineFactory } from './engines/engine.js';
 import { FastEngine, initActorCriticParams, networkParamCount } from './engines/fast-engine.js';
 
@@ -36,6 +37,18 @@ export interface ActorCriticOptions {
    * output, so z' = z unless the policy learns otherwise and a memory persists by default.
    */
   readonly stateResidual?: { readonly inputOffset: number; readonly outputOffset: number; readonly size: number };
+  /**
+   * S2PG: the initial log-std of the internal state's entries, the last `size` Gaussian entries
+   * of the action ([a, z′]); the others start at {@link ActorCriticOptions.logStdInit}.
+   */
+  readonly stateNoise?: { readonly size: number; readonly logStdInit: number };
+  /**
+   * A GRU-cell internal-state kernel (S2PG): the z′ means — the last `size` outputs — are a GRU
+   * cell's next hidden state, with z (the `size` observation entries from `stateOffset`) as its
+   * hidden state and the other observation entries ([o, a_prev]) as its input. The network's
+   * bodies compute the rest of the head (the action's part) from the whole observation.
+   */
+  readonly stateGru?: { readonly stateOffset: number; readonly size: number };
 }
 
 /** The config fields every agent's network is built from. */
@@ -45,7 +58,9 @@ export interface NetworkConfig {
   readonly sdeSampleFreq: number;
   /** S2PG: the internal state's size and its kernel's mean (see {@link ActorCriticOptions.stateResidual}). */
   readonly stateDim?: number;
-  readonly stateKernel?: 'mlp' | 'residual';
+  readonly stateKernel?: 'mlp' | 'residual' | 'gru';
+  /** S2PG: the initial log-std of z′ (default the policy's `logStdInit`). */
+  readonly stateLogStdInit?: number | undefined;
 }
 
 /**
@@ -63,6 +78,8 @@ export function networkOptions(config: NetworkConfig, observationSize: number, a
     sdeSampleFreq: config.sdeSampleFreq,
     ...(engine !== undefined ? { engine } : {}),
     ...(config.stateDim !== undefined && config.stateKernel === 'residual' ? { stateResidual: stateResidualLayout(observationSize, actionSpace, config.stateDim) } : {}),
+    ...(config.stateDim !== undefined && config.stateKernel === 'gru' ? { stateGru: { stateOffset: stateResidualLayout(observationSize, actionSpace, config.stateDim).inputOffset, size: config.stateDim } } : {}),
+    ...(config.stateDim !== undefined && config.stateLogStdInit !== undefined ? { stateNoise: { size: config.stateDim, logStdInit: config.stateLogStdInit } } : {}),
   };
 }
 
@@ -121,6 +138,8 @@ export class ActorCritic {
   readonly policyOutputSize: number;
   readonly params: Float64Array;
   readonly grads: Float64Array;
+  /** The networks the engine computes (their action head is {@link policyOutputSize} wide but for a GRU kernel's z′ entries). */
+  readonly shape: ActorCriticShape;
   readonly engine: ActorCriticEngine;
   /** Log-std parameters: [D] plain, or [latent × D] with gSDE; a view into `params`. */
   private readonly logStdParam: Float64Array;
@@ -151,18 +170,26 @@ export class ActorCritic {
     this.actionSize = this.discrete ? 1 : actionSpace.flatDim;
     this.policyOutputSize = actionSpace.kind === 'Discrete' ? actionSpace.n : this.hybrid !== null ? this.hybrid.choices + this.hybrid.continuous : actionSpace.flatDim;
     this.latentSize = hidden[hidden.length - 1] as number;
-    const shape: ActorCriticShape = { observationSize, hidden, activation, policyOutputSize: this.policyOutputSize };
+    if (options.stateGru !== undefined && options.stateResidual !== undefined) throw new ConfigError('an internal-state kernel is either residual or a GRU cell, not both');
+    const kernelSize = options.stateGru?.size ?? 0;
+    if (kernelSize > 0 && (this.discrete || kernelSize >= this.policyOutputSize)) throw new ConfigError(`stateGru: the action head has ${this.policyOutputSize} outputs, not [a, z′] with ${kernelSize} z′ entries`);
+    const shape: ActorCriticShape = { observationSize, hidden, activation, policyOutputSize: this.policyOutputSize - kernelSize };
+    this.shape = shape;
     const networks = networkParamCount(shape);
     const logStdCount = this.discrete ? 0 : this.hybrid !== null ? this.hybrid.continuous : options.useSde ? this.latentSize * this.actionSize : this.actionSize;
+    const kernelCount = kernelSize > 0 ? gruParamCount({ inputSize: observationSize - kernelSize, hiddenSize: kernelSize, outputSize: 0 }) : 0;
+    const total = networks + logStdCount + kernelCount;
     // The default fast engine computes with the WebAssembly kernels when they are in use: then
     // the flat vectors live in an arena (wasm memory) that its networks share for their buffers.
     const arena = options.engine === undefined ? FastArena.create() : null;
-    this.params = arena?.alloc(networks + logStdCount) ?? new Float64Array(networks + logStdCount);
-    this.grads = arena?.alloc(networks + logStdCount) ?? new Float64Array(networks + logStdCount);
-    this.logStdParam = this.params.subarray(networks);
-    this.logStdGrad = this.grads.subarray(networks);
+    this.params = arena?.alloc(total) ?? new Float64Array(total);
+    this.grads = arena?.alloc(total) ?? new Float64Array(total);
+    this.logStdParam = this.params.subarray(networks, networks + logStdCount);
+    this.logStdGrad = this.grads.subarray(networks, networks + logStdCount);
     this.logStdParam.fill(options.logStdInit);
+    if (options.stateNoise !== undefined) this.initStateLogStd(options.stateNoise);
     initActorCriticParams(shape, this.params, rng.split('init'));
+    this.kernel = options.stateGru === undefined ? null : this.buildGruKernel(options.stateGru, networks + logStdCount, rng.split('stateKernel'));
     const factory: EngineFactory = options.engine ?? ((sh, p, g) => new FastEngine(sh, p, g));
     this.engine = factory(shape, this.params.subarray(0, networks), this.grads.subarray(0, networks));
     this.engine.setParams(this.params.subarray(0, networks));
@@ -172,6 +199,29 @@ export class ActorCritic {
     this.noiseRng = rng.split('sde');
     this.explorationMatrix = new Float64Array(options.useSde ? this.latentSize * this.actionSize : 0);
     this.actOut = { capacity: 0, actions: new Int32Array(0), logProbs: new Float64Array(0), values: new Float64Array(0) };
+  }
+
+  /**
+   * The GRU-cell kernel over `params[offset …]`: one net for acting and one for training, sharing
+   * the parameters, so acting between a training forward and its backward cannot spoil the
+   * latter's cache. PyTorch's GRU initialisation.
+   */
+  private buildGruKernel(layout: { readonly stateOffset: number; readonly size: number }, offset: number, rng: Rng): GruKernel {
+    const Z = layout.size;
+    const shape = { inputSize: this.options.observationSize - Z, hiddenSize: Z, outputSize: 0 };
+    const params = this.params.subarray(offset, offset + gruParamCount(shape));
+    const train = new GruSequenceNet(shape, { params, grads: this.grads.subarray(offset, offset + params.length) });
+    train.init(rng);
+    const act = new GruSequenceNet(shape, { params, grads: new Float64Array(params.length) });
+    return { layout, act, train, scratch: { act: emptyKernelScratch(), train: emptyKernelScratch() } };
+  }
+
+  /** Sets the log-std of z′, the last `size` Gaussian entries (every row of gSDE's matrix). */
+  private initStateLogStd(noise: { readonly size: number; readonly logStdInit: number }): void {
+    const gaussian = this.hybrid !== null ? this.hybrid.continuous : this.actionSize;
+    if (this.discrete || noise.size > gaussian) throw new ConfigError(`stateNoise: the action has ${gaussian} Gaussian entries, fewer than the internal state's ${noise.size}`);
+    const rows = this.logStdParam.length / gaussian;
+    for (let r = 0; r < rows; r++) this.logStdParam.fill(noise.logStdInit, r * gaussian + gaussian - noise.size, (r + 1) * gaussian);
   }
 
   /** Number of trainable parameters. */
@@ -233,7 +283,7 @@ export class ActorCritic {
     this.ensureScratch(n);
     const out = this.actOut;
     const { latent, head: raw } = this.engine.inferPolicy(observations, n);
-    const head = this.addStateResidual(raw, observations, n, 'act');
+    const head = this.applyStateKernel(raw, observations, n, 'act');
     if (this.hybrid !== null) {
       this.actHybrid(head, n, deterministic, sampler);
     } else if (this.discrete) {
@@ -316,20 +366,80 @@ export class ActorCritic {
     }
   }
 
-  /** Outputs with the residual kernel's z added (one scratch for acting, one for training, so neither overwrites the other). */
-  private residualOut = { act: new Float64Array(0), train: new Float64Array(0) };
+  /** Outputs with the internal-state kernel applied (one scratch for acting, one for training, so neither overwrites the other). */
+  private kernelOut = { act: new Float64Array(0), train: new Float64Array(0) };
 
-  /** `head` as is, or, with {@link ActorCriticOptions.stateResidual}, a copy with each row's z added to its z′ means. */
-  private addStateResidual<H extends ArrayLike<number>>(head: H, observations: Float32Array, n: number, use: 'act' | 'train'): H | Float64Array {
+  /** The GRU-cell internal-state kernel, or null. */
+  private readonly kernel: GruKernel | null;
+
+  /**
+   * The policy outputs of `n` rows from the engine's head: as they are, or with the residual
+   * kernel's z added to the z′ means ({@link ActorCriticOptions.stateResidual}), or with the GRU
+   * kernel's z′ means appended ({@link ActorCriticOptions.stateGru}).
+   */
+  private applyStateKernel<H extends ArrayLike<number>>(head: H, observations: Float32Array, n: number, use: 'act' | 'train'): H | Float64Array {
     const r = this.options.stateResidual;
-    if (r === undefined) return head;
+    if (r === undefined && this.kernel === null) return head;
     const P = this.policyOutputSize;
-    if (this.residualOut[use].length < n * P) this.residualOut[use] = new Float64Array(n * P);
-    const out = this.residualOut[use];
+    if (this.kernelOut[use].length < n * P) this.kernelOut[use] = new Float64Array(n * P);
+    const out = this.kernelOut[use];
     const O = this.options.observationSize;
-    for (let i = 0; i < n * P; i++) out[i] = head[i] as number;
-    for (let i = 0; i < n; i++) for (let j = 0; j < r.size; j++) out[i * P + r.outputOffset + j] = (out[i * P + r.outputOffset + j] as number) + (observations[i * O + r.inputOffset + j] as number);
+    if (r !== undefined) {
+      for (let i = 0; i < n * P; i++) out[i] = head[i] as number;
+      for (let i = 0; i < n; i++) for (let j = 0; j < r.size; j++) out[i * P + r.outputOffset + j] = (out[i * P + r.outputOffset + j] as number) + (observations[i * O + r.inputOffset + j] as number);
+      return out.subarray(0, n * P);
+    }
+    const k = this.kernel as GruKernel;
+    const Z = k.layout.size;
+    const B = P - Z;
+    const next = this.gruStep(k, use, observations, n);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < B; j++) out[i * P + j] = head[i * B + j] as number;
+      for (let j = 0; j < Z; j++) out[i * P + B + j] = next[i * Z + j] as number;
+    }
     return out.subarray(0, n * P);
+  }
+
+  /** One GRU-cell step per row: input the observation without z, hidden state z; returns the next hidden states [n × Z]. */
+  private gruStep(k: GruKernel, use: 'act' | 'train', observations: Float32Array, n: number): Float64Array {
+    const O = this.options.observationSize;
+    const { stateOffset: at, size: Z } = k.layout;
+    const s = this.ensureKernelScratch(k, use, n);
+    const I = O - Z;
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < at; j++) s.inputs[i * I + j] = observations[i * O + j] as number;
+      for (let j = at + Z; j < O; j++) s.inputs[i * I + j - Z] = observations[i * O + j] as number;
+      for (let j = 0; j < Z; j++) s.states[i * Z + j] = observations[i * O + at + j] as number;
+    }
+    return k[use].forwardSequences(s.inputs, s.ones.subarray(0, n), n, s.states);
+  }
+
+  /** The kernel's scratch for acting or training (apart: the training net's backward reads its inputs). */
+  private ensureKernelScratch(k: GruKernel, use: 'act' | 'train', n: number): KernelScratch {
+    if (k.scratch[use].capacity >= n) return k.scratch[use];
+    const O = this.options.observationSize;
+    const Z = k.layout.size;
+    k.scratch[use] = { capacity: n, inputs: new Float64Array(n * (O - Z)), states: new Float64Array(n * Z), ones: new Int32Array(n).fill(1), gradStates: new Float64Array(n * Z), gradBody: new Float64Array(n * (this.policyOutputSize - Z)) };
+    return k.scratch[use];
+  }
+
+  /**
+   * ∂L/∂(engine head) of a training batch from ∂L/∂(policy outputs): the outputs themselves, or,
+   * with the GRU kernel, their action part, after backpropagating the z′ part into the kernel.
+   */
+  private bodyGradient(gradPolicy: Float64Array, batch: number): Float64Array {
+    const k = this.kernel;
+    if (k === null) return gradPolicy;
+    const P = this.policyOutputSize;
+    const Z = k.layout.size;
+    const B = P - Z;
+    const s = k.scratch.train;
+    for (let i = 0; i < batch; i++) {
+      for (let j = 0; j < B; j++) s.gradBody[i * B + j] = gradPolicy[i * P + j] as number;
+      for (let j = 0; j < Z; j++) s.gradStates[i * Z + j] = gradPolicy[i * P + B + j] as number;
+    }
+    k.train.backwardSequences(s.gradStates.subarray(0, batch * Z));
+    return s.gradBody.subarray(0, batch * B);
   }
 
   /** The cached exact-length views of the act buffers for `n` observations. */
@@ -374,7 +484,7 @@ export class ActorCritic {
     const { latent, head, values } = this.engine.forwardTrain(observations, batch);
     this.trainLatent = latent;
     this.trainBatch = batch;
-    const policy = this.addStateResidual(head, observations, batch, 'train');
+    const policy = this.applyStateKernel(head, observations, batch, 'train');
     // A hybrid head builds its log-std rows itself (for its Gaussian part only).
     const logStd = this.discrete || this.hybrid !== null ? this.scratch.logStd : this.fillLogStd(latent, batch);
     return { policy, logStd, values };
@@ -426,12 +536,12 @@ export class ActorCritic {
           this.logStdGrad[j] = (this.logStdGrad[j] as number) + (h.gradLogStd[b * Z + j] as number);
         }
       }
-      this.engine.backwardTrain(batch, gradPolicy, null, gradValues, this.grads);
+      this.engine.backwardTrain(batch, this.bodyGradient(gradPolicy, batch), null, gradValues, this.grads);
       return;
     }
     let gradLatent: Float64Array | null = null;
     if (!this.discrete) gradLatent = this.backwardLogStd(batch, gradLogStd);
-    this.engine.backwardTrain(batch, gradPolicy, gradLatent, gradValues, this.grads);
+    this.engine.backwardTrain(batch, this.bodyGradient(gradPolicy, batch), gradLatent, gradValues, this.grads);
   }
 
   /**
@@ -511,4 +621,26 @@ export class ActorCritic {
     this.noiseRng = Rng.fromState(state.noiseRng);
     this.explorationMatrix.set(state.explorationMatrix);
   }
+}
+
+/** The GRU-cell internal-state kernel of an {@link ActorCritic}: its layout, two nets sharing the parameters, and scratch. */
+interface GruKernel {
+  readonly layout: { readonly stateOffset: number; readonly size: number };
+  readonly act: GruSequenceNet;
+  readonly train: GruSequenceNet;
+  readonly scratch: { act: KernelScratch; train: KernelScratch };
+}
+
+/** Rows of a GRU kernel's input ([o, a_prev]) and hidden state (z), and the gradients of a training batch. */
+interface KernelScratch {
+  readonly capacity: number;
+  readonly inputs: Float64Array;
+  readonly states: Float64Array;
+  readonly ones: Int32Array;
+  readonly gradStates: Float64Array;
+  readonly gradBody: Float64Array;
+}
+
+function emptyKernelScratch(): KernelScratch {
+  return { capacity: 0, inputs: new Float64Array(0), states: new Float64Array(0), ones: new Int32Array(0), gradStates: new Float64Array(0), gradBody: new Float64Array(0) };
 }

@@ -26,8 +26,7 @@ export interface ActorCriticRanges {
 
 /** Where the policy's and the critic's parameters sit in the net's flat vector. */
 export function actorCriticRanges(net: ActorCritic): ActorCriticRanges {
-  const o = net.options;
-  const layout = actorCriticLayout({ observationSize: o.observationSize, hidden: o.hidden, activation: o.activation, policyOutputSize: net.policyOutputSize });
+  const layout = actorCriticLayout(net.shape);
   const valueStart = (layout.valueBody[0] as { offset: number }).offset;
   return {
     policy: [

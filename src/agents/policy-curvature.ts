@@ -66,7 +66,8 @@ export class PolicyCurvature {
   /** The curvature of an actor-critic's policy (its policy body and action head, log-std or gSDE matrix). */
   static of(net: ActorCritic): PolicyCurvature {
     const o = net.options;
-    const layout = actorCriticLayout({ observationSize: o.observationSize, hidden: o.hidden, activation: o.activation, policyOutputSize: net.policyOutputSize });
+    if (o.stateGru !== undefined || o.stateResidual !== undefined) throw new ConfigError('curvature products cover MLP policies, not a stateful policy\'s internal-state kernel');
+    const layout = actorCriticLayout(net.shape);
     const layers: CurvatureLayer[] = [...layout.policyBody.map((s) => ({ ...s, activation: o.activation })), ...layout.actionHead.map((s) => ({ ...s, activation: 'identity' as const }))];
     if (o.useSde && o.sdeLearnFeatures === true) throw new ConfigError('curvature products assume gSDE features held fixed (sdeLearnFeatures false)');
     const logStd = net.discrete ? ({ kind: 'none' } as const) : o.useSde ? ({ kind: 'gsde', offset: layout.size, latentLayer: layout.policyBody.length - 1 } as const) : ({ kind: 'state-independent', offset: layout.size } as const);

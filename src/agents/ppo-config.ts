@@ -125,8 +125,14 @@ export const s2pgConfigSchema = refineBackend(
       ...ppoFields,
       /** Entries of the internal state z (sampled by the policy each step with a state-independent Gaussian, reset to 0 at episode start). */
       stateDim: z.number().int().positive().default(16),
-      /** The mean of z′: "residual" (default) z + network output, so memory persists unless changed; "mlp": the network output alone. */
-      stateKernel: z.enum(['mlp', 'residual']).default('residual'),
+      /**
+       * The mean of z′: "residual" (default) z + network output, so memory persists unless changed;
+       * "mlp": the network output alone; "gru": a GRU cell's next hidden state, z the hidden state
+       * and [o, a_prev] the input (its own parameters; the action's mean stays the MLP's).
+       */
+      stateKernel: z.enum(['mlp', 'residual', 'gru']).default('residual'),
+      /** Initial log-std of z′'s noise; default the policy's `logStdInit` (the paper's one std over [a, z′]). */
+      stateLogStdInit: z.number().optional(),
     })
     .strict(),
 );

@@ -4,6 +4,8 @@ import { ppoLoss, type PolicyHead } from '../../src/algorithms/ppo-loss.js';
 import { Rng } from '../../src/core/rng.js';
 import { Box, Discrete, HybridBox } from '../../src/core/spaces.js';
 import { headLogProb, prepareHead } from '../../src/algorithms/policy-head.js';
+import { networkParamCount } from '../../src/agents/engines/fast-engine.js';
+import { GruSequenceNet, gruParamCount } from '../../src/nn/fast/gru.js';
 
 const B = 6;
 const OBS = 3;
@@ -97,8 +99,10 @@ describe('ActorCritic backward through the PPO loss', () => {
 describe('ActorCritic with a hybrid action (a stochastic stateful policy over a discrete env)', () => {
   const K = 3;
   const Z = 2;
-  function hybrid(residual = false) {
-    const net = new ActorCritic({ observationSize: OBS, actionSpace: new HybridBox(K, Z), hidden: [8], activation: 'tanh', logStdInit: -0.5, adamEps: 1e-5, useSde: false, sdeSampleFreq: -1, ...(residual ? { stateResidual: { inputOffset: 1, outputOffset: K, size: Z } } : {}) }, new Rng(4));
+  type Kernel = 'mlp' | 'residual' | 'gru';
+  function hybrid(kernel: Kernel = 'mlp') {
+    const layout = kernel === 'residual' ? { stateResidual: { inputOffset: 1, outputOffset: K, size: Z } } : kernel === 'gru' ? { stateGru: { stateOffset: 1, size: Z } } : {};
+    const net = new ActorCritic({ observationSize: OBS, actionSpace: new HybridBox(K, Z), hidden: [8], activation: 'tanh', logStdInit: -0.5, adamEps: 1e-5, useSde: false, sdeSampleFreq: -1, ...layout }, new Rng(4));
     const rng = new Rng(5);
     for (let k = 0; k < net.params.length; k++) net.params[k] = (net.params[k] as number) + 0.3 * rng.normal();
     const obs = Float32Array.from({ length: B * OBS }, () => rng.normal());
@@ -121,8 +125,8 @@ describe('ActorCritic with a hybrid action (a stochastic stateful policy over a 
   });
 
   it('with a residual kernel the z′ means are z plus the network’s output', () => {
-    const plain = hybrid(false);
-    const residual = hybrid(true);
+    const plain = hybrid('mlp');
+    const residual = hybrid('residual');
     const a = Float32Array.from(plain.net.act(plain.obs, B, true).actions);
     const b = Float32Array.from(residual.net.act(residual.obs, B, true).actions);
     for (let i = 0; i < B; i++) {
@@ -131,8 +135,25 @@ describe('ActorCritic with a hybrid action (a stochastic stateful policy over a 
     }
   });
 
-  for (const residual of [false, true]) it(`every parameter’s gradient through the PPO loss matches central finite differences${residual ? ' (residual kernel)' : ''}`, () => {
-    const { net, obs, rng } = hybrid(residual);
+  it('with a GRU kernel the z′ means are a GRU cell’s next hidden state: input [o, a_prev], hidden state z', () => {
+    const { net, obs } = hybrid('gru');
+    const shape = { inputSize: OBS - Z, hiddenSize: Z, outputSize: 0 };
+    const count = gruParamCount(shape);
+    expect(net.parameterCount).toBe(networkParamCount(net.shape) + Z + count);
+    expect(net.shape.policyOutputSize).toBe(K);
+    const cell = new GruSequenceNet(shape);
+    cell.params.set(net.params.subarray(net.params.length - count));
+    const acted = Float32Array.from(net.act(obs, B, true).actions);
+    for (let i = 0; i < B; i++) {
+      const memory = Float64Array.from(obs.subarray(i * OBS + 1, i * OBS + OBS));
+      const y = new Float64Array(Z);
+      cell.step([obs[i * OBS] as number], 0, memory, 0, y, 0);
+      for (let j = 0; j < Z; j++) expect(acted[i * (1 + Z) + 1 + j]).toBeCloseTo(y[j] as number, 6);
+    }
+  });
+
+  for (const kernel of ['mlp', 'residual', 'gru'] as const) it(`every parameter’s gradient through the PPO loss matches central finite differences (${kernel} kernel)`, () => {
+    const { net, obs, rng } = hybrid(kernel);
     const actions = Float32Array.from({ length: B * (1 + Z) }, (_, i) => (i % (1 + Z) === 0 ? rng.int(K) : rng.normal()));
     const samples = { size: B, oldLogProbs: Float64Array.from({ length: B }, () => -3 + 0.3 * rng.normal()), advantages: Float64Array.from({ length: B }, () => rng.normal()), returns: Float64Array.from({ length: B }, () => rng.normal()), oldValues: new Float64Array(B) };
     const grads = { policy: new Float64Array(B * (K + Z)), logStd: new Float64Array(B * (1 + Z)), values: new Float64Array(B), logp: new Float64Array(B * (K + Z)) };
@@ -154,7 +175,47 @@ describe('ActorCritic with a hybrid action (a stochastic stateful policy over a 
       const numeric = (up - down) / (2 * h);
       expect(Math.abs((analytic[k] as number) - numeric), `parameter ${k}`).toBeLessThan(1e-7 + 1e-6 * Math.abs(numeric));
     }
-    // The kernel's log-std (the last Z parameters) gets gradient: z′ is part of the ratio.
-    expect(Array.from(analytic.subarray(analytic.length - Z)).every((g) => g !== 0)).toBe(true);
+    // The kernel's log-std (the Z parameters after the networks) gets gradient: z′ is part of the ratio.
+    const networks = networkParamCount(net.shape);
+    expect(Array.from(analytic.subarray(networks, networks + Z)).every((g) => g !== 0)).toBe(true);
+    if (kernel === 'gru') expect(Array.from(analytic.subarray(networks + Z)).filter((g) => g !== 0).length).toBeGreaterThan(0);
+  });
+});
+
+describe('ActorCritic with a Box action [a, z′] (a stochastic stateful policy over a continuous env)', () => {
+  const A = 1;
+  const Z = 2;
+  const O = 2 + Z + A; // [o, z, a_prev]
+  it('stateNoise starts z′’s log-std apart from the action’s; a GRU kernel’s gradients match central finite differences', () => {
+    const space = new Box(new Float32Array(A + Z).fill(-Infinity), new Float32Array(A + Z).fill(Infinity), [A + Z]);
+    const net = new ActorCritic({ observationSize: O, actionSpace: space, hidden: [8], activation: 'tanh', logStdInit: -0.5, adamEps: 1e-5, useSde: false, sdeSampleFreq: -1, stateGru: { stateOffset: 2, size: Z }, stateNoise: { size: Z, logStdInit: -2 } }, new Rng(7));
+    const networks = networkParamCount(net.shape);
+    expect(Array.from(net.params.subarray(networks, networks + A + Z))).toEqual([-0.5, -2, -2]);
+    const rng = new Rng(8);
+    for (let k = 0; k < net.params.length; k++) net.params[k] = (net.params[k] as number) + 0.3 * rng.normal();
+    const obs = Float32Array.from({ length: B * O }, () => rng.normal());
+    const actions = Float32Array.from({ length: B * (A + Z) }, () => rng.normal());
+    const samples = { size: B, oldLogProbs: Float64Array.from({ length: B }, () => -3 + 0.3 * rng.normal()), advantages: Float64Array.from({ length: B }, () => rng.normal()), returns: Float64Array.from({ length: B }, () => rng.normal()), oldValues: new Float64Array(B) };
+    const grads = { policy: new Float64Array(B * (A + Z)), logStd: new Float64Array(B * (A + Z)), values: new Float64Array(B), logp: new Float64Array(B * (A + Z)) };
+    const loss = () => {
+      const out = net.forwardTrain(obs, B);
+      return ppoLoss(net.policyHead(out, actions, grads), out.values, samples, HYPER, grads.values).loss;
+    };
+    loss();
+    // Acting between the training forward and its backward must not disturb the latter.
+    net.act(Float32Array.from({ length: 3 * O }, () => rng.normal()), 3, false);
+    net.backwardTrain(B, grads.policy, grads.logStd, grads.values);
+    const analytic = net.grads.slice();
+    const h = 1e-6;
+    for (let k = 0; k < net.params.length; k++) {
+      const keep = net.params[k] as number;
+      net.params[k] = keep + h;
+      const up = loss();
+      net.params[k] = keep - h;
+      const down = loss();
+      net.params[k] = keep;
+      const numeric = (up - down) / (2 * h);
+      expect(Math.abs((analytic[k] as number) - numeric), `parameter ${k}`).toBeLessThan(1e-7 + 1e-6 * Math.abs(numeric));
+    }
   });
 });

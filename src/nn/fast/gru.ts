@@ -7,11 +7,11 @@ export interface GruShape {
   readonly inputSize: number;
   /** Hidden units H. */
   readonly hiddenSize: number;
-  /** Outputs per token (e.g. K logits). */
+  /** Outputs per token (e.g. K logits); 0: no head, the outputs are the hidden states (H per token). */
   readonly outputSize: number;
 }
 
-/** Parameter count of a {@link GruSequenceNet}: the GRU's 3H(D + H + 2) and the head's K(H + 1). */
+/** Parameter count of a {@link GruSequenceNet}: the GRU's 3H(D + H + 2) and the head's K(H + 1) (none when K = 0). */
 export function gruParamCount({ inputSize: D, hiddenSize: H, outputSize: K }: GruShape): number {
   return 3 * H * (D + H + 2) + K * (H + 1);
 }
@@ -54,9 +54,16 @@ export class GruSequenceNet {
   private readonly gi: Float64Array;
   private readonly gh: Float64Array;
 
-  constructor(readonly shape: GruShape) {
+  /**
+   * `storage`: the parameter and gradient vectors to use (e.g. views into a larger flat vector, or
+   * the same parameters shared by two nets); default fresh ones.
+   */
+  constructor(
+    readonly shape: GruShape,
+    storage?: { readonly params: Float64Array; readonly grads: Float64Array },
+  ) {
     const { inputSize: D, hiddenSize: H, outputSize: K } = shape;
-    for (const [name, v] of Object.entries(shape)) if (!Number.isInteger(v) || (v as number) < 1) throw new RangeError(`GruSequenceNet: ${name} must be a positive integer, got ${String(v)}`);
+    for (const [name, v] of Object.entries(shape)) if (!Number.isInteger(v) || (v as number) < (name === 'outputSize' ? 0 : 1)) throw new RangeError(`GruSequenceNet: ${name} must be a ${name === 'outputSize' ? 'non-negative' : 'positive'} integer, got ${String(v)}`);
     this.D = D;
     this.H = H;
     this.K = K;
@@ -65,8 +72,10 @@ export class GruSequenceNet {
     this.oBh = this.oWh + 3 * H * H;
     this.oWo = this.oBh + 3 * H;
     this.oBo = this.oWo + K * H;
-    this.params = new Float64Array(gruParamCount(shape));
-    this.grads = new Float64Array(this.params.length);
+    const count = gruParamCount(shape);
+    if (storage !== undefined && (storage.params.length !== count || storage.grads.length !== count)) throw new RangeError(`GruSequenceNet: the storage must hold ${count} parameters and gradients, got ${storage.params.length} and ${storage.grads.length}`);
+    this.params = storage?.params ?? new Float64Array(count);
+    this.grads = storage?.grads ?? new Float64Array(count);
     this.ix = new Float64Array(3 * H);
     this.hx = new Float64Array(3 * H);
     this.dhNext = new Float64Array(H);
@@ -83,6 +92,7 @@ export class GruSequenceNet {
   init(rng: Rng, headGain = 0.01): void {
     const bound = 1 / Math.sqrt(this.H);
     for (let i = 0; i < this.oWo; i++) this.params[i] = rng.uniformRange(-bound, bound);
+    if (this.K === 0) return;
     this.params.set(orthogonal(this.K, this.H, headGain, rng), this.oWo);
     this.params.fill(0, this.oBo);
   }
@@ -116,9 +126,13 @@ export class GruSequenceNet {
     }
   }
 
-  /** y = W_o h + b_o for the hidden state at `hOff`, into `y` at `yOff`. */
+  /** y = W_o h + b_o for the hidden state at `hOff`, into `y` at `yOff` (y = h without a head). */
   private head(h: Float64Array, hOff: number, y: Float64Array, yOff: number): void {
     const { H, K, params: p } = this;
+    if (K === 0) {
+      for (let j = 0; j < H; j++) y[yOff + j] = h[hOff + j] as number;
+      return;
+    }
     for (let k = 0; k < K; k++) {
       let a = p[this.oBo + k] as number;
       const w = this.oWo + k * H;
@@ -127,12 +141,17 @@ export class GruSequenceNet {
     }
   }
 
+  /** Outputs per token: K, or H without a head. */
+  get outputWidth(): number {
+    return this.K === 0 ? this.H : this.K;
+  }
+
   /** Step scratch (one row of each cell output). */
   private readonly stepRow: { r: Float64Array; z: Float64Array; n: Float64Array; hn: Float64Array; h: Float64Array };
 
   /**
    * Advances the hidden state `memory[mOff … mOff + H)` by input `x[xOff …]` in place and writes
-   * the outputs to `y[yOff … yOff + K)`.
+   * the outputs to `y[yOff … yOff + K)` (H entries without a head).
    */
   step(x: ArrayLike<number>, xOff: number, memory: Float64Array, mOff: number, y: Float64Array, yOff: number): void {
     const s = this.stepRow;
@@ -144,11 +163,11 @@ export class GruSequenceNet {
   private ensureCache(tokens: number): void {
     if (this.cache.capacity >= tokens) return;
     const size = tokens * this.H;
-    this.cache = { capacity: tokens, hPrev: new Float64Array(size), r: new Float64Array(size), z: new Float64Array(size), n: new Float64Array(size), hn: new Float64Array(size), h: new Float64Array(size), y: new Float64Array(tokens * this.K) };
+    this.cache = { capacity: tokens, hPrev: new Float64Array(size), r: new Float64Array(size), z: new Float64Array(size), n: new Float64Array(size), hn: new Float64Array(size), h: new Float64Array(size), y: new Float64Array(tokens * this.outputWidth) };
   }
 
   /**
-   * Outputs [tokens × K] of sequences laid out back to back: `inputs` holds `tokens` rows of D,
+   * Outputs [tokens × K] (hidden states [tokens × H] without a head) of sequences laid out back to back: `inputs` holds `tokens` rows of D,
    * sequence s has `lengths[s]` of them and starts from row s of `initial` ([sequences × H], e.g.
    * hidden states stored while acting, for truncated backpropagation through time) or from a zero
    * state. The initial states are constants: no gradient flows into them. The view is valid until
@@ -161,7 +180,8 @@ export class GruSequenceNet {
     if (inputs.length < tokens * this.D) throw new RangeError(`GruSequenceNet: ${tokens} tokens need ${tokens * this.D} inputs, got ${inputs.length}`);
     if (initial !== undefined && initial.length < lengths.length * this.H) throw new RangeError(`GruSequenceNet: ${lengths.length} sequences need ${lengths.length * this.H} initial-state entries, got ${initial.length}`);
     this.ensureCache(tokens);
-    const { D, H, K, cache: c } = this;
+    const { D, H, cache: c } = this;
+    const W = this.outputWidth;
     let t = 0;
     for (let s = 0; s < lengths.length; s++) {
       const len = lengths[s] as number;
@@ -171,15 +191,16 @@ export class GruSequenceNet {
         else if (initial === undefined) c.hPrev.fill(0, o, o + H);
         else for (let j = 0; j < H; j++) c.hPrev[o + j] = initial[s * H + j] as number;
         this.cell(inputs, t * D, c.hPrev, o, c.r, c.z, c.n, c.hn, c.h, o);
-        this.head(c.h, o, c.y, t * K);
+        this.head(c.h, o, c.y, t * W);
       }
     }
     this.last = { inputs, lengths, tokens };
-    return c.y.subarray(0, tokens * K);
+    return c.y.subarray(0, tokens * W);
   }
 
   /**
-   * Backpropagation through time of ∂L/∂y ([tokens × K], for the last {@link forwardSequences})
+   * Backpropagation through time of ∂L/∂y ([tokens × K], or ∂L/∂h [tokens × H] without a head,
+   * for the last {@link forwardSequences})
    * into {@link grads} (overwritten). Gradients stop at each sequence's initial state.
    */
   backwardSequences(gradY: ArrayLike<number>): void {
@@ -193,6 +214,7 @@ export class GruSequenceNet {
       for (let t = end - 1; t >= start; t--) {
         const o = t * H;
         // Head: ∂L/∂W_o, ∂L/∂b_o, and ∂L/∂h from this token's output plus the carry from t + 1.
+        if (K === 0) for (let j = 0; j < H; j++) dhNext[j] = (dhNext[j] as number) + (gradY[o + j] as number);
         for (let k = 0; k < K; k++) {
           const gy = gradY[t * K + k] as number;
           if (gy === 0) continue;
