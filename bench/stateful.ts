@@ -5,8 +5,10 @@
  *   npm run bench:stateful [-- --seeds 5 --workers 2 --envs CartPoleNoVel-v1,... --variants s2pg,ppo-lstm,...]
  *
  * Every variant of an env runs with the same PPO settings — the RL zoo's RecurrentPPO values
- * (`src/agents/hyperparams/ppo-lstm.json`; the T-maze's own below) — so they differ only in how
- * they remember. Runs go to bench-results/stateful/ (reused when finished); the report
+ * (`src/agents/hyperparams/ppo-lstm.json`, with gSDE where the zoo uses it; the T-maze's own
+ * below) — so they differ in how they remember, plus S2PG's per-env values
+ * (`hyperparams/s2pg.json`: kernel, z's size and noise) and ppo-lstm's GRU width (and no gSDE,
+ * which its head does not have). Runs go to bench-results/stateful/ (reused when finished); the report
  * (stateful.md, stateful.json, curves.png) to docs/benchmarks/stateful/: final returns with 95%
  * bootstrap intervals over seeds, the references, the wall-clock ratio of ppo-lstm to S2PG, and
  * curves against env steps and against wall-clock seconds (an evaluation's time is placed at
@@ -17,6 +19,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { TopLevelSpec } from 'vega-lite';
 import recurrentTable from '../src/agents/hyperparams/ppo-lstm.json' with { type: 'json' };
+import statefulTable from '../src/agents/hyperparams/s2pg.json' with { type: 'json' };
 import { renderSvg, svgToPng } from '../src/bench/plots.js';
 import { aggregateMean, bootstrapDifferenceCI, mean, stratifiedBootstrapCI, type Interval } from '../src/bench/statistics.js';
 import { Rng } from '../src/core/rng.js';
@@ -33,29 +36,40 @@ interface Task {
   readonly reference: string;
 }
 
-const zoo = (env: string): Record<string, unknown> => {
-  const { source: _source, totalSteps: _steps, recurrentHiddenSize: _h, ...rest } = (recurrentTable as Record<string, Record<string, unknown>>)[env] ?? {};
+/** An env's row of a per-env hyperparameter table, without its bookkeeping fields. */
+const row = (table: unknown, env: string): Record<string, unknown> => {
+  const { source: _source, totalSteps: _steps, ...rest } = (table as Record<string, Record<string, unknown>>)[env] ?? {};
   return rest;
 };
+/** The RL zoo's RecurrentPPO settings of an env, but the GRU width (ppo-lstm's own). */
+const zoo = (env: string): Record<string, unknown> => {
+  const { recurrentHiddenSize: _h, ...rest } = row(recurrentTable, env);
+  return rest;
+};
+const GSDE = { useSde: true, sdeSampleFreq: 4 };
 const TASKS: readonly Task[] = [
   { env: 'CartPoleNoVel-v1', kwargs: {}, oracle: 'CartPole-v1', steps: 100_000, settings: zoo('CartPoleNoVel-v1'), reference: 'RecurrentPPO (RL zoo): 500 at 100k' },
-  { env: 'PendulumNoVel-v1', kwargs: {}, oracle: 'Pendulum-v1', steps: 100_000, settings: zoo('PendulumNoVel-v1'), reference: 'RecurrentPPO (RL zoo): −218 ± 140 at 100k' },
-  { env: 'MountainCarContinuousNoVel-v0', kwargs: {}, oracle: 'MountainCarContinuous-v0', steps: 300_000, settings: zoo('MountainCarContinuousNoVel-v0'), reference: 'RecurrentPPO (RL zoo): 91.5 at 300k' },
+  // The zoo explores these two with gSDE (resampled every 4 steps).
+  { env: 'PendulumNoVel-v1', kwargs: {}, oracle: 'Pendulum-v1', steps: 100_000, settings: { ...zoo('PendulumNoVel-v1'), ...GSDE }, reference: 'RecurrentPPO (RL zoo): −218 ± 140 at 100k' },
+  { env: 'MountainCarContinuousNoVel-v0', kwargs: {}, oracle: 'MountainCarContinuous-v0', steps: 300_000, settings: { ...zoo('MountainCarContinuousNoVel-v0'), ...GSDE }, reference: 'RecurrentPPO (RL zoo): 91.5 at 300k' },
   { env: 'rxrl/TMaze-v0', kwargs: { length: 10 }, oracle: null, steps: 300_000, settings: { numEnvs: 8, nSteps: 128, batchSize: 256, nEpochs: 10, learningRate: 3e-4, entCoef: 0.01 }, reference: 'memoryless policies guess: 50% success' },
 ];
 
 interface Variant {
   readonly name: string;
   readonly algo: string;
-  readonly extra: Readonly<Record<string, unknown>>;
+  /** Settings over the task's shared ones: how the variant remembers, and its own per-env values. */
+  readonly extra: (env: string) => Readonly<Record<string, unknown>>;
   readonly oracle?: boolean;
 }
 const VARIANTS: readonly Variant[] = [
-  { name: 's2pg', algo: 's2pg', extra: { stateDim: 4, stateKernel: 'residual', policy: { hidden: [64, 64], activation: 'tanh', logStdInit: -0.6931471805599453 } } },
-  { name: 'ppo-lstm', algo: 'ppo-lstm', extra: {} },
-  { name: 'window', algo: 'ppo', extra: { frameStack: 4 } },
-  { name: 'stateless', algo: 'ppo', extra: {} },
-  { name: 'oracle', algo: 'ppo', extra: {}, oracle: true },
+  // S2PG's per-env values (hyperparams/s2pg.json: its kernel, z's size and noise, gSDE where the zoo uses it) over the shared ones.
+  { name: 's2pg', algo: 's2pg', extra: (env) => ({ stateDim: 4, stateKernel: 'residual', policy: { hidden: [64, 64], activation: 'tanh', logStdInit: -0.6931471805599453 }, ...row(statefulTable, env) }) },
+  // Without gSDE: ppo-lstm's Gaussian head has a state-independent log-std only.
+  { name: 'ppo-lstm', algo: 'ppo-lstm', extra: (env) => ({ ...row(recurrentTable, env), useSde: false }) },
+  { name: 'window', algo: 'ppo', extra: () => ({ frameStack: 4 }) },
+  { name: 'stateless', algo: 'ppo', extra: () => ({}) },
+  { name: 'oracle', algo: 'ppo', extra: () => ({}), oracle: true },
 ];
 
 const { values } = parseArgs({
@@ -86,7 +100,7 @@ const jobs: Job[] = tasks.flatMap((task) =>
     .flatMap((variant) =>
       Array.from({ length: SEEDS }, (_, seed) => {
         const configFile = path.join(values.out, `${slug(task.env)}-${variant.name}.json`);
-        const config = { ...task.settings, ...variant.extra, evalEvery: task.steps / 10, evalEpisodes: 10 };
+        const config = { ...task.settings, ...variant.extra(task.env), evalEvery: task.steps / 10, evalEpisodes: 10 };
         writeFileSync(configFile, JSON.stringify(config));
         const env = variant.oracle === true ? (task.oracle as string) : task.env;
         return {

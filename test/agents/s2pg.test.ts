@@ -10,12 +10,12 @@ import { latestCheckpoint, runToEnd, summaryOf, TempDirs } from '../helpers/run.
 const temp = new TempDirs('rxrl-s2pg-');
 afterAll(() => temp.removeAll());
 
-const SMALL = { algo: 's2pg' as const, env: 'PendulumNoVel-v1', seed: 2, stateDim: 3, numEnvs: 2, nSteps: 64, batchSize: 32, nEpochs: 2, totalSteps: 512, evalEpisodes: 0 };
+const SMALL = { algo: 's2pg' as const, env: 'PendulumNoVel-v1', seed: 2, stateDim: 3, stateKernel: 'residual' as const, useSde: false, numEnvs: 2, nSteps: 64, batchSize: 32, nEpochs: 2, totalSteps: 512, evalEpisodes: 0 };
 
 describe('S2PG (PPO-RS)', () => {
   it('takes the per-env values and trains PPO on the extended state [o, z, a_prev] with actions [a, z′]', async () => {
     const config = resolveConfig({ algo: 's2pg', env: 'PendulumNoVel-v1' });
-    expect(config).toMatchObject({ algo: 's2pg', stateDim: 16, numEnvs: 4, nSteps: 1024, normalizeObservation: true });
+    expect(config).toMatchObject({ algo: 's2pg', stateDim: 16, stateKernel: 'gru', useSde: true, numEnvs: 4, nSteps: 1024, normalizeObservation: true });
     const dir = temp.make();
     const { events, error } = await runToEnd({ config: SMALL, checkpointDir: path.join(dir, 'checkpoints') });
     expect(error).toBeUndefined();
@@ -24,6 +24,11 @@ describe('S2PG (PPO-RS)', () => {
     const params = (latestCheckpoint(dir).agent as PpoAgentState).network.params.length;
     const mlp = (i: number, o: number) => (i + 1) * 64 + 65 * 64 + 65 * o;
     expect(params).toBe(mlp(6, 4) + mlp(6, 1) + 4);
+    // With the GRU kernel the network's head covers a only; the GRU cell (input [o, a_prev] = 3, hidden z = 3) has 3·3·(3 + 3 + 2) parameters.
+    const gruDir = temp.make();
+    const gru = await runToEnd({ config: { ...SMALL, stateKernel: 'gru' }, checkpointDir: path.join(gruDir, 'checkpoints') });
+    expect(gru.error).toBeUndefined();
+    expect((latestCheckpoint(gruDir).agent as PpoAgentState).network.params.length).toBe(mlp(6, 1) + mlp(6, 1) + 4 + 72);
   });
 
   it('resumes bit for bit: the internal states of the running episodes are in the env snapshot', async () => {
