@@ -17,10 +17,16 @@ export interface ChildJob {
   readonly preload: readonly string[];
   /** More configuration keys (e.g. an offline run's `dataset` and network sizes); the fields above win. */
   readonly overrides?: Readonly<Record<string, unknown>>;
+  /** Continue the run in `dir` from its latest checkpoint (with its saved configuration) instead of starting it. */
+  readonly resume?: boolean;
 }
 
 /** Messages from a child to the sweep. */
-export type ChildMessage = { readonly type: 'progress'; readonly step: number } | { readonly type: 'done'; readonly summary: RunSummary } | { readonly type: 'error'; readonly error: string };
+export type ChildMessage =
+  | { readonly type: 'progress'; readonly step: number }
+  | { readonly type: 'checkpoint'; readonly step: number }
+  | { readonly type: 'done'; readonly summary: RunSummary }
+  | { readonly type: 'error'; readonly error: string };
 
 /** How a child ended. */
 export type ChildResult = { readonly ok: true; readonly summary: RunSummary } | { readonly ok: false; readonly error: string };
@@ -57,7 +63,7 @@ function childArgs(): { modulePath: string; execArgv: string[] } {
  * `signal` kills the child. Whatever happens, no child outlives this process: the children
  * are killed on exit, and each child exits by itself when its IPC channel closes.
  */
-export function runChild(job: ChildJob, options: { readonly signal?: AbortSignal; readonly onProgress?: (step: number) => void } = {}): Promise<ChildResult> {
+export function runChild(job: ChildJob, options: { readonly signal?: AbortSignal; readonly onProgress?: (step: number) => void; readonly onCheckpoint?: (step: number) => void } = {}): Promise<ChildResult> {
   if (!exitHookInstalled) {
     exitHookInstalled = true;
     process.on('exit', () => {
@@ -81,6 +87,7 @@ export function runChild(job: ChildJob, options: { readonly signal?: AbortSignal
     child.on('message', (raw) => {
       const msg = raw as ChildMessage;
       if (msg.type === 'progress') options.onProgress?.(msg.step);
+      else if (msg.type === 'checkpoint') options.onCheckpoint?.(msg.step);
       else if (msg.type === 'done') result = { ok: true, summary: msg.summary };
       else result = { ok: false, error: msg.error };
     });

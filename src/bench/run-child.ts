@@ -1,7 +1,8 @@
 /**
  * Entry point of one sweep run, started by {@link runChild} with `child_process.fork`. It trains
  * one (algo, env, seed) into its run folder and reports to the parent over IPC:
- * `progress` messages while training, then exactly one `done` or `error`.
+ * `progress` messages while training, `checkpoint` after each checkpoint is written, then exactly
+ * one `done` or `error`.
  *
  * The job is the JSON in `argv[2]`. The child exits when the parent disconnects, so a sweep
  * that dies never leaves a run training on its own.
@@ -20,8 +21,10 @@ async function main(): Promise<void> {
   process.on('disconnect', () => process.exit(1));
   const job = JSON.parse(process.argv[2] ?? '') as ChildJob;
   for (const m of job.preload) await import(pathToFileURL(path.resolve(m)).href);
-  const config = resolveConfig({ ...job.overrides, algo: job.algo, env: job.env, seed: job.seed, totalSteps: job.steps, evalEvery: job.evalEvery, evalEpisodes: job.evalEpisodes });
-  const run = train({ config, checkpointDir: path.join(job.dir, 'checkpoints') });
+  const run =
+    job.resume === true
+      ? train({ resumeFrom: job.dir })
+      : train({ config: resolveConfig({ ...job.overrides, algo: job.algo, env: job.env, seed: job.seed, totalSteps: job.steps, evalEvery: job.evalEvery, evalEpisodes: job.evalEpisodes }), checkpointDir: path.join(job.dir, 'checkpoints') });
   writeRunFolder(job.dir, run.events$);
   let lastSent = 0;
   let final: ChildMessage | undefined;
@@ -31,6 +34,7 @@ async function main(): Promise<void> {
         lastSent = performance.now();
         void send({ type: 'progress', step: e.step });
       }
+      if (e.type === 'checkpoint') void send({ type: 'checkpoint', step: e.step });
       if (e.type === 'done') final = { type: 'done', summary: e.summary };
     },
     error: (err: Error) => (final = { type: 'error', error: `${err.name}: ${err.message}` }),

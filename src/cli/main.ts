@@ -13,6 +13,7 @@ import { addIkCommand } from './ik-command.js';
 import { addExportCommand } from './export-command.js';
 import { addRenderCommand } from './render-command.js';
 import { addTrainCommand } from './train-command.js';
+import { addWorkerCommand } from './worker-command.js';
 import { VERSION } from '../version.js';
 
 /** Builds the `rxrl` command line. */
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   addEnvsCommand(program);
   addCheckEnvCommand(program);
   addBenchCommand(program);
+  addWorkerCommand(program);
   addDatasetCommand(program);
   addOpeCommand(program);
   addIkCommand(program);

@@ -13,7 +13,7 @@ import { fastEngineInfo } from '../nn/fast/index.js';
 import { writeCheckpoint, type Checkpoint } from './checkpoint.js';
 import { evaluatePolicy } from './evaluate.js';
 import type { EvalResult } from './events.js';
-import { finishRun, freshLoopState, periodicWork, type SelfDrivenTrainingOptions } from './run-end.js';
+import { finishRun, freshLoopState, periodicWork, runClock, type SelfDrivenTrainingOptions } from './run-end.js';
 import { recordTrainingEpisode } from './training-episodes.js';
 import type { LoopState } from './on-policy-loop.js';
 import { buildEnv } from './training-env.js';
@@ -46,9 +46,7 @@ export async function runGradientTraining(o: GradientTrainingOptions): Promise<v
     }
     const backend = `fast-mlp (${fastEngineInfo().kernels})`;
     o.emit({ type: 'start', step: state.step, config, backend, resumed: resumed !== undefined, exact });
-
-    const started = performance.now();
-    const elapsed = () => state.priorSeconds + (performance.now() - started) / 1000;
+    const elapsed = runClock(state);
     // Seeded by the step, so a resumed run evaluates on the same episodes as an uninterrupted one.
     const evaluate = (): Promise<EvalResult> => evaluatePolicy(agent, evalEnv, config.evalEpisodes, { seed: `${config.seed}/eval/${state.step}`, deterministic: config.evalDeterministic });
     const checkpoint = async (): Promise<void> => {

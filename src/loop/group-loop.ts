@@ -21,7 +21,7 @@ import { writeCheckpoint } from './checkpoint.js';
 import { evaluatePolicy } from './evaluate.js';
 import type { EvalResult } from './events.js';
 import type { LoopState } from './on-policy-loop.js';
-import { finishRun, freshLoopState, periodicWork, type SelfDrivenTrainingOptions } from './run-end.js';
+import { finishRun, freshLoopState, periodicWork, runClock, type SelfDrivenTrainingOptions } from './run-end.js';
 import { recordTrainingEpisode } from './training-episodes.js';
 import { actionSpaceOf, buildEnv } from './training-env.js';
 
@@ -56,9 +56,7 @@ export async function runGroupTraining(o: GroupTrainingOptions): Promise<void> {
     if (resumed !== undefined) agent.setState(resumed.agent);
     const backend = `fast-mlp (${fastEngineInfo().kernels})`;
     o.emit({ type: 'start', step: state.step, config, backend, resumed: resumed !== undefined, exact: true });
-
-    const started = performance.now();
-    const elapsed = () => state.priorSeconds + (performance.now() - started) / 1000;
+    const elapsed = runClock(state);
     const evaluate = (): Promise<EvalResult> => evaluatePolicy(agent, evalEnv, config.evalEpisodes, { seed: `${config.seed}/eval/${state.step}`, deterministic: config.evalDeterministic });
     const checkpoint = async (): Promise<void> => {
       if (o.checkpointDir === undefined) return;

@@ -18,7 +18,7 @@ import { fastEngineInfo } from '../nn/fast/index.js';
 import { writeCheckpoint, type Checkpoint } from './checkpoint.js';
 import { evaluatePolicy } from './evaluate.js';
 import type { EvalResult, TrainEvent, UpdateMetrics } from './events.js';
-import { finishRun, freshLoopState } from './run-end.js';
+import { finishRun, freshLoopState, runClock } from './run-end.js';
 import type { LoopState } from './on-policy-loop.js';
 import { buildOfflineEvalEnv } from './training-env.js';
 
@@ -65,9 +65,7 @@ export async function runOfflineTraining(o: OfflineTrainingOptions): Promise<voi
     }
     const backend = `fast-mlp (${fastEngineInfo().kernels})`;
     o.emit({ type: 'start', step: state.step, config, backend, resumed: resumed !== undefined, exact: true });
-
-    const started = performance.now();
-    const elapsed = () => state.priorSeconds + (performance.now() - started) / 1000;
+    const elapsed = runClock(state);
     // Seeded by the step, so a resumed run evaluates on the same episodes as an uninterrupted one.
     const evaluate = (): Promise<EvalResult> => evaluatePolicy(agent, evalEnv, config.evalEpisodes, { seed: `${config.seed}/eval/${state.step}`, deterministic: true });
     const checkpoint = async (): Promise<void> => {

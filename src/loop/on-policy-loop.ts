@@ -4,6 +4,7 @@ import { RolloutBuffer } from '../data/rollout-buffer.js';
 import type { VectorEnv, VectorResetResult, VectorStepResult } from '../envs/vector/vector-env.js';
 import type { OnPolicyAgent } from './agent.js';
 import type { EvalResult, TrainEvent } from './events.js';
+import { isDue, runClock } from './run-end.js';
 import { recordTrainingEpisode } from './training-episodes.js';
 
 /** Episode bookkeeping of a run, kept in checkpoints. */
@@ -71,7 +72,6 @@ export async function runOnPolicy(o: OnPolicyLoopOptions): Promise<OnPolicyLoopR
   const N = env.numEnvs;
   const obsSize = env.observationSize;
   const buffer = new RolloutBuffer({ numSteps, numEnvs: N, observationSize: obsSize, actionSize: o.actionSize, discrete: o.discrete });
-  const started = performance.now();
   const state: LoopState = o.resumeFrom ?? {
     step: 0,
     iteration: 0,
@@ -85,7 +85,7 @@ export async function runOnPolicy(o: OnPolicyLoopOptions): Promise<OnPolicyLoopR
     const reset = await awaitMaybe<VectorResetResult>(env.reset({ seed: o.seed }));
     state.observations.set(reset.observations);
   }
-  const elapsed = () => state.priorSeconds + (performance.now() - started) / 1000;
+  const elapsed = runClock(state);
   const turns = (state.turns ??= new Int32Array(N));
   const nextValues = new Float64Array(N);
   const ends = new Float64Array(N);
@@ -139,11 +139,11 @@ export async function runOnPolicy(o: OnPolicyLoopOptions): Promise<OnPolicyLoopR
     metrics.explainedVariance = explainedVariance(buffer.values, buffer.returns);
     o.emit({ type: 'update', step: state.step, iteration: state.iteration, metrics });
 
-    if (o.evaluate !== undefined && o.evalEvery > 0 && state.step - lastEvalStep >= o.evalEvery && state.step < o.totalSteps) {
+    if (o.evaluate !== undefined && isDue(state.step, lastEvalStep, o.evalEvery) && state.step < o.totalSteps) {
       lastEvalStep = state.step;
       o.emit({ type: 'eval', step: state.step, result: await o.evaluate(state.step) });
     }
-    if (o.checkpoint !== undefined && o.checkpointEvery > 0 && state.step - lastCheckpointStep >= o.checkpointEvery && state.step < o.totalSteps) {
+    if (o.checkpoint !== undefined && isDue(state.step, lastCheckpointStep, o.checkpointEvery) && state.step < o.totalSteps) {
       lastCheckpointStep = state.step;
       state.priorSeconds = elapsed();
       o.emit({ type: 'checkpoint', step: state.step, path: await o.checkpoint(state) });

@@ -22,9 +22,29 @@ export function freshLoopState(): LoopState {
 }
 
 /**
- * The evaluations and checkpoints due between iterations: each once `evalEvery` /
- * `checkpointEvery` steps have passed since the last (or since the start), never at the budget's
- * end ({@link finishRun} does those). Returns the function to await after every iteration.
+ * The run's wall clock across processes: the seconds of the processes before this one (the
+ * resumed checkpoint's `priorSeconds`, read once here, as the loop keeps updating the field for
+ * its own checkpoints) plus this process's.
+ */
+export function runClock(state: Pick<LoopState, 'priorSeconds'>): () => number {
+  const prior = state.priorSeconds;
+  const started = performance.now();
+  return () => prior + (performance.now() - started) / 1000;
+}
+
+/**
+ * Whether work done every `every` steps (evaluations, checkpoints) is due at `step`, having last
+ * been done at `last` (or the run having started or resumed there): the step count has crossed a
+ * multiple of `every` since. The grid is fixed by the step count, so a run resumed from a
+ * checkpoint evaluates and checkpoints where the uninterrupted run did.
+ */
+export function isDue(step: number, last: number, every: number): boolean {
+  return every > 0 && Math.floor(step / every) > Math.floor(last / every);
+}
+
+/**
+ * The evaluations and checkpoints due between iterations (see {@link isDue}), never at the
+ * budget's end ({@link finishRun} does those). Returns the function to await after every iteration.
  */
 export function periodicWork(
   config: { readonly totalSteps: number; readonly evalEpisodes: number; readonly evalEvery: number; readonly checkpointEvery: number },
@@ -36,11 +56,11 @@ export function periodicWork(
   let lastEvalStep = state.step;
   let lastCheckpointStep = state.step;
   return async () => {
-    if (config.evalEpisodes > 0 && config.evalEvery > 0 && state.step - lastEvalStep >= config.evalEvery && state.step < config.totalSteps) {
+    if (config.evalEpisodes > 0 && isDue(state.step, lastEvalStep, config.evalEvery) && state.step < config.totalSteps) {
       lastEvalStep = state.step;
       emit({ type: 'eval', step: state.step, result: await evaluate() });
     }
-    if (config.checkpointEvery > 0 && state.step - lastCheckpointStep >= config.checkpointEvery && state.step < config.totalSteps) {
+    if (isDue(state.step, lastCheckpointStep, config.checkpointEvery) && state.step < config.totalSteps) {
       lastCheckpointStep = state.step;
       await checkpoint();
     }

@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Observable, Subscription } from 'rxjs';
 import type { TrainEvent } from './events.js';
@@ -37,6 +37,30 @@ export function uniqueRunDir(root: string, base: string): string {
 }
 
 /**
+ * Cuts a run folder's logs back to the checkpoint at `step` that a resumed run continues from:
+ * an earlier process may have run (and logged) past it before it stopped, and the resumed run
+ * will redo those steps. `metrics.jsonl` keeps the events before `step` and those at `step` up
+ * to its checkpoint event; `progress.csv` keeps the rows up to `step`.
+ */
+export function truncateRunFolder(dir: string, step: number): void {
+  const metricsFile = path.join(dir, 'metrics.jsonl');
+  if (existsSync(metricsFile)) {
+    const lines = readFileSync(metricsFile, 'utf8').split('\n').filter((l) => l !== '');
+    const events = lines.map((l) => JSON.parse(l) as { type: string; step: number });
+    let end = events.findIndex((e) => e.step > step);
+    if (end < 0) end = events.length;
+    const checkpointAt = events.findLastIndex((e, i) => i < end && e.type === 'checkpoint' && e.step === step);
+    if (checkpointAt >= 0) end = checkpointAt + 1;
+    writeFileSync(metricsFile, lines.slice(0, end).map((l) => `${l}\n`).join(''));
+  }
+  const progressFile = path.join(dir, 'progress.csv');
+  if (existsSync(progressFile)) {
+    const [header, ...rows] = readFileSync(progressFile, 'utf8').split('\n').filter((l) => l !== '');
+    writeFileSync(progressFile, [header, ...rows.filter((r) => Number(r.split(',')[0]) <= step)].map((l) => `${l}\n`).join(''));
+  }
+}
+
+/**
  * Writes a run's events into its folder. Lines are buffered and appended at every update,
  * evaluation, checkpoint and at the end, so a crashed run keeps everything up to its last update.
  */
@@ -60,6 +84,7 @@ export function writeRunFolder(dir: string, events$: Observable<TrainEvent>): Su
       pending.push(`${JSON.stringify(e)}\n`);
       switch (e.type) {
         case 'start':
+          if (e.resumed) truncateRunFolder(dir, e.step);
           writeFileSync(path.join(dir, 'config.json'), `${JSON.stringify(e.config, null, 2)}\n`);
           break;
         case 'episode':

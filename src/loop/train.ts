@@ -110,8 +110,7 @@ export function train(options: TrainOptions): TrainRun {
           loopState = resumed.env !== null ? await restoreEnvSnapshot(trainEnv, config, resumed) : await restartEpisodes(trainEnv, config, resumed);
         }
         emit({ type: 'start', step: loopState?.step ?? 0, config, backend, resumed: resumed !== undefined, exact: resumed === undefined || resumed.env !== null });
-        let evaluations = 0;
-        const evaluate = async () => {
+        const evaluate = async (step: number) => {
           // Evaluation sees observations normalised with the training statistics, frozen.
           const trainNorm = findWrapper(trainEnv, VectorNormalizeObservation);
           const evalNorm = findWrapper(evaluationEnv, VectorNormalizeObservation);
@@ -119,7 +118,7 @@ export function train(options: TrainOptions): TrainRun {
             evalNorm.setState(trainNorm.getState());
             evalNorm.updateStats = false;
           }
-          return evaluatePolicy(agent, evaluationEnv, config.evalEpisodes, { seed: `${config.seed}/eval/${evaluations++}`, deterministic: config.evalDeterministic });
+          return evaluatePolicy(agent, evaluationEnv, config.evalEpisodes, { seed: `${config.seed}/eval/${step}`, deterministic: config.evalDeterministic });
         };
         const checkpoint =
           checkpointDir === undefined
