@@ -4,6 +4,7 @@ import { RxrlError } from '../core/errors.js';
 import '../envs/index.js';
 import { addBenchCommand } from './bench-command.js';
 import { addCheckEnvCommand } from './check-env-command.js';
+import { addDashboardCommand } from './dashboard-command.js';
 import { addDatasetCommand } from './dataset-command.js';
 import { addDoctorCommand, addPythonOption } from './doctor-command.js';
 import { addEnvsCommand } from './envs-command.js';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   addCheckEnvCommand(program);
   addBenchCommand(program);
   addWorkerCommand(program);
+  addDashboardCommand(program);
   addDatasetCommand(program);
   addOpeCommand(program);
   addIkCommand(program);

@@ -12,7 +12,8 @@ import { isOfflineAlgorithm } from '../agents/offline/offline-config.js';
 import type { OfflineDataset } from '../data/dataset.js';
 import { loadDataset } from '../data/load-dataset.js';
 import { train, type TrainRun } from '../loop/train.js';
-import { parsePositiveInt } from './parse.js';
+import { startDashboard, type Dashboard } from '../dashboard/server.js';
+import { parsePort, parsePositiveInt } from './parse.js';
 
 interface TrainFlags {
   algo?: string;
@@ -32,6 +33,8 @@ interface TrainFlags {
   quiet?: boolean;
   json?: boolean;
   expert?: string;
+  dashboard?: boolean;
+  port: number;
 }
 
 const ALGOS: readonly string[] = ALGORITHMS;
@@ -119,6 +122,8 @@ export function addTrainCommand(program: Command): void {
     .option('--expert <file>', 'ILD (--algo ild): the expert trajectory to imitate (rxrl-expert-trajectory JSON; default: the one bundled for the env)')
     .option('--stop-at-threshold', "stop once the mean of the last 10 training episodes reaches the env's reward threshold")
     .option('--patience <n>', 'stop after n evaluations without improvement (use with evalEvery in --config)', parsePositiveInt)
+    .option('--dashboard', 'watch the run in the browser: curves, config and the agent acting live (served on 127.0.0.1 only, closed when the run ends)')
+    .option('--port <n>', 'with --dashboard: its port (0: a free one)', parsePort, 0)
     .option('--quiet', 'no progress bar')
     .option('--json', 'print the summary as JSON on stdout at the end')
     .action(async (flags: TrainFlags) => {
@@ -185,6 +190,8 @@ export function addTrainCommand(program: Command): void {
       let failure: Error | undefined;
       let summary: unknown;
       let lastStep = 0;
+      // The dashboard subscribes first, so its curves start at the run's first event.
+      const dashboard = flags.dashboard === true ? startDashboard({ port: flags.port, runsDir: path.dirname(dir), live: { name: path.basename(dir), run } }) : undefined;
       writeRunFolder(dir, run.events$);
       run.events$.subscribe({
         next: (e) => {
@@ -198,8 +205,18 @@ export function addTrainCommand(program: Command): void {
       // Ctrl-C stops at the next iteration boundary and leaves a checkpoint to --resume from.
       const stop = () => run.stop();
       process.once('SIGINT', stop);
+      let page: Dashboard | undefined;
+      try {
+        page = await dashboard;
+      } catch (err) {
+        run.stop();
+        await run.finished;
+        throw new ConfigError(`--dashboard: cannot serve on port ${flags.port}: ${(err as Error).message}`);
+      }
+      if (page !== undefined) console.error(`rxrl: dashboard at ${page.url}`);
       await run.finished;
       process.off('SIGINT', stop);
+      await page?.close();
       bar?.stop();
       if (failure !== undefined) throw failure;
       if (summary === undefined) console.error(`rxrl: stopped at step ${lastStep} of ${run.config.totalSteps}; continue with \`rxrl train --resume ${dir}\``);

@@ -2,14 +2,15 @@ import { Observable, share } from 'rxjs';
 import path from 'node:path';
 import { selectEngine } from '../agents/engines/select.js';
 import { ActorCritic } from '../agents/actor-critic.js';
-import { createOnPolicyAgent, isGradientConfig, isGroupConfig, isOfflineConfig, resolveConfig, type AgentConfig, type AgentConfigInput } from '../agents/algorithms.js';
+import { createOnPolicyAgent, isGradientConfig, isGroupConfig, isOfflineConfig, resolveConfig, type AgentConfig, type AgentConfigInput, type OnPolicyConfig } from '../agents/algorithms.js';
 import { ConfigError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import type { OfflineDataset } from '../data/dataset.js';
 import '../envs/index.js';
 import { registration } from '../envs/registry.js';
 import { isSnapshotVectorEnv, type VectorEnv } from '../envs/vector/vector-env.js';
-import { VectorNormalizeObservation } from '../envs/wrappers/normalize-observation.js';
+import { VectorNormalizeObservation, type NormalizeObservationState } from '../envs/wrappers/normalize-observation.js';
+import type { PolicyActor } from './agent.js';
 import { VectorNormalizeReward } from '../envs/wrappers/normalize-reward.js';
 import { LATEST, readCheckpoint, writeCheckpoint, type Checkpoint } from './checkpoint.js';
 import { evaluatePolicy } from './evaluate.js';
@@ -32,6 +33,13 @@ export interface TrainOptions {
   readonly dataset?: OfflineDataset;
 }
 
+/** A training run's policy lent to a viewer: its config, the policy, and training's observation statistics as they are now. */
+export interface LivePolicy {
+  readonly config: OnPolicyConfig;
+  readonly policy: PolicyActor;
+  observationNormalizer(): NormalizeObservationState | null;
+}
+
 /**
  * A training run. The first subscription to `events$` starts it; every subscriber sees the
  * same run. When the last subscriber unsubscribes, or {@link TrainRun.stop} is called, it stops
@@ -40,6 +48,8 @@ export interface TrainOptions {
 export interface TrainRun {
   readonly config: AgentConfig;
   readonly events$: Observable<TrainEvent>;
+  /** The policy as it trains, for watching it act (e.g. the dashboard); undefined before the run has built it, and for algorithms that do not lend it (only the on-policy ones do). */
+  live(): LivePolicy | undefined;
   /** Asks the run to stop at the next iteration boundary (after a final checkpoint). */
   stop(): void;
   /** Resolves when the run has fully stopped (after its final checkpoint), however it ended. */
@@ -67,6 +77,7 @@ export function train(options: TrainOptions): TrainRun {
   const finished = new Promise<void>((resolve) => (resolveFinished = resolve));
 
   let stopRequested = false;
+  let live: LivePolicy | undefined;
   const source$ = new Observable<TrainEvent>((subscriber) => {
     let step = 0;
     const emit = (event: TrainEvent) => {
@@ -109,6 +120,7 @@ export function train(options: TrainOptions): TrainRun {
           agent.setState(resumed.agent);
           loopState = resumed.env !== null ? await restoreEnvSnapshot(trainEnv, config, resumed) : await restartEpisodes(trainEnv, config, resumed);
         }
+        live = { config, policy: agent, observationNormalizer: () => findWrapper(trainEnv, VectorNormalizeObservation)?.getState() ?? null };
         emit({ type: 'start', step: loopState?.step ?? 0, config, backend, resumed: resumed !== undefined, exact: resumed === undefined || resumed.env !== null });
         const evaluate = async (step: number) => {
           // Evaluation sees observations normalised with the training statistics, frozen.
@@ -187,7 +199,7 @@ export function train(options: TrainOptions): TrainRun {
     };
   });
   const events$ = source$.pipe(share());
-  return { config, events$, finished, stop: () => (stopRequested = true) };
+  return { config, events$, finished, stop: () => (stopRequested = true), live: () => live };
 }
 
 /** Puts the training env back into a checkpoint's exact state; the loop continues bit-identically. */

@@ -15,8 +15,13 @@ import { VectorRecordEpisodeStatistics } from '../envs/wrappers/record-episode-s
  * the frame stack (normalised frames, as the SB3 zoo stacks after VecNormalize); for S2PG
  * (`stateDim`) the internal-state extension outermost, so z is never normalised.
  */
-export function buildEnv(config: Pick<OnPolicyConfig | GradientAgentConfig, 'env' | 'envKwargs' | 'normalizeObservation'> & { readonly normalizeReward: boolean; readonly gamma?: number; readonly stateDim?: number; readonly frameStack?: number }, numEnvs: number): VectorEnv {
-  let env: VectorEnv = new VectorRecordEpisodeStatistics(make(config.env, { ...config.envKwargs, numEnvs }));
+export function buildEnv(
+  config: Pick<OnPolicyConfig | GradientAgentConfig, 'env' | 'envKwargs' | 'normalizeObservation'> & { readonly normalizeReward: boolean; readonly gamma?: number; readonly stateDim?: number; readonly frameStack?: number },
+  numEnvs: number,
+  /** Wraps the registered env before anything else does (e.g. to watch its raw observations). */
+  around: (env: VectorEnv) => VectorEnv = (env) => env,
+): VectorEnv {
+  let env: VectorEnv = new VectorRecordEpisodeStatistics(around(make(config.env, { ...config.envKwargs, numEnvs })));
   if (config.normalizeObservation) env = new VectorNormalizeObservation(env, { clip: 10 });
   if (config.normalizeReward) {
     if (config.gamma === undefined) throw new ConfigError(`normalizeReward needs the discount gamma of the returns it scales`);
