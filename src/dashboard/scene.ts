@@ -27,6 +27,9 @@ export function classicScene(envId: string, obs: ArrayLike<number>): Scene | nul
 
 /** The scene of copy 0 of `base` (the env without wrappers) whose raw observation is `obs`, or null when it cannot be drawn. */
 export function sceneOf(envId: string, base: VectorEnv, obs: ArrayLike<number>): Scene | null {
-  if (base instanceof LocomotionVectorEnv) return { kind: 'svg', svg: renderFrameSvg(base.core.model, base.render(0), { width: 480, height: 320 }) };
+  // A registered env may itself be wrapped (the NoVel variants): look for the physics below.
+  for (let e: unknown = base; e !== undefined; e = (e as { env?: unknown }).env) {
+    if (e instanceof LocomotionVectorEnv) return { kind: 'svg', svg: renderFrameSvg(e.core.model, e.render(0), { width: 480, height: 320 }) };
+  }
   return classicScene(envId, obs);
 }

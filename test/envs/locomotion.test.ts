@@ -51,6 +51,20 @@ describe('registration', () => {
     expect(() => make('rxrl/Hopper-v0', { frameSkip: 0 })).toThrow(/frameSkip/);
   });
 
+  it('registers POMDP variants with the velocities hidden: rxrl/HopperNoVel-v0 observes the joint positions only', async () => {
+    for (const id of IDS) {
+      const [obsSize, , , nv] = LAYOUT[id];
+      const noVel = id.replace('-v0', 'NoVel-v0');
+      const full = make(id, { numEnvs: 2 }) as VectorEnv;
+      const masked = make(noVel, { numEnvs: 2 }) as VectorEnv;
+      expect(masked.observationSize).toBe(obsSize - nv);
+      const a = await full.reset({ seed: 5 });
+      const b = await masked.reset({ seed: 5 });
+      for (let i = 0; i < 2; i++) expect(Array.from(b.observations.subarray(i * (obsSize - nv), (i + 1) * (obsSize - nv)))).toEqual(Array.from(a.observations.subarray(i * obsSize, i * obsSize + obsSize - nv)));
+      expect((await checkEnv(make(noVel), { steps: 20 })).problems).toEqual([]);
+    }
+  });
+
   for (const id of IDS) {
     it(`passes checkEnv: ${id}`, async () => {
       const report = await checkEnv(make(id), { steps: 50 });
