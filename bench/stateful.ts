@@ -175,7 +175,7 @@ writeFileSync(path.join(values.report, 'stateful.json'), `${JSON.stringify({ see
 const text = [
   '# Memory on partially observed tasks: S2PG, recurrent PPO, window, stateless and oracle PPO',
   '',
-  `\`npm run bench:stateful\` (bench/stateful.ts): ${SEEDS} seeds per variant and env; every variant of an env uses the same PPO settings (the RL zoo's RecurrentPPO values, \`src/agents/hyperparams/ppo-lstm.json\`); S2PG with a 4-dimensional internal state, the residual kernel and the paper's initial std of 0.5; window PPO stacks 4 frames; the oracle is PPO on the env with the full state. Evaluations: the policy's mode on 10 episodes at every tenth of the budget. Intervals: 95% percentile bootstraps over seeds.`,
+  `\`npm run bench:stateful\` (bench/stateful.ts): ${SEEDS} seeds per variant and env; every variant of an env uses the same PPO settings (the RL zoo's RecurrentPPO values, \`src/agents/hyperparams/ppo-lstm.json\`, with the zoo's gSDE on PendulumNoVel and MountainCarContinuousNoVel — but for ppo-lstm, whose head has no gSDE yet); S2PG adds its per-env values (\`hyperparams/s2pg.json\`: the GRU-cell kernel, 16 entries, z′ noise std 0.01 on the two gSDE tasks; the residual kernel, 4 entries, std 0.5 on CartPoleNoVel and the T-maze); ppo-lstm its GRU width; window PPO stacks 4 frames; the oracle is PPO on the env with the full state. Evaluations: the policy's mode on 10 episodes at every tenth of the budget. Intervals: 95% percentile bootstraps over seeds.`,
   '',
   ...lines,
   '![curves over env steps](steps.png)',
