@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runSweep } from '../../src/bench/run-sweep.js';
 import { runDir, sweepRuns, type SweepDefinition } from '../../src/bench/sweep.js';
 import { parseQueueUrl } from '../../src/distributed/queue-url.js';
@@ -25,6 +25,13 @@ const workers: ChildProcess[] = [];
 beforeAll(async () => {
   redis = await startRedis();
 }, 20_000);
+
+// A test that fails halfway must not leave a worker behind to take the next test's jobs.
+afterEach(async () => {
+  const alive = workers.filter((w) => w.exitCode === null && w.signalCode === null);
+  for (const w of alive) w.kill('SIGKILL');
+  await Promise.all(alive.map((w) => new Promise((resolve) => w.once('exit', resolve))));
+});
 
 afterAll(async () => {
   for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGKILL');
@@ -134,8 +141,8 @@ describe('sweeps over a Redis queue (BullMQ)', () => {
       }
       expect(resumed).toBeGreaterThanOrEqual(1);
       expect((await sweepStatus(queue, def)).done).toBe(2);
-      // The killed worker's training processes died with it.
-      expect(spawnSync('pgrep', ['-f', 'run-child'], { encoding: 'utf8' }).stdout.trim()).toBe('');
+      // The killed worker's training processes died with it (theirs are the only processes whose arguments name a run folder of this store).
+      expect(spawnSync('pgrep', ['-f', `${store}/`], { encoding: 'utf8' }).stdout.trim()).toBe('');
       rescuer.child.kill('SIGTERM');
       await exited(rescuer.child);
     } finally {
