@@ -50,10 +50,13 @@ export function validateDefinition(def: SweepDefinition): void {
   if (!Number.isInteger(def.evalEpisodes) || def.evalEpisodes <= 0) throw new ConfigError(`bench: expected --eval-episodes to be a positive integer, got ${def.evalEpisodes}`);
 }
 
+/** A run's name, `<algo>-<env>-s<seed>`: its folder under a sweep's `runs/` (and under `runs/` for `rxrl train`). */
+export const runName = (algo: string, env: string, seed: number): string => `${algo}-${env}-s${seed}`;
+
 /** Every run of the sweep, algorithm-major, then env, then seed. */
 export function sweepRuns(def: SweepDefinition): SweepRun[] {
   const runs: SweepRun[] = [];
-  for (const algo of def.algos) for (const env of def.envs) for (let seed = 0; seed < def.seeds; seed++) runs.push({ algo, env, seed, name: `${algo}-${env}-s${seed}` });
+  for (const algo of def.algos) for (const env of def.envs) for (let seed = 0; seed < def.seeds; seed++) runs.push({ algo, env, seed, name: runName(algo, env, seed) });
   return runs;
 }
 

@@ -12,6 +12,7 @@ import { isOfflineAlgorithm } from '../agents/offline/offline-config.js';
 import type { OfflineDataset } from '../data/dataset.js';
 import { loadDataset } from '../data/load-dataset.js';
 import { train, type TrainRun } from '../loop/train.js';
+import { runName } from '../bench/sweep.js';
 import { startDashboard, type Dashboard } from '../dashboard/server.js';
 import { parsePort, parsePositiveInt } from './parse.js';
 
@@ -177,7 +178,7 @@ export function addTrainCommand(program: Command): void {
         run = train({ resumeFrom: dir });
       } else {
         const config = resolveConfig(overrides, fileConfig);
-        dir = flags.out ?? uniqueRunDir('runs', `${config.algo}-${config.env}-s${config.seed}`);
+        dir = flags.out ?? uniqueRunDir('runs', runName(config.algo, config.env, config.seed));
         run = train({ config, checkpointDir: path.join(dir, 'checkpoints'), ...(dataset !== undefined ? { dataset } : {}) });
       }
       if (flags.stopAtThreshold === true) {

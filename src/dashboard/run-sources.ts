@@ -85,10 +85,13 @@ export function folderSource(id: string, dir: string): RunSource {
   };
 }
 
-/** The run folders directly inside `runsDir` (those with a `metrics.jsonl`), newest first. */
+/** Whether `name` is a run folder directly inside `runsDir`: a plain name, holding a `metrics.jsonl`. */
+export const isRunFolder = (runsDir: string, name: string): boolean => isRunId(name) && existsSync(path.join(runsDir, name, 'metrics.jsonl'));
+
+/** The run folders directly inside `runsDir` ({@link isRunFolder}), newest first. */
 export function listRunFolders(runsDir: string): string[] {
   if (!existsSync(runsDir)) return [];
   return readdirSync(runsDir)
-    .filter((name) => isRunId(name) && existsSync(path.join(runsDir, name, 'metrics.jsonl')))
+    .filter((name) => isRunFolder(runsDir, name))
     .sort((a, b) => statSync(path.join(runsDir, b)).mtimeMs - statSync(path.join(runsDir, a)).mtimeMs);
 }

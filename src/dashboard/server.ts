@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TrainRun } from '../loop/train.js';
-import { folderSource, isRunId, listRunFolders, liveSource, type RunSource } from './run-sources.js';
+import { folderSource, isRunFolder, isRunId, listRunFolders, liveSource, type RunSource } from './run-sources.js';
 import type { CurvePoint, RunInfo } from './protocol.js';
 import { LiveViewer } from './viewer.js';
 
@@ -67,7 +67,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const source = (id: string): RunSource | undefined => {
     if (!isRunId(id)) return undefined;
     if (live?.id === id) return live;
-    if (options.runsDir === undefined || !listRunFolders(options.runsDir).includes(id)) return undefined;
+    if (options.runsDir === undefined || !isRunFolder(options.runsDir, id)) return undefined;
     // A folder run is read once; a run still being written elsewhere shows what it had then.
     let s = folderCache.get(id);
     if (s === undefined) folderCache.set(id, (s = folderSource(id, path.join(options.runsDir, id))));

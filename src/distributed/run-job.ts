@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ALGORITHMS } from '../agents/algorithms.js';
 import { ConfigError } from '../core/errors.js';
 import { registeredIds } from '../envs/registry.js';
-import type { SweepDefinition, SweepRun } from '../bench/sweep.js';
+import { runName, type SweepDefinition, type SweepRun } from '../bench/sweep.js';
 
 /** The BullMQ queue every sweep's runs go to. */
 export const RUN_QUEUE = 'rxrl-runs';
@@ -54,7 +54,7 @@ export function sweepId(def: SweepDefinition): string {
 export const jobId = (sweep: string, run: Pick<SweepRun, 'name'>): string => `${sweep}.${run.name}`;
 
 /** Where a run's folder lives in a results store: under its sweep. */
-export const runKey = (job: { readonly sweep: string; readonly algo: string; readonly env: string; readonly seed: number }): string => `${job.sweep}/${job.algo}-${job.env}-s${job.seed}`;
+export const runKey = (job: { readonly sweep: string; readonly algo: string; readonly env: string; readonly seed: number }): string => `${job.sweep}/${runName(job.algo, job.env, job.seed)}`;
 
 /** The job of a sweep's run. */
 export function runJob(def: SweepDefinition, run: SweepRun, checkpointEvery: number): RunJob {

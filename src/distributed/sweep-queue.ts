@@ -58,17 +58,22 @@ export async function enqueueSweep(queue: Queue, def: SweepDefinition, options: 
   return { sweep, added, existing };
 }
 
-async function runStates(queue: Queue, def: SweepDefinition): Promise<{ run: SweepRun; state: JobState | 'unknown' }[]> {
+type RunStates = { run: SweepRun; state: JobState | 'unknown' }[];
+
+async function runStates(queue: Queue, def: SweepDefinition): Promise<RunStates> {
   const sweep = sweepId(def);
   return Promise.all(sweepRuns(def).map(async (run) => ({ run, state: await queue.getJobState(jobId(sweep, run)) })));
+}
+
+function countStates(sweep: string, states: RunStates): SweepStatus {
+  const count = (...s: string[]) => states.filter((x) => s.includes(x.state)).length;
+  return { sweep, total: states.length, queued: count('waiting', 'delayed', 'prioritized', 'waiting-children'), active: count('active'), done: count('completed'), failed: count('failed'), missing: count('unknown') };
 }
 
 /** Counts the sweep's runs by state. */
 export async function sweepStatus(queue: Queue, def: SweepDefinition): Promise<SweepStatus> {
   validateDefinition(def);
-  const states = await runStates(queue, def);
-  const count = (...s: string[]) => states.filter((x) => s.includes(x.state)).length;
-  return { sweep: sweepId(def), total: states.length, queued: count('waiting', 'delayed', 'prioritized', 'waiting-children'), active: count('active'), done: count('completed'), failed: count('failed'), missing: count('unknown') };
+  return countStates(sweepId(def), await runStates(queue, def));
 }
 
 /** Options of {@link collectSweep}. */
@@ -88,16 +93,19 @@ export interface CollectOptions {
  */
 export async function collectSweep(queue: Queue, store: ResultsStore, def: SweepDefinition, out: string, options: CollectOptions = {}): Promise<SweepStatus> {
   prepareSweepFolder(out, def);
-  let status = await sweepStatus(queue, def);
+  const sweep = sweepId(def);
+  // One snapshot of the states serves both the status returned and the runs gathered.
+  let states = await runStates(queue, def);
+  let status = countStates(sweep, states);
   if (status.missing === status.total) throw new Error(`none of the sweep's ${status.total} runs is in the queue (sweep ${status.sweep}); enqueue it first with the same --algos/--envs/--seeds/--steps/--eval-every/--eval-episodes`);
   while (options.wait !== false && status.queued + status.active > 0 && options.signal?.aborted !== true) {
     options.onStatus?.(status);
     await new Promise((resolve) => setTimeout(resolve, (options.pollSeconds ?? 1) * 1000));
-    status = await sweepStatus(queue, def);
+    states = await runStates(queue, def);
+    status = countStates(sweep, states);
   }
   options.onStatus?.(status);
-  const sweep = sweepId(def);
-  for (const { run, state } of await runStates(queue, def)) {
+  for (const { run, state } of states) {
     const dest = runDir(out, run);
     if (state === 'completed') {
       if (!(await store.fetch(runKey({ sweep, algo: run.algo, env: run.env, seed: run.seed }), dest))) throw new Error(`run ${run.name} is done but ${store.description} has no folder for it: is this the store the workers use?`);
