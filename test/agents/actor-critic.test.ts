@@ -39,6 +39,28 @@ function setup(kind: 'discrete' | 'gaussian' | 'gsde' | 'gsde-learn-features') {
   return { net, loss, grads };
 }
 
+/**
+ * Checks every entry of `analytic` against the central difference of `loss` in that parameter of
+ * `net`; returns how many were checked. Float64 central differences with h = 1e-6: truncation
+ * O(h²) and rounding O(1e-16/h) ≈ 1e-10.
+ */
+function expectFiniteDifferences(net: ActorCritic, analytic: Float64Array, loss: () => number): number {
+  const h = 1e-6;
+  let checked = 0;
+  for (let k = 0; k < net.params.length; k++) {
+    const keep = net.params[k] as number;
+    net.params[k] = keep + h;
+    const up = loss();
+    net.params[k] = keep - h;
+    const down = loss();
+    net.params[k] = keep;
+    const numeric = (up - down) / (2 * h);
+    expect(Math.abs((analytic[k] as number) - numeric), `parameter ${k}`).toBeLessThan(1e-7 + 1e-6 * Math.abs(numeric));
+    checked++;
+  }
+  return checked;
+}
+
 describe('ActorCritic backward through the PPO loss', () => {
   // gSDE with the latent attached to the variance: the full function's gradient.
   for (const kind of ['discrete', 'gaussian', 'gsde-learn-features'] as const) {
@@ -47,21 +69,7 @@ describe('ActorCritic backward through the PPO loss', () => {
       loss();
       net.backwardTrain(B, grads.policy, grads.logStd, grads.values);
       const analytic = net.grads.slice();
-      const h = 1e-6;
-      let checked = 0;
-      for (let k = 0; k < net.params.length; k++) {
-        const keep = net.params[k] as number;
-        net.params[k] = keep + h;
-        const up = loss();
-        net.params[k] = keep - h;
-        const down = loss();
-        net.params[k] = keep;
-        const numeric = (up - down) / (2 * h);
-        // Float64 central differences with h = 1e-6: truncation O(h²) and rounding O(1e-16/h) ≈ 1e-10.
-        expect(Math.abs((analytic[k] as number) - numeric), `parameter ${k}`).toBeLessThan(1e-7 + 1e-6 * Math.abs(numeric));
-        checked++;
-      }
-      expect(checked).toBe(net.parameterCount);
+      expect(expectFiniteDifferences(net, analytic, loss)).toBe(net.parameterCount);
       expect(analytic.some((g) => g !== 0)).toBe(true);
     });
   }
@@ -164,17 +172,7 @@ describe('ActorCritic with a hybrid action (a stochastic stateful policy over a 
     loss();
     net.backwardTrain(B, grads.policy, grads.logStd, grads.values);
     const analytic = net.grads.slice();
-    const h = 1e-6;
-    for (let k = 0; k < net.params.length; k++) {
-      const keep = net.params[k] as number;
-      net.params[k] = keep + h;
-      const up = loss();
-      net.params[k] = keep - h;
-      const down = loss();
-      net.params[k] = keep;
-      const numeric = (up - down) / (2 * h);
-      expect(Math.abs((analytic[k] as number) - numeric), `parameter ${k}`).toBeLessThan(1e-7 + 1e-6 * Math.abs(numeric));
-    }
+    expectFiniteDifferences(net, analytic, loss);
     // The kernel's log-std (the Z parameters after the networks) gets gradient: z′ is part of the ratio.
     const networks = networkParamCount(net.shape);
     expect(Array.from(analytic.subarray(networks, networks + Z)).every((g) => g !== 0)).toBe(true);
@@ -206,16 +204,6 @@ describe('ActorCritic with a Box action [a, z′] (a stochastic stateful policy 
     net.act(Float32Array.from({ length: 3 * O }, () => rng.normal()), 3, false);
     net.backwardTrain(B, grads.policy, grads.logStd, grads.values);
     const analytic = net.grads.slice();
-    const h = 1e-6;
-    for (let k = 0; k < net.params.length; k++) {
-      const keep = net.params[k] as number;
-      net.params[k] = keep + h;
-      const up = loss();
-      net.params[k] = keep - h;
-      const down = loss();
-      net.params[k] = keep;
-      const numeric = (up - down) / (2 * h);
-      expect(Math.abs((analytic[k] as number) - numeric), `parameter ${k}`).toBeLessThan(1e-7 + 1e-6 * Math.abs(numeric));
-    }
+    expectFiniteDifferences(net, analytic, loss);
   });
 });
