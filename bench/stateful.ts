@@ -7,12 +7,13 @@
  * Every variant of an env runs with the same PPO settings — the RL zoo's RecurrentPPO values
  * (`src/agents/hyperparams/ppo-lstm.json`, with gSDE where the zoo uses it; the T-maze's own
  * below) — so they differ in how they remember, plus S2PG's per-env values
- * (`hyperparams/s2pg.json`: kernel, z's size and noise) and ppo-lstm's GRU width (and no gSDE,
- * which its head does not have). Runs go to bench-results/stateful/ (reused when finished); the report
- * (stateful.md, stateful.json, curves.png) to docs/benchmarks/stateful/: final returns with 95%
- * bootstrap intervals over seeds, the references, the wall-clock ratio of ppo-lstm to S2PG, and
- * curves against env steps and against wall-clock seconds (an evaluation's time is placed at
- * its share of the run's wall time, the runs' speed being steady).
+ * (`hyperparams/s2pg.json`: kernel, z's size and noise) and ppo-lstm's GRU width. The T-maze runs
+ * at two corridors (`--envs TMaze-7,TMaze-10`). Runs go to bench-results/stateful/ (reused when
+ * finished); the report (stateful.md, stateful.json, steps.png, seconds.png) to
+ * docs/benchmarks/stateful/: final returns with 95% bootstrap intervals over seeds, the
+ * references, the wall-clock ratio of ppo-lstm to S2PG, and curves against env steps and against
+ * wall-clock seconds (an evaluation placed at its step's share of the variant's mean wall time,
+ * the runs' speed being steady).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -26,6 +27,8 @@ import { Rng } from '../src/core/rng.js';
 import { readRunRecord, runTrainJobs, type TrainJob } from './train-jobs.js';
 
 interface Task {
+  /** Names the task in `--envs`, run folders and the report: the env id, plus the corridor for the T-maze. */
+  readonly id: string;
   readonly env: string;
   readonly kwargs: Readonly<Record<string, number>>;
   /** The env with the full state (the oracle's), or null. */
@@ -46,13 +49,15 @@ const zoo = (env: string): Record<string, unknown> => {
   const { recurrentHiddenSize: _h, ...rest } = row(recurrentTable, env);
   return rest;
 };
-const GSDE = { useSde: true, sdeSampleFreq: 4 };
+const TMAZE = { numEnvs: 8, nSteps: 128, batchSize: 256, nEpochs: 10, learningRate: 3e-4, entCoef: 0.01 };
 const TASKS: readonly Task[] = [
-  { env: 'CartPoleNoVel-v1', kwargs: {}, oracle: 'CartPole-v1', steps: 100_000, settings: zoo('CartPoleNoVel-v1'), reference: 'RecurrentPPO (RL zoo): 500 at 100k' },
-  // The zoo explores these two with gSDE (resampled every 4 steps).
-  { env: 'PendulumNoVel-v1', kwargs: {}, oracle: 'Pendulum-v1', steps: 100_000, settings: { ...zoo('PendulumNoVel-v1'), ...GSDE }, reference: 'RecurrentPPO (RL zoo): −218 ± 140 at 100k' },
-  { env: 'MountainCarContinuousNoVel-v0', kwargs: {}, oracle: 'MountainCarContinuous-v0', steps: 300_000, settings: { ...zoo('MountainCarContinuousNoVel-v0'), ...GSDE }, reference: 'RecurrentPPO (RL zoo): 91.5 at 300k' },
-  { env: 'rxrl/TMaze-v0', kwargs: { length: 10 }, oracle: null, steps: 300_000, settings: { numEnvs: 8, nSteps: 128, batchSize: 256, nEpochs: 10, learningRate: 3e-4, entCoef: 0.01 }, reference: 'memoryless policies guess: 50% success' },
+  { id: 'CartPoleNoVel-v1', env: 'CartPoleNoVel-v1', kwargs: {}, oracle: 'CartPole-v1', steps: 100_000, settings: zoo('CartPoleNoVel-v1'), reference: 'RecurrentPPO (RL zoo): 500 at 100k' },
+  // The zoo explores these two with gSDE (its rows carry it).
+  { id: 'PendulumNoVel-v1', env: 'PendulumNoVel-v1', kwargs: {}, oracle: 'Pendulum-v1', steps: 100_000, settings: zoo('PendulumNoVel-v1'), reference: 'RecurrentPPO (RL zoo): −218 ± 140 at 100k' },
+  { id: 'MountainCarContinuousNoVel-v0', env: 'MountainCarContinuousNoVel-v0', kwargs: {}, oracle: 'MountainCarContinuous-v0', steps: 300_000, settings: zoo('MountainCarContinuousNoVel-v0'), reference: 'RecurrentPPO (RL zoo): 91.22 ± 1.89 at 300k' },
+  // The longest corridor S2PG solves in every seed of a seeds sweep over corridors 5–10, and the longest tried.
+  { id: 'TMaze-7', env: 'rxrl/TMaze-v0', kwargs: { length: 7 }, oracle: null, steps: 300_000, settings: TMAZE, reference: 'memoryless policies guess: 50% success' },
+  { id: 'TMaze-10', env: 'rxrl/TMaze-v0', kwargs: { length: 10 }, oracle: null, steps: 300_000, settings: TMAZE, reference: 'memoryless policies guess: 50% success' },
 ];
 
 interface Variant {
@@ -65,8 +70,7 @@ interface Variant {
 const VARIANTS: readonly Variant[] = [
   // S2PG's per-env values (hyperparams/s2pg.json: its kernel, z's size and noise, gSDE where the zoo uses it) over the shared ones.
   { name: 's2pg', algo: 's2pg', extra: (env) => ({ stateDim: 4, stateKernel: 'residual', policy: { hidden: [64, 64], activation: 'tanh', logStdInit: -0.6931471805599453 }, ...row(statefulTable, env) }) },
-  // Without gSDE: ppo-lstm's Gaussian head has a state-independent log-std only.
-  { name: 'ppo-lstm', algo: 'ppo-lstm', extra: (env) => ({ ...row(recurrentTable, env), useSde: false }) },
+  { name: 'ppo-lstm', algo: 'ppo-lstm', extra: (env) => row(recurrentTable, env) },
   { name: 'window', algo: 'ppo', extra: () => ({ frameStack: 4 }) },
   { name: 'stateless', algo: 'ppo', extra: () => ({}) },
   { name: 'oracle', algo: 'ppo', extra: () => ({}), oracle: true },
@@ -76,7 +80,7 @@ const { values } = parseArgs({
   options: {
     seeds: { type: 'string', default: '5' },
     workers: { type: 'string', default: '2' },
-    envs: { type: 'string', default: TASKS.map((t) => t.env).join(',') },
+    envs: { type: 'string', default: TASKS.map((t) => t.id).join(',') },
     variants: { type: 'string', default: VARIANTS.map((v) => v.name).join(',') },
     out: { type: 'string', default: 'bench-results/stateful' },
     report: { type: 'string', default: 'docs/benchmarks/stateful' },
@@ -84,7 +88,7 @@ const { values } = parseArgs({
   },
 });
 const SEEDS = Number(values.seeds);
-const tasks = TASKS.filter((t) => values.envs.split(',').includes(t.env));
+const tasks = TASKS.filter((t) => values.envs.split(',').some((name) => name === t.id || name === t.env));
 const variants = VARIANTS.filter((v) => values.variants.split(',').includes(v.name));
 const slug = (s: string) => s.replace(/[^A-Za-z0-9]+/g, '-').toLowerCase();
 
@@ -99,7 +103,7 @@ const jobs: Job[] = tasks.flatMap((task) =>
     .filter((v) => v.oracle !== true || task.oracle !== null)
     .flatMap((variant) =>
       Array.from({ length: SEEDS }, (_, seed) => {
-        const configFile = path.join(values.out, `${slug(task.env)}-${variant.name}.json`);
+        const configFile = path.join(values.out, `${slug(task.id)}-${variant.name}.json`);
         const config = { ...task.settings, ...variant.extra(task.env), evalEvery: task.steps / 10, evalEpisodes: 10 };
         writeFileSync(configFile, JSON.stringify(config));
         const env = variant.oracle === true ? (task.oracle as string) : task.env;
@@ -107,7 +111,7 @@ const jobs: Job[] = tasks.flatMap((task) =>
           task,
           variant,
           seed,
-          dir: path.join(values.out, `${slug(task.env)}-${variant.name}-s${seed}`),
+          dir: path.join(values.out, `${slug(task.id)}-${variant.name}-s${seed}`),
           args: ['--algo', variant.algo, '--env', env, '--env-kwargs', JSON.stringify(task.kwargs), '--seed', String(seed), '--steps', String(task.steps), '--config', configFile],
         };
       }),
@@ -136,8 +140,10 @@ for (const task of tasks) {
     const finals = runs.map((r) => score(task, r.run.evals.at(-1) ?? { mean: Number.NaN, success: 0 }));
     const interval = ci(finals);
     lines.push(`| ${v.name} | ${fmt(interval.point)} [${fmt(interval.lower)}, ${fmt(interval.upper)}] | ${finals.map(fmt).join(', ')} | ${mean(runs.map((r) => r.run.wallSeconds)).toFixed(0)} |`);
-    summary.push({ env: task.env, variant: v.name, finals, wallSeconds: runs.map((r) => r.run.wallSeconds) });
-    for (const r of runs) for (const e of r.run.evals) curves.push({ env: task.env, variant: v.name, seed: r.job.seed, step: e.step, seconds: (r.run.wallSeconds * e.step) / task.steps, score: score(task, e) });
+    summary.push({ task: task.id, env: task.env, variant: v.name, finals, wallSeconds: runs.map((r) => r.run.wallSeconds) });
+    // The seconds axis places every seed's evaluation at the variant's mean wall time for its step, so the band is over seeds at the same x.
+    const wall = mean(runs.map((r) => r.run.wallSeconds));
+    for (const r of runs) for (const e of r.run.evals) curves.push({ task: task.id, variant: v.name, seed: r.job.seed, step: e.step, seconds: (wall * e.step) / task.steps, score: score(task, e) });
   }
   const s2pg = of(task, VARIANTS[0] as Variant);
   const bptt = of(task, VARIANTS[1] as Variant);
@@ -155,7 +161,7 @@ const panel = (x: 'step' | 'seconds', title: string): TopLevelSpec => ({
   config: { font: FONT, background: 'white', padding: 16, axis: { labelFontSize: 12, titleFontSize: 13 }, legend: { labelFontSize: 12 }, title: { fontSize: 17, anchor: 'start' } },
   title: { text: title, subtitle: [`mean over ${SEEDS} seeds with a 95% band; return, or success rate on the T-maze`] },
   data: { values: curves },
-  facet: { column: { field: 'env', type: 'nominal', title: null } },
+  facet: { column: { field: 'task', type: 'nominal', title: null, sort: tasks.map((t) => t.id) } },
   spec: {
     width: 240,
     height: 200,
@@ -175,7 +181,7 @@ writeFileSync(path.join(values.report, 'stateful.json'), `${JSON.stringify({ see
 const text = [
   '# Memory on partially observed tasks: S2PG, recurrent PPO, window, stateless and oracle PPO',
   '',
-  `\`npm run bench:stateful\` (bench/stateful.ts): ${SEEDS} seeds per variant and env; every variant of an env uses the same PPO settings (the RL zoo's RecurrentPPO values, \`src/agents/hyperparams/ppo-lstm.json\`, with the zoo's gSDE on PendulumNoVel and MountainCarContinuousNoVel — but for ppo-lstm, whose head has no gSDE yet); S2PG adds its per-env values (\`hyperparams/s2pg.json\`: the GRU-cell kernel, 16 entries, z′ noise std 0.01 on the two gSDE tasks; the residual kernel, 4 entries, std 0.5 on CartPoleNoVel and the T-maze); ppo-lstm its GRU width; window PPO stacks 4 frames; the oracle is PPO on the env with the full state. Evaluations: the policy's mode on 10 episodes at every tenth of the budget. Intervals: 95% percentile bootstraps over seeds.`,
+  `\`npm run bench:stateful\` (bench/stateful.ts): ${SEEDS} seeds per variant and env; every variant of an env uses the same PPO settings (the RL zoo's RecurrentPPO values, \`src/agents/hyperparams/ppo-lstm.json\`, with the zoo's gSDE on PendulumNoVel and MountainCarContinuousNoVel, over the actor's GRU state for ppo-lstm); S2PG adds its per-env values (\`hyperparams/s2pg.json\`: the GRU-cell kernel, 16 entries, z′ noise std 0.01 on the two gSDE tasks; the residual kernel, 4 entries, std 0.5 on CartPoleNoVel and the T-maze); ppo-lstm its GRU width; window PPO stacks 4 frames; the oracle is PPO on the env with the full state. Box actions reach the env clipped to its bounds (as in SB3). Evaluations: the policy's mode on 10 episodes at every tenth of the budget. Intervals: 95% percentile bootstraps over seeds.`,
   '',
   ...lines,
   '![curves over env steps](steps.png)',

@@ -8,6 +8,7 @@ import { Adam, clipGradNorm, type AdamState } from '../nn/fast/adam.js';
 import { RmsProp, type RmsPropState } from '../nn/fast/rmsprop.js';
 import { FastArena } from '../nn/fast/arena.js';
 import { GruSequenceNet, gruParamCount } from '../nn/fast/gru.js';
+import { GsdeExploration, gsdeLogStd, gsdeLogStdBackward, type GsdeExplorationState } from '../nn/gsde.js';
 import type { ActorCriticEngine, ActorCriticShape, EngineFactory } from './engines/engine.js';
 import { FastEngine, initActorCriticParams, networkParamCount } from './engines/fast-engine.js';
 
@@ -95,13 +96,11 @@ function stateResidualLayout(observationSize: number, actionSpace: Box | Discret
 }
 
 /** Checkpointed state of an {@link ActorCritic}. */
-export interface ActorCriticState {
+export interface ActorCriticState extends GsdeExplorationState {
   readonly params: Float64Array;
   /** Adam's moments, or RMSprop's average (by the network's optimizer). */
   readonly optimizer: AdamState | RmsPropState;
   readonly actionRng: RngState;
-  readonly noiseRng: RngState;
-  readonly explorationMatrix: Float64Array;
 }
 
 /** Outputs of {@link ActorCritic.forwardTrain}, views valid until the next call. */
@@ -112,9 +111,6 @@ export interface TrainForward {
   readonly logStd: Float64Array;
   readonly values: Float64Array;
 }
-
-/** gSDE's variance floor (SB3 `StateDependentNoiseDistribution.epsilon`). */
-const SDE_EPSILON = 1e-6;
 
 /**
  * SB3's `ActorCriticPolicy`: separate policy and value bodies (MLPs with the hidden
@@ -147,9 +143,8 @@ export class ActorCritic {
   private readonly latentSize: number;
   private readonly optimizer: Adam | RmsProp;
   private actionRng: Rng;
-  private noiseRng: Rng;
-  /** gSDE exploration matrix [latent × D], resampled by {@link resampleExplorationNoise}. */
-  private readonly explorationMatrix: Float64Array;
+  /** gSDE's exploration matrix (empty without gSDE), resampled by {@link resampleExplorationNoise}. */
+  private readonly exploration: GsdeExploration;
   /** The policy latent of the last {@link forwardTrain} (gSDE's variance depends on it). */
   private trainLatent: Float64Array = new Float64Array(0);
   /** Rows of the last {@link forwardTrain}. */
@@ -196,8 +191,7 @@ export class ActorCritic {
     const opt = options.optimizer;
     this.optimizer = opt?.kind === 'rmsprop' ? new RmsProp(this.params.length, { alpha: opt.alpha, eps: opt.eps }) : new Adam(this.params.length, { eps: options.adamEps });
     this.actionRng = rng.split('actions');
-    this.noiseRng = rng.split('sde');
-    this.explorationMatrix = new Float64Array(options.useSde ? this.latentSize * this.actionSize : 0);
+    this.exploration = new GsdeExploration({ latentSize: this.latentSize, actionSize: options.useSde ? this.actionSize : 0 }, rng.split('sde'));
     this.actOut = { capacity: 0, actions: new Int32Array(0), logProbs: new Float64Array(0), values: new Float64Array(0) };
   }
 
@@ -256,19 +250,7 @@ export class ActorCritic {
       for (let b = 0; b < batch; b++) for (let j = 0; j < D; j++) logStd[b * D + j] = this.logStdParam[j] as number;
       return logStd;
     }
-    // gSDE: variance_j = Σ_k latent_k² σ_kj² (+ ε), with the latent detached from this path.
-    const L = this.latentSize;
-    for (let b = 0; b < batch; b++) {
-      for (let j = 0; j < D; j++) {
-        let v = 0;
-        for (let k = 0; k < L; k++) {
-          const f = latent[b * L + k] as number;
-          v += f * f * Math.exp(2 * (this.logStdParam[k * D + j] as number));
-        }
-        variance[b * D + j] = v + SDE_EPSILON;
-        logStd[b * D + j] = 0.5 * Math.log(v + SDE_EPSILON);
-      }
-    }
+    gsdeLogStd(this.exploration.shape, latent, batch, this.logStdParam, 0, logStd, variance);
     return logStd;
   }
 
@@ -300,17 +282,11 @@ export class ActorCritic {
       const D = this.actionSize;
       const logStd = this.fillLogStd(latent, n);
       const actions = out.actions as Float32Array;
-      const L = this.latentSize;
       for (let i = 0; i < n; i++) {
         if (deterministic) {
           for (let j = 0; j < D; j++) actions[i * D + j] = head[i * D + j] as number;
         } else if (this.options.useSde) {
-          // gSDE noise = latent · exploration matrix: smooth in the state, fixed between resamplings.
-          for (let j = 0; j < D; j++) {
-            let noise = 0;
-            for (let k = 0; k < L; k++) noise += (latent[i * L + k] as number) * (this.explorationMatrix[k * D + j] as number);
-            actions[i * D + j] = (head[i * D + j] as number) + noise;
-          }
+          this.exploration.perturb(latent, i, head, i * D, actions, i * D);
         } else {
           diagGaussian.sampleRow(head, logStd, i * D, D, sampler, actions, i * D);
         }
@@ -474,8 +450,7 @@ export class ActorCritic {
 
   /** Draws a new gSDE exploration matrix, entries N(0, σ_kj²); does nothing without gSDE. */
   resampleExplorationNoise(): void {
-    if (!this.options.useSde) return;
-    for (let k = 0; k < this.explorationMatrix.length; k++) this.explorationMatrix[k] = Math.exp(this.logStdParam[k] as number) * this.noiseRng.normal();
+    if (this.options.useSde) this.exploration.resample(this.logStdParam);
   }
 
   /** Training forward of a minibatch; keeps activations for {@link backwardTrain}. */
@@ -559,25 +534,10 @@ export class ActorCritic {
       return null;
     }
     const L = this.latentSize;
-    const latent = this.trainLatent;
-    const { variance } = this.scratch;
     const learnFeatures = this.options.sdeLearnFeatures === true;
-    const gradLatent = this.scratch.gradLatent;
-    if (learnFeatures) gradLatent.fill(0, 0, batch * L);
-    for (let b = 0; b < batch; b++) {
-      for (let j = 0; j < D; j++) {
-        const g = (gradLogStd[b * D + j] as number) / (variance[b * D + j] as number);
-        if (g === 0) continue;
-        for (let k = 0; k < L; k++) {
-          const f = latent[b * L + k] as number;
-          const kj = k * D + j;
-          const sigma2 = Math.exp(2 * (this.logStdParam[kj] as number));
-          this.logStdGrad[kj] = (this.logStdGrad[kj] as number) + g * f * f * sigma2;
-          if (learnFeatures) gradLatent[b * L + k] = (gradLatent[b * L + k] as number) + g * f * sigma2;
-        }
-      }
-    }
-    return learnFeatures ? gradLatent.subarray(0, batch * L) : null;
+    const gradLatent = learnFeatures ? this.scratch.gradLatent.fill(0, 0, batch * L) : null;
+    gsdeLogStdBackward(this.exploration.shape, this.trainLatent, batch, this.logStdParam, this.scratch.variance, gradLogStd, this.logStdGrad, gradLatent);
+    return gradLatent === null ? null : gradLatent.subarray(0, batch * L);
   }
 
   /** Clips the gradient norm and takes an optimizer step (Adam or RMSprop); returns the norm before clipping. */
@@ -601,7 +561,7 @@ export class ActorCritic {
   }
 
   getState(): ActorCriticState {
-    return { params: this.params.slice(), optimizer: this.optimizer.getState(), actionRng: this.actionRng.getState(), noiseRng: this.noiseRng.getState(), explorationMatrix: this.explorationMatrix.slice() };
+    return { params: this.params.slice(), optimizer: this.optimizer.getState(), actionRng: this.actionRng.getState(), ...this.exploration.getState() };
   }
 
   setState(state: ActorCriticState): void {
@@ -618,8 +578,7 @@ export class ActorCritic {
       this.optimizer.setState(opt);
     }
     this.actionRng = Rng.fromState(state.actionRng);
-    this.noiseRng = Rng.fromState(state.noiseRng);
-    this.explorationMatrix.set(state.explorationMatrix);
+    this.exploration.setState(state);
   }
 }
 

@@ -1,5 +1,6 @@
 import { ConfigError } from '../core/errors.js';
 import { categorical } from '../nn/distributions.js';
+import { gsdeLogStd } from '../nn/gsde.js';
 import { MlpCurvature, type CurvatureLayer } from '../nn/fast/mlp-curvature.js';
 import type { ActorCritic } from './actor-critic.js';
 import { actorCriticLayout } from './engines/engine.js';
@@ -16,9 +17,6 @@ export interface PolicyCurvatureSpec {
   /** Length of the flat parameter vector. */
   readonly paramCount: number;
 }
-
-/** gSDE's variance floor (as in {@link ActorCritic}). */
-const SDE_EPSILON = 1e-6;
 
 /**
  * Curvature of a policy π_θ(a|s) on a batch of states, in the flat parameter vector of its
@@ -102,17 +100,7 @@ export class PolicyCurvature {
     } else if (ls.kind === 'gsde') {
       const latent = this.mlp.layerOutput(ls.latentLayer);
       const L = (this.spec.layers[ls.latentLayer] as CurvatureLayer).outSize;
-      for (let b = 0; b < batch; b++) {
-        for (let j = 0; j < out; j++) {
-          let v = 0;
-          for (let k = 0; k < L; k++) {
-            const f = latent[b * L + k] as number;
-            v += f * f * Math.exp(2 * (params[ls.offset + k * out + j] as number));
-          }
-          this.variance[b * out + j] = v + SDE_EPSILON;
-          this.logStd[b * out + j] = 0.5 * Math.log(v + SDE_EPSILON);
-        }
-      }
+      gsdeLogStd({ latentSize: L, actionSize: out }, latent, batch, params, ls.offset, this.logStd, this.variance);
     }
   }
 

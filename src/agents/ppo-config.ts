@@ -151,7 +151,7 @@ export const ppoLstmConfigSchema = refineBackend(
       recurrentHiddenSize: z.number().int().positive().default(64),
     })
     .strict()
-    .refine((c) => c.network === 'fast' && !c.useSde && c.frameStack === 1, { message: 'ppo-lstm computes its GRUs with the fast engine, without gSDE or a frame stack (network "fast", useSde false, frameStack 1)', path: ['network'] }),
+    .refine((c) => c.network === 'fast' && c.frameStack === 1, { message: 'ppo-lstm computes its GRUs with the fast engine, without a frame stack (network "fast", frameStack 1)', path: ['network'] }),
 );
 
 /** A complete, validated PPO configuration (plain, with EPO's entropy terms, stateful, or recurrent). */

@@ -6,6 +6,7 @@ import type { ActOutput } from '../loop/agent.js';
 import { categorical, diagGaussian } from '../nn/distributions.js';
 import { Adam, clipGradNorm, type AdamState } from '../nn/fast/adam.js';
 import { GruSequenceNet } from '../nn/fast/gru.js';
+import { GsdeExploration, gsdeLogStd, gsdeLogStdBackward, type GsdeExplorationState } from '../nn/gsde.js';
 
 /** Options of {@link RecurrentActorCritic}. */
 export interface RecurrentActorCriticOptions {
@@ -13,13 +14,17 @@ export interface RecurrentActorCriticOptions {
   readonly actionSpace: Box | Discrete;
   /** Hidden units of each GRU (actor and critic have their own, as SB3-contrib's `enable_critic_lstm`). */
   readonly hiddenSize: number;
-  /** Initial log-std of a Gaussian policy. */
+  /** Initial log-std of a Gaussian policy (gSDE: of every entry of its σ matrix). */
   readonly logStdInit: number;
   readonly adamEps: number;
+  /** gSDE exploration on a Box action space, with the actor's hidden state as the latent features. */
+  readonly useSde?: boolean | undefined;
+  /** Steps between gSDE resamplings within a rollout (−1 or 0: only at rollout start). */
+  readonly sdeSampleFreq?: number | undefined;
 }
 
 /** Checkpointed state of a {@link RecurrentActorCritic}, the hidden states of the acting copies included. */
-export interface RecurrentActorCriticState {
+export interface RecurrentActorCriticState extends Partial<GsdeExplorationState> {
   readonly actor: Float64Array;
   readonly critic: Float64Array;
   readonly logStd: Float64Array;
@@ -47,7 +52,8 @@ export interface RecurrentForward {
 
 /**
  * A recurrent actor-critic for recurrent PPO: a GRU actor with a linear head (K logits, or D
- * Gaussian means with a state-independent log-std) and a GRU critic with a linear value head
+ * Gaussian means with a state-independent log-std or gSDE over the actor's hidden state, held
+ * fixed in the log-std's gradient as SB3's default) and a GRU critic with a linear value head
  * ({@link GruSequenceNet} each). While acting it keeps one hidden state per copy for each network;
  * training replays sequences from the hidden states stored at their starts (truncated
  * backpropagation through time). One Adam per parameter block, one joint gradient clip.
@@ -67,7 +73,10 @@ export class RecurrentActorCritic {
   /** Hidden states of the training copies (the default memory of {@link act}). */
   readonly memory: RecurrentMemory = { actor: new Float64Array(0), critic: new Float64Array(0) };
   private trainLogStd = new Float64Array(0);
-  private scratch = { capacity: 0, head: new Float64Array(0), logp: new Float64Array(0), value: new Float64Array(1), peek: new Float64Array(0), actions: new Int32Array(0) as Int32Array | Float32Array, logProbs: new Float64Array(0), values: new Float64Array(0), logStdRows: new Float64Array(0) };
+  private trainVariance = new Float64Array(0);
+  /** gSDE's exploration matrix, or null with a state-independent log-std. */
+  private readonly exploration: GsdeExploration | null;
+  private scratch = { capacity: 0, head: new Float64Array(0), logp: new Float64Array(0), value: new Float64Array(1), peek: new Float64Array(0), actions: new Int32Array(0) as Int32Array | Float32Array, logProbs: new Float64Array(0), values: new Float64Array(0), logStdRows: new Float64Array(0), variance: new Float64Array(0) };
   private readonly views = new Map<number, ActOutput>();
   private trainTokens = 0;
 
@@ -87,11 +96,25 @@ export class RecurrentActorCritic {
     // SB3's head gains: 0.01 for the action head (a near-uniform start), 1 for the value head.
     this.actor.init(rng.split('actor'), 0.01);
     this.critic.init(rng.split('critic'), 1);
-    this.logStdParam = new Float64Array(this.discrete ? 0 : this.actionSize).fill(options.logStdInit);
+    const useSde = options.useSde === true;
+    if (useSde && this.discrete) throw new ConfigError('useSde (gSDE) needs a continuous (Box) action space');
+    this.exploration = useSde ? new GsdeExploration({ latentSize: hiddenSize, actionSize: this.actionSize }, rng.split('sde')) : null;
+    this.logStdParam = new Float64Array(this.discrete ? 0 : useSde ? hiddenSize * this.actionSize : this.actionSize).fill(options.logStdInit);
     this.logStdGrad = new Float64Array(this.logStdParam.length);
     const eps = options.adamEps;
     this.optimizers = [new Adam(this.actor.params.length, { eps }), new Adam(this.critic.params.length, { eps }), new Adam(this.logStdParam.length, { eps })];
     this.actionRng = rng.split('actions');
+  }
+
+  /** gSDE's noise schedule: a new exploration matrix at every rollout start… */
+  startRollout(): void {
+    this.exploration?.resample(this.logStdParam);
+  }
+
+  /** …and every `sdeSampleFreq` steps within it (SB3 `sde_sample_freq`). */
+  afterStep(stepInRollout: number): void {
+    const freq = this.options.sdeSampleFreq ?? -1;
+    if (freq > 0 && (stepInRollout + 1) % freq === 0) this.exploration?.resample(this.logStdParam);
   }
 
   /** Number of trainable parameters. */
@@ -126,6 +149,7 @@ export class RecurrentActorCritic {
       logProbs: new Float64Array(n),
       values: new Float64Array(n),
       logStdRows: new Float64Array(n * this.actionSize),
+      variance: new Float64Array(n * this.actionSize),
     };
   }
 
@@ -149,9 +173,13 @@ export class RecurrentActorCritic {
       }
     } else {
       const actions = s.actions as Float32Array;
-      for (let i = 0; i < n; i++) for (let j = 0; j < A; j++) s.logStdRows[i * A + j] = this.logStdParam[j] as number;
+      const gsde = this.exploration;
+      // gSDE's latent is the actor's new hidden state, now in memory.actor.
+      if (gsde !== null) gsdeLogStd(gsde.shape, memory.actor, n, this.logStdParam, 0, s.logStdRows, s.variance);
+      else for (let i = 0; i < n; i++) for (let j = 0; j < A; j++) s.logStdRows[i * A + j] = this.logStdParam[j] as number;
       for (let i = 0; i < n; i++) {
         if (deterministic) for (let j = 0; j < A; j++) actions[i * A + j] = s.head[i * A + j] as number;
+        else if (gsde !== null) gsde.perturb(memory.actor, i, s.head, i * A, actions, i * A);
         else diagGaussian.sampleRow(s.head, s.logStdRows, i * A, A, sampler, actions, i * A);
         s.logProbs[i] = diagGaussian.logProbRow(actions, s.head, s.logStdRows, i * A, A);
       }
@@ -204,9 +232,13 @@ export class RecurrentActorCritic {
     const policy = this.actor.forwardSequences(observations, lengths, tokens, actorInitial);
     const values = this.critic.forwardSequences(observations, lengths, tokens, criticInitial);
     const A = this.actionSize;
-    if (this.trainLogStd.length < tokens * A) this.trainLogStd = new Float64Array(tokens * A);
+    if (this.trainLogStd.length < tokens * A) {
+      this.trainLogStd = new Float64Array(tokens * A);
+      this.trainVariance = new Float64Array(tokens * A);
+    }
     const logStd = this.trainLogStd;
-    if (!this.discrete) for (let b = 0; b < tokens; b++) for (let j = 0; j < A; j++) logStd[b * A + j] = this.logStdParam[j] as number;
+    if (this.exploration !== null) gsdeLogStd(this.exploration.shape, this.actor.lastHiddenStates(), tokens, this.logStdParam, 0, logStd, this.trainVariance);
+    else if (!this.discrete) for (let b = 0; b < tokens; b++) for (let j = 0; j < A; j++) logStd[b * A + j] = this.logStdParam[j] as number;
     return { policy, logStd: logStd.subarray(0, this.discrete ? 0 : tokens * A), values };
   }
 
@@ -223,7 +255,8 @@ export class RecurrentActorCritic {
     this.critic.backwardSequences(gradValues);
     const A = this.actionSize;
     this.logStdGrad.fill(0);
-    if (!this.discrete) for (let b = 0; b < this.trainTokens; b++) for (let j = 0; j < A; j++) this.logStdGrad[j] = (this.logStdGrad[j] as number) + (gradLogStd[b * A + j] as number);
+    if (this.exploration !== null) gsdeLogStdBackward(this.exploration.shape, this.actor.lastHiddenStates(), this.trainTokens, this.logStdParam, this.trainVariance, gradLogStd, this.logStdGrad, null);
+    else if (!this.discrete) for (let b = 0; b < this.trainTokens; b++) for (let j = 0; j < A; j++) this.logStdGrad[j] = (this.logStdGrad[j] as number) + (gradLogStd[b * A + j] as number);
   }
 
   /** Clips the joint gradient norm and takes the Adam steps; returns the norm before clipping. */
@@ -262,6 +295,7 @@ export class RecurrentActorCritic {
       actionRng: this.actionRng.getState(),
       actorMemory: this.memory.actor.slice(),
       criticMemory: this.memory.critic.slice(),
+      ...this.exploration?.getState(),
     };
   }
 
@@ -274,5 +308,9 @@ export class RecurrentActorCritic {
     this.actionRng = Rng.fromState(state.actionRng);
     this.memory.actor = state.actorMemory.slice();
     this.memory.critic = state.criticMemory.slice();
+    if (this.exploration !== null) {
+      if (state.noiseRng === undefined || state.explorationMatrix === undefined) throw new ConfigError('checkpoint holds a recurrent policy without gSDE, the network uses gSDE');
+      this.exploration.setState({ noiseRng: state.noiseRng, explorationMatrix: state.explorationMatrix });
+    }
   }
 }

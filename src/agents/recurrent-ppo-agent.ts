@@ -63,7 +63,7 @@ export class RecurrentPpoAgent implements OnPolicyAgent {
     rng: Rng,
   ) {
     const H = config.recurrentHiddenSize;
-    this.net = new RecurrentActorCritic({ observationSize, actionSpace, hiddenSize: H, logStdInit: config.policy.logStdInit, adamEps: config.adamEps }, rng.split('network'));
+    this.net = new RecurrentActorCritic({ observationSize, actionSpace, hiddenSize: H, logStdInit: config.policy.logStdInit, adamEps: config.adamEps, useSde: config.useSde, sdeSampleFreq: config.sdeSampleFreq }, rng.split('network'));
     this.minibatchRng = rng.split('minibatch');
     this.numEnvs = config.numEnvs;
     const rows = config.nSteps * config.numEnvs;
@@ -117,10 +117,12 @@ export class RecurrentPpoAgent implements OnPolicyAgent {
 
   startRollout(): void {
     this.stepInRollout = 0;
+    this.net.startRollout();
   }
 
   afterStep(stepInRollout: number): void {
     this.stepInRollout = stepInRollout + 1;
+    this.net.afterStep(stepInRollout);
   }
 
   train(buffer: RolloutBuffer, progress: number): UpdateMetrics {

@@ -4,6 +4,7 @@ import { Box, Discrete, describeSpace } from '../core/spaces.js';
 import '../envs/index.js';
 import { make } from '../envs/registry.js';
 import type { VectorEnv } from '../envs/vector/vector-env.js';
+import { VectorClipAction } from '../envs/wrappers/clip-action.js';
 import { VectorNormalizeObservation } from '../envs/wrappers/normalize-observation.js';
 import { VectorFrameStack } from '../envs/wrappers/frame-stack.js';
 import { VectorInternalState } from '../envs/wrappers/internal-state.js';
@@ -13,7 +14,8 @@ import { VectorRecordEpisodeStatistics } from '../envs/wrappers/record-episode-s
 /**
  * The env of a run: N copies, episode statistics on raw rewards, then the optional normalisers,
  * the frame stack (normalised frames, as the SB3 zoo stacks after VecNormalize); for S2PG
- * (`stateDim`) the internal-state extension outermost, so z is never normalised.
+ * (`stateDim`) the internal-state extension outermost, so z is never normalised; otherwise,
+ * for a bounded Box action space, the action clip outermost.
  */
 export function buildEnv(
   config: Pick<OnPolicyConfig | GradientAgentConfig, 'env' | 'envKwargs' | 'normalizeObservation'> & { readonly normalizeReward: boolean; readonly gamma?: number; readonly stateDim?: number; readonly frameStack?: number },
@@ -28,8 +30,19 @@ export function buildEnv(
     env = new VectorNormalizeReward(env, { gamma: config.gamma, clip: 10 });
   }
   if (config.frameStack !== undefined && config.frameStack > 1) env = new VectorFrameStack(env, config.frameStack);
+  // Box actions are clipped to the env's bounds before it steps, as SB3 does (the agent keeps
+  // the unclipped sample for its log-prob): envs such as MountainCarContinuous charge for the
+  // action as given. The internal-state extension clips its `a` itself.
   if (config.stateDim !== undefined) env = new VectorInternalState(env, config.stateDim);
+  else if (hasFiniteBounds(env.singleActionSpace)) env = new VectorClipAction(env);
   return env;
+}
+
+/** Whether `space` is a Box with at least one finite bound (what clipping can change). */
+function hasFiniteBounds(space: unknown): boolean {
+  if (!(space instanceof Box)) return false;
+  for (let j = 0; j < space.flatDim; j++) if (Number.isFinite(space.low[j]) || Number.isFinite(space.high[j])) return true;
+  return false;
 }
 
 /** The env an offline agent acts in: the raw env with episode statistics (offline agents see the dataset's raw observations). */

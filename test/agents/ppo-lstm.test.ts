@@ -2,7 +2,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { resolveConfig } from '../../src/agents/algorithms.js';
 import type { RecurrentPpoAgentState } from '../../src/agents/recurrent-ppo-agent.js';
+import { RecurrentActorCritic } from '../../src/agents/recurrent-actor-critic.js';
 import { ConfigError } from '../../src/core/errors.js';
+import { Rng } from '../../src/core/rng.js';
+import { Box } from '../../src/core/spaces.js';
 import type { TrainEvent } from '../../src/loop/events.js';
 import { latestCheckpoint, runToEnd, summaryOf, TempDirs } from '../helpers/run.js';
 
@@ -47,6 +50,66 @@ describe('recurrent PPO (ppo-lstm, GRU cells, truncated BPTT)', () => {
 
   it('takes the RL-zoo settings per env and refuses what it cannot do', () => {
     expect(resolveConfig({ algo: 'ppo-lstm', env: 'CartPoleNoVel-v1' })).toMatchObject({ numEnvs: 8, nSteps: 32, nEpochs: 20, recurrentHiddenSize: 64 });
-    expect(() => resolveConfig({ algo: 'ppo-lstm', env: 'PendulumNoVel-v1', useSde: true })).toThrow(ConfigError);
+    expect(() => resolveConfig({ algo: 'ppo-lstm', env: 'PendulumNoVel-v1', frameStack: 2 })).toThrow(ConfigError);
+    expect(resolveConfig({ algo: 'ppo-lstm', env: 'PendulumNoVel-v1', useSde: true })).toMatchObject({ useSde: true });
+  });
+
+  describe('with gSDE (the actor’s hidden state as the latent)', () => {
+    const SDE = { algo: 'ppo-lstm' as const, env: 'PendulumNoVel-v1', seed: 5, numEnvs: 2, nSteps: 64, batchSize: 128, nEpochs: 1, recurrentHiddenSize: 8, useSde: true, sdeSampleFreq: 4, totalSteps: 512, evalEpisodes: 0 };
+
+    it('acts and replays with the same state-dependent noise: the first minibatch’s ratios are exactly 1', async () => {
+      const { events, error } = await runToEnd({ config: SDE });
+      expect(error).toBeUndefined();
+      const u = updates(events);
+      expect(u).toHaveLength(4);
+      for (const e of u) expect(e.metrics.approxKl).toBe(0);
+      // …and learning changes the policy between updates (the test could fail).
+      expect(u.some((e) => e.metrics.policyLoss !== 0)).toBe(true);
+    });
+
+    it('resumes bit for bit, the exploration matrix included', async () => {
+      const config = { ...SDE, nEpochs: 2, batchSize: 64 };
+      const whole = temp.make();
+      const split = temp.make();
+      await runToEnd({ config, checkpointDir: path.join(whole, 'checkpoints') });
+      await runToEnd({ config, checkpointDir: path.join(split, 'checkpoints') }, 256);
+      const resumed = await runToEnd({ resumeFrom: split });
+      expect(resumed.events[0]).toMatchObject({ type: 'start', resumed: true, exact: true });
+      const netOf = (dir: string) => (latestCheckpoint(dir).agent as RecurrentPpoAgentState).network;
+      expect(Buffer.from(netOf(split).actor.buffer).equals(Buffer.from(netOf(whole).actor.buffer))).toBe(true);
+      expect(Array.from(netOf(split).explorationMatrix ?? [])).toEqual(Array.from(netOf(whole).explorationMatrix ?? []));
+      expect(netOf(whole).explorationMatrix?.length).toBe(8);
+    });
+
+    it('has the gradient of the per-step log-std in its σ matrix (finite differences)', () => {
+      const net = new RecurrentActorCritic({ observationSize: 3, actionSpace: new Box([-1, -1], [1, 1]), hiddenSize: 4, logStdInit: -0.5, adamEps: 1e-8, useSde: true }, new Rng(11));
+      const rng = new Rng(12);
+      const lengths = [3, 2];
+      const tokens = 5;
+      const obs = Float32Array.from({ length: tokens * 3 }, () => rng.normal());
+      const initial = Float64Array.from({ length: 2 * 4 }, () => 0.3 * rng.normal());
+      const weights = Float64Array.from({ length: tokens * 2 }, () => rng.normal());
+      const loss = () => {
+        const { logStd } = net.forwardSequences(obs, lengths, tokens, initial, initial);
+        let l = 0;
+        for (let k = 0; k < weights.length; k++) l += (weights[k] as number) * (logStd[k] as number);
+        return l;
+      };
+      loss();
+      net.backwardSequences(new Float64Array(tokens * 2), weights, new Float64Array(tokens));
+      const sigma = net.blocks()[2] as { params: Float64Array; grads: Float64Array };
+      expect(sigma.params.length).toBe(4 * 2);
+      const analytic = sigma.grads.slice();
+      for (let k = 0; k < sigma.params.length; k++) {
+        const p = sigma.params[k] as number;
+        sigma.params[k] = p + 1e-6;
+        const up = loss();
+        sigma.params[k] = p - 1e-6;
+        const down = loss();
+        sigma.params[k] = p;
+        expect(analytic[k]).toBeCloseTo((up - down) / 2e-6, 6);
+      }
+      expect(Math.max(...Array.from(analytic, Math.abs))).toBeGreaterThan(1e-3);
+    });
   });
 });

@@ -9,8 +9,8 @@ import { VectorWrapper } from './wrapper.js';
  * The extended MDP of a stochastic stateful policy (S2PG; ALGORITHMS.md §6): the policy's
  * internal state z becomes part of the state and the next internal state z' part of the action.
  * Observations are `[o, z, a_prev]` (the env's observation, the current internal state, the
- * previous action as the env applied it, i.e. clipped to its bounds); actions are `[a, z']`. Only
- * `a` reaches the env; z' is kept and shown with the next observation. z and a_prev are zero at
+ * previous action as the env applied it); actions are `[a, z']`. Only `a` reaches the env,
+ * clipped to its Box bounds; z' is kept and shown with the next observation. z and a_prev are zero at
  * every episode start. A finished copy's `finalObservations` row is `[o_last, z', a]`, the extended
  * state to bootstrap from.
  *
@@ -131,12 +131,13 @@ export class VectorInternalState extends VectorWrapper {
         this.aPrev[i * P + a] = 1;
       } else {
         for (let j = 0; j < D; j++) {
+          // The env gets a clipped to its bounds (as SB3 clips Box actions), and so does a_prev.
           const a = actions[i * (D + Z) + j] as number;
-          this.innerActions[i * D + j] = a;
-          // What the env applies: the action clipped to its bounds.
           const lo = this.innerLow[j] as number;
           const hi = this.innerHigh[j] as number;
-          this.aPrev[i * D + j] = a < lo ? lo : a > hi ? hi : a;
+          const applied = a < lo ? lo : a > hi ? hi : a;
+          this.innerActions[i * D + j] = applied;
+          this.aPrev[i * D + j] = applied;
         }
       }
       for (let k = 0; k < Z; k++) this.z[i * Z + k] = actions[i * (D + Z) + D + k] as number;

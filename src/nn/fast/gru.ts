@@ -198,6 +198,11 @@ export class GruSequenceNet {
     return c.y.subarray(0, tokens * W);
   }
 
+  /** Hidden states [tokens × H] of the last {@link forwardSequences} (e.g. a gSDE head's latent), valid until the next call. */
+  lastHiddenStates(): Float64Array {
+    return this.cache.h.subarray(0, this.last.tokens * this.H);
+  }
+
   /**
    * Backpropagation through time of ∂L/∂y ([tokens × K], or ∂L/∂h [tokens × H] without a head,
    * for the last {@link forwardSequences})
