@@ -15,7 +15,7 @@
  * wall-clock seconds (an evaluation placed at its step's share of the variant's mean wall time,
  * the runs' speed being steady).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { TopLevelSpec } from 'vega-lite';
@@ -122,7 +122,10 @@ if (!values['report-only']) await runTrainJobs(jobs, Number(values.workers));
 const rng = new Rng('stateful-report');
 const ci = (xs: number[]): Interval => stratifiedBootstrapCI([xs], aggregateMean, { rng });
 const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : x.toFixed(1));
-const records = jobs.map((j) => ({ job: j, run: readRunRecord(j.dir) }));
+// The report covers the finished runs (a variant left out of a task, e.g. by --variants, has no row).
+const finished = jobs.filter((j) => existsSync(path.join(j.dir, 'summary.json')));
+if (finished.length < jobs.length) console.log(`report: ${jobs.length - finished.length} of ${jobs.length} runs not finished, left out`);
+const records = finished.map((j) => ({ job: j, run: readRunRecord(j.dir) }));
 const of = (task: Task, v: Variant) => records.filter((r) => r.job.task === task && r.job.variant === v);
 /** The score of an evaluation: success rate on the T-maze, mean return elsewhere. */
 const score = (task: Task, e: { mean: number; success: number }) => (task.oracle === null ? e.success : e.mean);

@@ -6,6 +6,7 @@ import { Box, Discrete, HybridBox } from '../../src/core/spaces.js';
 import { headLogProb, prepareHead } from '../../src/algorithms/policy-head.js';
 import { networkParamCount } from '../../src/agents/engines/fast-engine.js';
 import { GruSequenceNet, gruParamCount } from '../../src/nn/fast/gru.js';
+import { centralDifference } from '../helpers/finite-differences.js';
 
 const B = 6;
 const OBS = 3;
@@ -39,22 +40,11 @@ function setup(kind: 'discrete' | 'gaussian' | 'gsde' | 'gsde-learn-features') {
   return { net, loss, grads };
 }
 
-/**
- * Checks every entry of `analytic` against the central difference of `loss` in that parameter of
- * `net`; returns how many were checked. Float64 central differences with h = 1e-6: truncation
- * O(h²) and rounding O(1e-16/h) ≈ 1e-10.
- */
+/** Checks every entry of `analytic` against the central difference of `loss` in that parameter of `net`; returns how many were checked. */
 function expectFiniteDifferences(net: ActorCritic, analytic: Float64Array, loss: () => number): number {
-  const h = 1e-6;
   let checked = 0;
   for (let k = 0; k < net.params.length; k++) {
-    const keep = net.params[k] as number;
-    net.params[k] = keep + h;
-    const up = loss();
-    net.params[k] = keep - h;
-    const down = loss();
-    net.params[k] = keep;
-    const numeric = (up - down) / (2 * h);
+    const numeric = centralDifference(net.params, k, loss);
     expect(Math.abs((analytic[k] as number) - numeric), `parameter ${k}`).toBeLessThan(1e-7 + 1e-6 * Math.abs(numeric));
     checked++;
   }

@@ -8,6 +8,7 @@ import { Rng } from '../../src/core/rng.js';
 import { Box } from '../../src/core/spaces.js';
 import type { TrainEvent } from '../../src/loop/events.js';
 import { latestCheckpoint, runToEnd, summaryOf, TempDirs } from '../helpers/run.js';
+import { centralDifference } from '../helpers/finite-differences.js';
 
 const temp = new TempDirs('rxrl-ppo-lstm-');
 afterAll(() => temp.removeAll());
@@ -100,15 +101,7 @@ describe('recurrent PPO (ppo-lstm, GRU cells, truncated BPTT)', () => {
       const sigma = net.blocks()[2] as { params: Float64Array; grads: Float64Array };
       expect(sigma.params.length).toBe(4 * 2);
       const analytic = sigma.grads.slice();
-      for (let k = 0; k < sigma.params.length; k++) {
-        const p = sigma.params[k] as number;
-        sigma.params[k] = p + 1e-6;
-        const up = loss();
-        sigma.params[k] = p - 1e-6;
-        const down = loss();
-        sigma.params[k] = p;
-        expect(analytic[k]).toBeCloseTo((up - down) / 2e-6, 6);
-      }
+      for (let k = 0; k < sigma.params.length; k++) expect(analytic[k]).toBeCloseTo(centralDifference(sigma.params, k, loss), 6);
       expect(Math.max(...Array.from(analytic, Math.abs))).toBeGreaterThan(1e-3);
     });
   });

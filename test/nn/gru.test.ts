@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
 import { GruSequenceNet, gruParamCount } from '../../src/nn/fast/gru.js';
+import { centralDifference } from '../helpers/finite-differences.js';
 
 const SHAPE = { inputSize: 3, hiddenSize: 5, outputSize: 4 };
 const LENGTHS = Int32Array.of(4, 1, 3);
@@ -37,16 +38,9 @@ describe('GruSequenceNet', () => {
     loss(net, inputs, weights);
     net.backwardSequences(weights);
     const analytic = net.grads.slice();
-    const h = 1e-6;
     let worst = 0;
     for (let i = 0; i < net.params.length; i++) {
-      const p = net.params[i] as number;
-      net.params[i] = p + h;
-      const up = loss(net, inputs, weights);
-      net.params[i] = p - h;
-      const down = loss(net, inputs, weights);
-      net.params[i] = p;
-      const numeric = (up - down) / (2 * h);
+      const numeric = centralDifference(net.params, i, () => loss(net, inputs, weights));
       worst = Math.max(worst, Math.abs(numeric - (analytic[i] as number)) / Math.max(1, Math.abs(numeric)));
     }
     expect(worst).toBeLessThan(1e-7);
@@ -92,15 +86,7 @@ describe('GruSequenceNet', () => {
     lossFrom();
     net.backwardSequences(weights);
     const analytic = net.grads.slice();
-    for (let i = 0; i < net.params.length; i += 7) {
-      const p = net.params[i] as number;
-      net.params[i] = p + 1e-6;
-      const up = lossFrom();
-      net.params[i] = p - 1e-6;
-      const down = lossFrom();
-      net.params[i] = p;
-      expect(Math.abs((up - down) / 2e-6 - (analytic[i] as number))).toBeLessThan(1e-7);
-    }
+    for (let i = 0; i < net.params.length; i += 7) expect(Math.abs(centralDifference(net.params, i, lossFrom) - (analytic[i] as number))).toBeLessThan(1e-7);
   });
 
   it('rejects lengths that do not add up to the token count', () => {
