@@ -444,8 +444,7 @@ export class ActorCritic {
 
   /** …and every `sdeSampleFreq` steps within it (SB3 `sde_sample_freq`; −1: only at rollout start). */
   afterStep(stepInRollout: number): void {
-    const freq = this.options.sdeSampleFreq;
-    if (this.options.useSde && freq > 0 && (stepInRollout + 1) % freq === 0) this.resampleExplorationNoise();
+    if (this.options.useSde) this.exploration.afterStep(stepInRollout, this.options.sdeSampleFreq, this.logStdParam);
   }
 
   /** Draws a new gSDE exploration matrix, entries N(0, σ_kj²); does nothing without gSDE. */

@@ -113,8 +113,7 @@ export class RecurrentActorCritic {
 
   /** …and every `sdeSampleFreq` steps within it (SB3 `sde_sample_freq`). */
   afterStep(stepInRollout: number): void {
-    const freq = this.options.sdeSampleFreq ?? -1;
-    if (freq > 0 && (stepInRollout + 1) % freq === 0) this.exploration?.resample(this.logStdParam);
+    this.exploration?.afterStep(stepInRollout, this.options.sdeSampleFreq ?? -1, this.logStdParam);
   }
 
   /** Number of trainable parameters. */

@@ -91,6 +91,11 @@ export class GsdeExploration {
     for (let k = 0; k < this.matrix.length; k++) this.matrix[k] = Math.exp(logSigma[k] as number) * this.rng.normal();
   }
 
+  /** SB3's `sde_sample_freq`: a new matrix after every `sampleFreq`-th step of a rollout (≤ 0: only at rollout start). */
+  afterStep(stepInRollout: number, sampleFreq: number, logSigma: ArrayLike<number>): void {
+    if (sampleFreq > 0 && (stepInRollout + 1) % sampleFreq === 0) this.resample(logSigma);
+  }
+
   /** Writes mean + latent·M for latent row `row` into `out[outOffset …]`. */
   perturb(latent: ArrayLike<number>, row: number, mean: ArrayLike<number>, meanOffset: number, out: Float32Array, outOffset: number): void {
     const { latentSize: L, actionSize: D } = this.shape;

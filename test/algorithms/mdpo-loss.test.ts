@@ -4,17 +4,7 @@ import type { PolicyHead } from '../../src/algorithms/policy-head.js';
 import { Rng } from '../../src/core/rng.js';
 import { categorical, diagGaussian } from '../../src/nn/distributions.js';
 import { Adam } from '../../src/nn/fast/adam.js';
-
-/** Central finite difference of `f` along coordinate `j` of `arr`. */
-function fd(f: () => number, arr: Float64Array, j: number, h = 1e-6): number {
-  const keep = arr[j] as number;
-  arr[j] = keep + h;
-  const up = f();
-  arr[j] = keep - h;
-  const down = f();
-  arr[j] = keep;
-  return (up - down) / (2 * h);
-}
+import { centralDifference } from '../helpers/finite-differences.js';
 
 const B = 10;
 const rng = new Rng(11);
@@ -60,7 +50,7 @@ describe('KL gradients (distributions.ts) match finite differences', () => {
     categorical.logSoftmax(z, 1, K, logp);
     const g = new Float64Array(K);
     categorical.accumulateKlGrad(logp, logq, 0, K, 1.7, g);
-    for (let j = 0; j < K; j++) expect(g[j]).toBeCloseTo(1.7 * fd(kl, z, j), 8);
+    for (let j = 0; j < K; j++) expect(g[j]).toBeCloseTo(1.7 * centralDifference(z, j, kl), 8);
   });
 
   it('Gaussian: w.r.t. the mean and the log-std of p', () => {
@@ -71,8 +61,8 @@ describe('KL gradients (distributions.ts) match finite differences', () => {
     diagGaussian.accumulateKlGrad(mp, lsp, mq, lsq, 0, D, 0.6, gm, gs);
     const kl = () => diagGaussian.klRow(mp, lsp, mq, lsq, 0, D);
     for (let j = 0; j < D; j++) {
-      expect(gm[j]).toBeCloseTo(0.6 * fd(kl, mp, j), 8);
-      expect(gs[j]).toBeCloseTo(0.6 * fd(kl, lsp, j), 8);
+      expect(gm[j]).toBeCloseTo(0.6 * centralDifference(mp, j, kl), 8);
+      expect(gs[j]).toBeCloseTo(0.6 * centralDifference(lsp, j, kl), 8);
     }
   });
 });
@@ -88,8 +78,8 @@ describe('MDPO loss gradients match finite differences (ALGORITHMS.md §3)', () 
     const m = mdpoLoss(h, values, samples, HYPER, gradValues);
     expect(m.kl).toBeGreaterThan(0);
     const loss = () => mdpoLoss(head(), values, samples, HYPER, new Float64Array(B)).loss;
-    for (let j = 0; j < B * K; j++) expect(h.gradLogits[j]).toBeCloseTo(fd(loss, logits, j), 6);
-    for (let b = 0; b < B; b++) expect(gradValues[b]).toBeCloseTo(fd(loss, values, b), 6);
+    for (let j = 0; j < B * K; j++) expect(h.gradLogits[j]).toBeCloseTo(centralDifference(logits, j, loss), 6);
+    for (let b = 0; b < B; b++) expect(gradValues[b]).toBeCloseTo(centralDifference(values, b, loss), 6);
   });
 
   it('Gaussian head: mean and log-std', () => {
@@ -98,8 +88,8 @@ describe('MDPO loss gradients match finite differences (ALGORITHMS.md §3)', () 
     const h = head();
     mdpoLoss(h, values, samples, HYPER, new Float64Array(B));
     const loss = () => mdpoLoss(head(), values, samples, HYPER, new Float64Array(B)).loss;
-    for (let j = 0; j < mean.length; j++) expect(h.gradMean[j]).toBeCloseTo(fd(loss, mean, j), 6);
-    for (let j = 0; j < logStd.length; j++) expect(h.gradLogStd[j]).toBeCloseTo(fd(loss, logStd, j), 6);
+    for (let j = 0; j < mean.length; j++) expect(h.gradMean[j]).toBeCloseTo(centralDifference(mean, j, loss), 6);
+    for (let j = 0; j < logStd.length; j++) expect(h.gradLogStd[j]).toBeCloseTo(centralDifference(logStd, j, loss), 6);
   });
 
   it('at θ = θ_k the gradient is the plain surrogate’s: ∇KL = 0 there (§3e)', () => {

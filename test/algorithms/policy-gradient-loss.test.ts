@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { policyGradientLoss, type PolicyGradientHyper, type PolicyGradientSamples } from '../../src/algorithms/policy-gradient-loss.js';
 import { Rng } from '../../src/core/rng.js';
+import { centralDifference } from '../helpers/finite-differences.js';
 
 describe('policy-gradient loss (A2C / REINFORCE)', () => {
   it('a known value: one categorical sample', () => {
@@ -26,17 +27,6 @@ describe('policy-gradient loss (A2C / REINFORCE)', () => {
   });
 });
 
-/** Central finite difference of the total loss along one coordinate of one output array. */
-function fdLoss(loss: () => number, arr: Float64Array, j: number, h = 1e-6): number {
-  const keep = arr[j] as number;
-  arr[j] = keep + h;
-  const up = loss();
-  arr[j] = keep - h;
-  const down = loss();
-  arr[j] = keep;
-  return (up - down) / (2 * h);
-}
-
 describe('policy-gradient loss gradients match finite differences', () => {
   const B = 10;
   const rng = new Rng(11);
@@ -55,8 +45,8 @@ describe('policy-gradient loss gradients match finite differences', () => {
     policyGradientLoss(head, values, s, hyper, gradValues);
     const analytic = { logits: head.gradLogits.slice(), values: gradValues.slice() };
     const loss = () => policyGradientLoss({ ...head, gradLogits: new Float64Array(B * K), scratchLogp: new Float64Array(B * K) }, values, s, hyper, new Float64Array(B)).loss;
-    for (let j = 0; j < B * K; j++) expect(analytic.logits[j]).toBeCloseTo(fdLoss(loss, logits, j), 7);
-    for (let b = 0; b < B; b++) expect(analytic.values[b]).toBeCloseTo(fdLoss(loss, values, b), 7);
+    for (let j = 0; j < B * K; j++) expect(analytic.logits[j]).toBeCloseTo(centralDifference(logits, j, loss), 7);
+    for (let b = 0; b < B; b++) expect(analytic.values[b]).toBeCloseTo(centralDifference(values, b, loss), 7);
   });
 
   it('Gaussian head: mean and per-sample log-std', () => {
@@ -71,7 +61,7 @@ describe('policy-gradient loss gradients match finite differences', () => {
     const analyticMean = head.gradMean.slice();
     const analyticLogStd = head.gradLogStd.slice();
     const loss = () => policyGradientLoss({ ...head, gradMean: new Float64Array(B * D), gradLogStd: new Float64Array(B * D) }, values, s, hyper, new Float64Array(B)).loss;
-    for (let j = 0; j < B * D; j++) expect(analyticMean[j]).toBeCloseTo(fdLoss(loss, mean, j), 7);
-    for (let j = 0; j < B * D; j++) expect(analyticLogStd[j]).toBeCloseTo(fdLoss(loss, logStd, j), 7);
+    for (let j = 0; j < B * D; j++) expect(analyticMean[j]).toBeCloseTo(centralDifference(mean, j, loss), 7);
+    for (let j = 0; j < B * D; j++) expect(analyticLogStd[j]).toBeCloseTo(centralDifference(logStd, j, loss), 7);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ppoLoss, type PolicyHead, type PpoLossHyper, type PpoSamples } from '../../src/algorithms/ppo-loss.js';
 import { Rng } from '../../src/core/rng.js';
+import { centralDifference } from '../helpers/finite-differences.js';
 
 const HYPER: PpoLossHyper = { clipRange: 0.2, clipRangeVf: null, entCoef: 0, vfCoef: 0.5 };
 
@@ -39,17 +40,6 @@ describe('PPO clipped objective (ALGORITHMS.md §1e)', () => {
   });
 });
 
-/** Central finite difference of the total loss along one coordinate of one output array. */
-function fdLoss(loss: () => number, arr: Float64Array, j: number, h = 1e-6): number {
-  const keep = arr[j] as number;
-  arr[j] = keep + h;
-  const up = loss();
-  arr[j] = keep - h;
-  const down = loss();
-  arr[j] = keep;
-  return (up - down) / (2 * h);
-}
-
 describe('PPO loss gradients match finite differences', () => {
   const B = 12;
   const rng = new Rng(4);
@@ -73,8 +63,8 @@ describe('PPO loss gradients match finite differences', () => {
       const analytic = { logits: head.gradLogits.slice(), values: gradValues.slice() };
       const loss = () => ppoLoss({ ...head, gradLogits: new Float64Array(B * K), scratchLogp: new Float64Array(B * K) }, values, samples, hyper, new Float64Array(B)).loss;
       // Central differences with h = 1e-6 on a piecewise-smooth loss: 1e-6 absolute tolerance.
-      for (let j = 0; j < B * K; j++) expect(analytic.logits[j]).toBeCloseTo(fdLoss(loss, logits, j), 6);
-      for (let b = 0; b < B; b++) expect(analytic.values[b]).toBeCloseTo(fdLoss(loss, values, b), 6);
+      for (let j = 0; j < B * K; j++) expect(analytic.logits[j]).toBeCloseTo(centralDifference(logits, j, loss), 6);
+      for (let b = 0; b < B; b++) expect(analytic.values[b]).toBeCloseTo(centralDifference(values, b, loss), 6);
     });
   }
 
@@ -93,7 +83,7 @@ describe('PPO loss gradients match finite differences', () => {
     const analyticMean = head.gradMean.slice();
     const analyticLogStd = head.gradLogStd.slice();
     const loss = () => ppoLoss({ ...head, gradMean: new Float64Array(B * D), gradLogStd: new Float64Array(B * D) }, values, samples, hyper, new Float64Array(B)).loss;
-    for (let j = 0; j < B * D; j++) expect(analyticMean[j]).toBeCloseTo(fdLoss(loss, mean, j), 6);
-    for (let j = 0; j < B * D; j++) expect(analyticLogStd[j]).toBeCloseTo(fdLoss(loss, logStd, j), 6);
+    for (let j = 0; j < B * D; j++) expect(analyticMean[j]).toBeCloseTo(centralDifference(mean, j, loss), 6);
+    for (let j = 0; j < B * D; j++) expect(analyticLogStd[j]).toBeCloseTo(centralDifference(logStd, j, loss), 6);
   });
 });

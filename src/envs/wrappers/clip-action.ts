@@ -34,7 +34,8 @@ export class ClipAction<O = Float32Array> extends Wrapper<O, Float32Array> {
   }
 }
 
-function clipInto(src: ArrayLike<number>, srcOffset: number, dst: Float32Array, dstOffset: number, box: Box): void {
+/** Writes `src[srcOffset …]` clipped into `box`'s bounds to `dst[dstOffset …]` (one row of `box.flatDim` entries). */
+export function clipInto(src: ArrayLike<number>, srcOffset: number, dst: Float32Array, dstOffset: number, box: Box): void {
   for (let j = 0; j < box.flatDim; j++) {
     const v = src[srcOffset + j] as number;
     const lo = box.low[j] as number;

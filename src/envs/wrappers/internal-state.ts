@@ -3,6 +3,7 @@ import { Box, Discrete, HybridBox, type Space } from '../../core/spaces.js';
 import { thenMaybe, type MaybePromise } from '../../core/maybe-promise.js';
 import type { BatchedActions, VectorEnv, VectorResetOptions, VectorResetResult, VectorStepResult } from '../vector/vector-env.js';
 import { assignStepResult, checkFloatActions, checkObservationLength, emptyStepResult, requireBox, requireInteger, type Mutable } from './internal.js';
+import { clipInto } from './clip-action.js';
 import { VectorWrapper } from './wrapper.js';
 
 /**
@@ -30,8 +31,8 @@ export class VectorInternalState extends VectorWrapper {
   private readonly prevDim: number;
   /** K for a Discrete env (its actions go down as an Int32Array), null for a Box. */
   private readonly choices: number | null;
-  private readonly innerLow: Float32Array;
-  private readonly innerHigh: Float32Array;
+  /** The env's Box action space (its `a` is clipped into it), null for a Discrete env. */
+  private readonly innerBox: Box | null;
   private readonly observationSpace: Box;
   private readonly actionSpace: Box;
   /** [N × stateDim] internal states and [N × actDim] previous actions of the running episodes. */
@@ -53,8 +54,7 @@ export class VectorInternalState extends VectorWrapper {
     this.choices = actions instanceof Discrete ? actions.n : null;
     this.actDim = actions instanceof Box ? actions.flatDim : 1;
     this.prevDim = actions instanceof Box ? actions.flatDim : actions.n;
-    this.innerLow = actions instanceof Box ? actions.low : new Float32Array(0);
-    this.innerHigh = actions instanceof Box ? actions.high : new Float32Array(0);
+    this.innerBox = actions instanceof Box ? actions : null;
     const width = this.obsDim + stateDim + this.prevDim;
     const low = new Float32Array(width).fill(-Infinity);
     const high = new Float32Array(width).fill(Infinity);
@@ -130,15 +130,10 @@ export class VectorInternalState extends VectorWrapper {
         this.aPrev.fill(0, i * P, (i + 1) * P);
         this.aPrev[i * P + a] = 1;
       } else {
-        for (let j = 0; j < D; j++) {
-          // The env gets a clipped to its bounds (as SB3 clips Box actions), and so does a_prev.
-          const a = actions[i * (D + Z) + j] as number;
-          const lo = this.innerLow[j] as number;
-          const hi = this.innerHigh[j] as number;
-          const applied = a < lo ? lo : a > hi ? hi : a;
-          this.innerActions[i * D + j] = applied;
-          this.aPrev[i * D + j] = applied;
-        }
+        // The env gets a clipped to its bounds (as SB3 clips Box actions), and so does a_prev.
+        const applied = this.innerActions as Float32Array;
+        clipInto(actions, i * (D + Z), applied, i * D, this.innerBox as Box);
+        for (let j = 0; j < D; j++) this.aPrev[i * D + j] = applied[i * D + j] as number;
       }
       for (let k = 0; k < Z; k++) this.z[i * Z + k] = actions[i * (D + Z) + D + k] as number;
     }
