@@ -7,7 +7,7 @@
  * Every variant of an env runs with the same PPO settings — the RL zoo's RecurrentPPO values
  * (`src/agents/hyperparams/ppo-lstm.json`, with gSDE where the zoo uses it; the T-maze's own
  * below) — so they differ in how they remember, plus S2PG's per-env values
- * (`hyperparams/s2pg.json`: kernel, z's size and noise) and ppo-lstm's GRU width. The T-maze runs
+ * (`hyperparams/s2pg.json`: kernel, z's size and noise) and ppo-lstm's network (GRU width, the zoo's MLP layer after it). The T-maze runs
  * at two corridors (`--envs TMaze-7,TMaze-10`). Runs go to bench-results/stateful/ (reused when
  * finished); the report (stateful.md, stateful.json, steps.png, seconds.png) to
  * docs/benchmarks/stateful/: final returns with 95% bootstrap intervals over seeds, the
@@ -44,9 +44,9 @@ const row = (table: unknown, env: string): Record<string, unknown> => {
   const { source: _source, totalSteps: _steps, ...rest } = (table as Record<string, Record<string, unknown>>)[env] ?? {};
   return rest;
 };
-/** The RL zoo's RecurrentPPO settings of an env, but the GRU width (ppo-lstm's own). */
+/** The RL zoo's RecurrentPPO settings of an env, but its network (ppo-lstm's own: GRU width, layers after it, their init and activation). */
 const zoo = (env: string): Record<string, unknown> => {
-  const { recurrentHiddenSize: _h, ...rest } = row(recurrentTable, env);
+  const { recurrentHiddenSize: _h, recurrentNetArch: _arch, orthoInit: _ortho, policy: _policy, ...rest } = row(recurrentTable, env);
   return rest;
 };
 const TMAZE = { numEnvs: 8, nSteps: 128, batchSize: 256, nEpochs: 10, learningRate: 3e-4, entCoef: 0.01 };
@@ -55,7 +55,7 @@ const TASKS: readonly Task[] = [
   // The zoo explores these two with gSDE (its rows carry it).
   { id: 'PendulumNoVel-v1', env: 'PendulumNoVel-v1', kwargs: {}, oracle: 'Pendulum-v1', steps: 100_000, settings: zoo('PendulumNoVel-v1'), reference: 'RecurrentPPO (RL zoo): −218 ± 140 at 100k' },
   { id: 'MountainCarContinuousNoVel-v0', env: 'MountainCarContinuousNoVel-v0', kwargs: {}, oracle: 'MountainCarContinuous-v0', steps: 300_000, settings: zoo('MountainCarContinuousNoVel-v0'), reference: 'RecurrentPPO (RL zoo): 91.22 ± 1.89 at 300k' },
-  // The longest corridor S2PG solves in every seed of a seeds sweep over corridors 5–10, and the longest tried.
+  // Two corridors; the longer is the longest both S2PG and ppo-lstm solve in a corridor sweep (20 is not solved by S2PG within 300k).
   { id: 'TMaze-7', env: 'rxrl/TMaze-v0', kwargs: { length: 7 }, oracle: null, steps: 300_000, settings: TMAZE, reference: 'memoryless policies guess: 50% success' },
   { id: 'TMaze-10', env: 'rxrl/TMaze-v0', kwargs: { length: 10 }, oracle: null, steps: 300_000, settings: TMAZE, reference: 'memoryless policies guess: 50% success' },
 ];
@@ -184,7 +184,7 @@ writeFileSync(path.join(values.report, 'stateful.json'), `${JSON.stringify({ see
 const text = [
   '# Memory on partially observed tasks: S2PG, recurrent PPO, window, stateless and oracle PPO',
   '',
-  `\`npm run bench:stateful\` (bench/stateful.ts): ${SEEDS} seeds per variant and env; every variant of an env uses the same PPO settings (the RL zoo's RecurrentPPO values, \`src/agents/hyperparams/ppo-lstm.json\`, with the zoo's gSDE on PendulumNoVel and MountainCarContinuousNoVel, over the actor's GRU state for ppo-lstm); S2PG adds its per-env values (\`hyperparams/s2pg.json\`: the GRU-cell kernel, 16 entries, z′ noise std 0.01 on the two gSDE tasks; the residual kernel, 4 entries, std 0.5 on CartPoleNoVel and the T-maze); ppo-lstm its GRU width; window PPO stacks 4 frames; the oracle is PPO on the env with the full state. Box actions reach the env clipped to its bounds (as in SB3). Evaluations: the policy's mode on 10 episodes at every tenth of the budget. Intervals: 95% percentile bootstraps over seeds.`,
+  `\`npm run bench:stateful\` (bench/stateful.ts): ${SEEDS} seeds per variant and env; every variant of an env uses the same PPO settings (the RL zoo's RecurrentPPO values, \`src/agents/hyperparams/ppo-lstm.json\`, with the zoo's gSDE on PendulumNoVel and MountainCarContinuousNoVel, over the actor's GRU state for ppo-lstm); S2PG adds its per-env values (\`hyperparams/s2pg.json\`: the GRU-cell kernel, 16 entries, z′ noise std 0.01 on the two gSDE tasks; the residual kernel, std 0.5, with 4 entries on CartPoleNoVel and 8 without the entropy bonus on the T-maze); ppo-lstm its GRU width and the zoo's MLP layer after it; window PPO stacks 4 frames; the oracle is PPO on the env with the full state. Box actions reach the env clipped to its bounds (as in SB3). Evaluations: the policy's mode on 10 episodes at every tenth of the budget. Intervals: 95% percentile bootstraps over seeds.`,
   '',
   ...lines,
   '![curves over env steps](steps.png)',

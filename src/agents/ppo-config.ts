@@ -149,6 +149,10 @@ export const ppoLstmConfigSchema = refineBackend(
       ...ppoFields,
       /** Hidden units of the actor's and the critic's GRU. */
       recurrentHiddenSize: z.number().int().positive().default(64),
+      /** MLP layers between each GRU and its head (SB3-contrib's `net_arch`, activation `policy.activation`); [] puts the heads on the GRU state. */
+      recurrentNetArch: z.array(z.number().int().positive()).default([]),
+      /** SB3's `ortho_init` for those layers and the heads (false: PyTorch's default `nn.Linear` draws). */
+      orthoInit: z.boolean().default(true),
     })
     .strict()
     .refine((c) => c.network === 'fast' && c.frameStack === 1, { message: 'ppo-lstm computes its GRUs with the fast engine, without a frame stack (network "fast", frameStack 1)', path: ['network'] }),

@@ -5,7 +5,8 @@ import type { Box, Discrete } from '../core/spaces.js';
 import type { ActOutput } from '../loop/agent.js';
 import { categorical, diagGaussian } from '../nn/distributions.js';
 import { Adam, clipGradNorm, type AdamState } from '../nn/fast/adam.js';
-import { GruSequenceNet } from '../nn/fast/gru.js';
+import { GruMlpNet } from '../nn/fast/gru-mlp.js';
+import type { HiddenActivation } from '../nn/fast/mlp.js';
 import { GsdeExploration, gsdeLogStd, gsdeLogStdBackward, type GsdeExplorationState } from '../nn/gsde.js';
 
 /** Options of {@link RecurrentActorCritic}. */
@@ -14,10 +15,16 @@ export interface RecurrentActorCriticOptions {
   readonly actionSpace: Box | Discrete;
   /** Hidden units of each GRU (actor and critic have their own, as SB3-contrib's `enable_critic_lstm`). */
   readonly hiddenSize: number;
+  /** Widths of the MLP layers between each GRU and its linear head (SB3-contrib's `net_arch`); default none. */
+  readonly layers?: readonly number[] | undefined;
+  /** Activation of those layers (default tanh). */
+  readonly activation?: HiddenActivation | undefined;
+  /** SB3's `ortho_init` for the MLP layers and heads after the GRUs (default true); false: PyTorch's default draws. */
+  readonly orthoInit?: boolean | undefined;
   /** Initial log-std of a Gaussian policy (gSDE: of every entry of its σ matrix). */
   readonly logStdInit: number;
   readonly adamEps: number;
-  /** gSDE exploration on a Box action space, with the actor's hidden state as the latent features. */
+  /** gSDE exploration on a Box action space, with the actor's latent (its last MLP layer, or its GRU state) as the features. */
   readonly useSde?: boolean | undefined;
   /** Steps between gSDE resamplings within a rollout (−1 or 0: only at rollout start). */
   readonly sdeSampleFreq?: number | undefined;
@@ -51,10 +58,10 @@ export interface RecurrentForward {
 }
 
 /**
- * A recurrent actor-critic for recurrent PPO: a GRU actor with a linear head (K logits, or D
- * Gaussian means with a state-independent log-std or gSDE over the actor's hidden state, held
- * fixed in the log-std's gradient as SB3's default) and a GRU critic with a linear value head
- * ({@link GruSequenceNet} each). While acting it keeps one hidden state per copy for each network;
+ * A recurrent actor-critic for recurrent PPO: a GRU actor, optional MLP layers and a linear head
+ * (K logits, or D Gaussian means with a state-independent log-std or gSDE over the actor's latent,
+ * held fixed in the log-std's gradient as SB3's default) and a GRU critic, its own MLP layers and
+ * a linear value head ({@link GruMlpNet} each). While acting it keeps one hidden state per copy for each network;
  * training replays sequences from the hidden states stored at their starts (truncated
  * backpropagation through time). One Adam per parameter block, one joint gradient clip.
  */
@@ -63,13 +70,12 @@ export class RecurrentActorCritic {
   readonly actionSize: number;
   readonly policyOutputSize: number;
   readonly hiddenSize: number;
-  private readonly actor: GruSequenceNet;
-  private readonly critic: GruSequenceNet;
+  private readonly actor: GruMlpNet;
+  private readonly critic: GruMlpNet;
   private readonly logStdParam: Float64Array;
   private readonly logStdGrad: Float64Array;
   private readonly optimizers: readonly [Adam, Adam, Adam];
   private actionRng: Rng;
-  private readonly observationSize: number;
   /** Hidden states of the training copies (the default memory of {@link act}). */
   readonly memory: RecurrentMemory = { actor: new Float64Array(0), critic: new Float64Array(0) };
   private trainLogStd = new Float64Array(0);
@@ -90,16 +96,17 @@ export class RecurrentActorCritic {
     this.actionSize = this.discrete ? 1 : actionSpace.flatDim;
     this.policyOutputSize = actionSpace.kind === 'Discrete' ? actionSpace.n : actionSpace.flatDim;
     this.hiddenSize = hiddenSize;
-    this.observationSize = observationSize;
-    this.actor = new GruSequenceNet({ inputSize: observationSize, hiddenSize, outputSize: this.policyOutputSize });
-    this.critic = new GruSequenceNet({ inputSize: observationSize, hiddenSize, outputSize: 1 });
+    const trunk = { inputSize: observationSize, hiddenSize, layers: options.layers ?? [], activation: options.activation ?? 'tanh' };
+    this.actor = new GruMlpNet({ ...trunk, outputSize: this.policyOutputSize });
+    this.critic = new GruMlpNet({ ...trunk, outputSize: 1 });
     // SB3's head gains: 0.01 for the action head (a near-uniform start), 1 for the value head.
-    this.actor.init(rng.split('actor'), 0.01);
-    this.critic.init(rng.split('critic'), 1);
+    const orthogonal = options.orthoInit ?? true;
+    this.actor.init(rng.split('actor'), { headGain: 0.01, orthogonal });
+    this.critic.init(rng.split('critic'), { headGain: 1, orthogonal });
     const useSde = options.useSde === true;
     if (useSde && this.discrete) throw new ConfigError('useSde (gSDE) needs a continuous (Box) action space');
-    this.exploration = useSde ? new GsdeExploration({ latentSize: hiddenSize, actionSize: this.actionSize }, rng.split('sde')) : null;
-    this.logStdParam = new Float64Array(this.discrete ? 0 : useSde ? hiddenSize * this.actionSize : this.actionSize).fill(options.logStdInit);
+    this.exploration = useSde ? new GsdeExploration({ latentSize: this.actor.latentSize, actionSize: this.actionSize }, rng.split('sde')) : null;
+    this.logStdParam = new Float64Array(this.discrete ? 0 : useSde ? this.actor.latentSize * this.actionSize : this.actionSize).fill(options.logStdInit);
     this.logStdGrad = new Float64Array(this.logStdParam.length);
     const eps = options.adamEps;
     this.optimizers = [new Adam(this.actor.params.length, { eps }), new Adam(this.critic.params.length, { eps }), new Adam(this.logStdParam.length, { eps })];
@@ -143,7 +150,7 @@ export class RecurrentActorCritic {
       head: new Float64Array(n * K),
       logp: new Float64Array(n * K),
       value: new Float64Array(1),
-      peek: new Float64Array(this.hiddenSize),
+      peek: new Float64Array(n * this.hiddenSize),
       actions: this.discrete ? new Int32Array(n) : new Float32Array(n * this.actionSize),
       logProbs: new Float64Array(n),
       values: new Float64Array(n),
@@ -156,12 +163,10 @@ export class RecurrentActorCritic {
   act(observations: Float32Array, n: number, deterministic: boolean, sampler: Rng = this.actionRng, memory: RecurrentMemory = this.memory): ActOutput {
     this.ensure(n);
     this.ensureMemory(memory, n);
-    const { H, D, K, A } = { H: this.hiddenSize, D: this.observationSize, K: this.policyOutputSize, A: this.actionSize };
+    const { K, A } = { K: this.policyOutputSize, A: this.actionSize };
     const s = this.scratch;
-    for (let i = 0; i < n; i++) {
-      this.actor.step(observations, i * D, memory.actor, i * H, s.head, i * K);
-      this.critic.step(observations, i * D, memory.critic, i * H, s.values, i);
-    }
+    const latent = this.actor.stepCopies(observations, n, memory.actor, s.head);
+    this.critic.stepCopies(observations, n, memory.critic, s.values);
     if (this.discrete) {
       categorical.logSoftmax(s.head, n, K, s.logp);
       const actions = s.actions as Int32Array;
@@ -173,12 +178,11 @@ export class RecurrentActorCritic {
     } else {
       const actions = s.actions as Float32Array;
       const gsde = this.exploration;
-      // gSDE's latent is the actor's new hidden state, now in memory.actor.
-      if (gsde !== null) gsdeLogStd(gsde.shape, memory.actor, n, this.logStdParam, 0, s.logStdRows, s.variance);
+      if (gsde !== null) gsdeLogStd(gsde.shape, latent, n, this.logStdParam, 0, s.logStdRows, s.variance);
       else for (let i = 0; i < n; i++) for (let j = 0; j < A; j++) s.logStdRows[i * A + j] = this.logStdParam[j] as number;
       for (let i = 0; i < n; i++) {
         if (deterministic) for (let j = 0; j < A; j++) actions[i * A + j] = s.head[i * A + j] as number;
-        else if (gsde !== null) gsde.perturb(memory.actor, i, s.head, i * A, actions, i * A);
+        else if (gsde !== null) gsde.perturb(latent, i, s.head, i * A, actions, i * A);
         else diagGaussian.sampleRow(s.head, s.logStdRows, i * A, A, sampler, actions, i * A);
         s.logProbs[i] = diagGaussian.logProbRow(actions, s.head, s.logStdRows, i * A, A);
       }
@@ -195,12 +199,9 @@ export class RecurrentActorCritic {
   peekValues(observations: Float32Array, n: number, out: Float64Array): Float64Array {
     this.ensure(n);
     this.ensureMemory(this.memory, n);
-    const H = this.hiddenSize;
     const { peek } = this.scratch;
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < H; j++) peek[j] = this.memory.critic[i * H + j] as number;
-      this.critic.step(observations, i * this.observationSize, peek, 0, out, i);
-    }
+    peek.set(this.memory.critic.subarray(0, n * this.hiddenSize));
+    this.critic.stepCopies(observations, n, peek, out);
     return out;
   }
 
@@ -236,7 +237,7 @@ export class RecurrentActorCritic {
       this.trainVariance = new Float64Array(tokens * A);
     }
     const logStd = this.trainLogStd;
-    if (this.exploration !== null) gsdeLogStd(this.exploration.shape, this.actor.lastHiddenStates(), tokens, this.logStdParam, 0, logStd, this.trainVariance);
+    if (this.exploration !== null) gsdeLogStd(this.exploration.shape, this.actor.lastLatents(), tokens, this.logStdParam, 0, logStd, this.trainVariance);
     else if (!this.discrete) for (let b = 0; b < tokens; b++) for (let j = 0; j < A; j++) logStd[b * A + j] = this.logStdParam[j] as number;
     return { policy, logStd: logStd.subarray(0, this.discrete ? 0 : tokens * A), values };
   }
@@ -250,11 +251,11 @@ export class RecurrentActorCritic {
 
   /** Backpropagates through time ∂L/∂outputs, ∂L/∂(log-std rows) and ∂L/∂values of the last forward. */
   backwardSequences(gradPolicy: Float64Array, gradLogStd: Float64Array, gradValues: Float64Array): void {
-    this.actor.backwardSequences(gradPolicy);
-    this.critic.backwardSequences(gradValues);
+    this.actor.backwardSequences(gradPolicy, this.trainTokens);
+    this.critic.backwardSequences(gradValues, this.trainTokens);
     const A = this.actionSize;
     this.logStdGrad.fill(0);
-    if (this.exploration !== null) gsdeLogStdBackward(this.exploration.shape, this.actor.lastHiddenStates(), this.trainTokens, this.logStdParam, this.trainVariance, gradLogStd, this.logStdGrad, null);
+    if (this.exploration !== null) gsdeLogStdBackward(this.exploration.shape, this.actor.lastLatents(), this.trainTokens, this.logStdParam, this.trainVariance, gradLogStd, this.logStdGrad, null);
     else if (!this.discrete) for (let b = 0; b < this.trainTokens; b++) for (let j = 0; j < A; j++) this.logStdGrad[j] = (this.logStdGrad[j] as number) + (gradLogStd[b * A + j] as number);
   }
 

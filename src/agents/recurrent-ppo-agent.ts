@@ -16,7 +16,7 @@ export interface RecurrentPpoAgentState {
 }
 
 /** The settings the recurrent agent reads: PPO's and the GRU width. */
-type RecurrentPpoConfig = PpoConfig & { readonly recurrentHiddenSize: number };
+type RecurrentPpoConfig = PpoConfig & { readonly recurrentHiddenSize: number; readonly recurrentNetArch: readonly number[]; readonly orthoInit: boolean };
 
 /**
  * Recurrent PPO with truncated backpropagation through time (`algo: "ppo-lstm"`, as
@@ -63,7 +63,7 @@ export class RecurrentPpoAgent implements OnPolicyAgent {
     rng: Rng,
   ) {
     const H = config.recurrentHiddenSize;
-    this.net = new RecurrentActorCritic({ observationSize, actionSpace, hiddenSize: H, logStdInit: config.policy.logStdInit, adamEps: config.adamEps, useSde: config.useSde, sdeSampleFreq: config.sdeSampleFreq }, rng.split('network'));
+    this.net = new RecurrentActorCritic({ observationSize, actionSpace, hiddenSize: H, layers: config.recurrentNetArch, activation: config.policy.activation, orthoInit: config.orthoInit, logStdInit: config.policy.logStdInit, adamEps: config.adamEps, useSde: config.useSde, sdeSampleFreq: config.sdeSampleFreq }, rng.split('network'));
     this.minibatchRng = rng.split('minibatch');
     this.numEnvs = config.numEnvs;
     const rows = config.nSteps * config.numEnvs;

@@ -82,6 +82,15 @@ describe('recurrent PPO (ppo-lstm, GRU cells, truncated BPTT)', () => {
       expect(netOf(whole).explorationMatrix?.length).toBe(8);
     });
 
+    it('with MLP layers after the GRUs (SB3-contrib’s net_arch), the last layer is the latent: ratios exactly 1, a σ row per latent entry', async () => {
+      const { events, error } = await runToEnd({ config: { ...SDE, recurrentNetArch: [6], orthoInit: false }, checkpointDir: path.join(temp.make(), 'checkpoints') });
+      expect(error).toBeUndefined();
+      const u = updates(events);
+      expect(u).toHaveLength(4);
+      for (const e of u) expect(e.metrics.approxKl).toBe(0);
+      expect(u.some((e) => e.metrics.policyLoss !== 0)).toBe(true);
+    });
+
     it('has the gradient of the per-step log-std in its σ matrix (finite differences)', () => {
       const net = new RecurrentActorCritic({ observationSize: 3, actionSpace: new Box([-1, -1], [1, 1]), hiddenSize: 4, logStdInit: -0.5, adamEps: 1e-8, useSde: true }, new Rng(11));
       const rng = new Rng(12);
