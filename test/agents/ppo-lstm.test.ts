@@ -56,7 +56,7 @@ describe('recurrent PPO (ppo-lstm, GRU cells, truncated BPTT)', () => {
   });
 
   describe('with gSDE (the actor’s hidden state as the latent)', () => {
-    const SDE = { algo: 'ppo-lstm' as const, env: 'PendulumNoVel-v1', seed: 5, numEnvs: 2, nSteps: 64, batchSize: 128, nEpochs: 1, recurrentHiddenSize: 8, useSde: true, sdeSampleFreq: 4, totalSteps: 512, evalEpisodes: 0 };
+    const SDE = { algo: 'ppo-lstm' as const, env: 'PendulumNoVel-v1', seed: 5, numEnvs: 2, nSteps: 64, batchSize: 128, nEpochs: 1, recurrentHiddenSize: 8, recurrentNetArch: [], useSde: true, sdeSampleFreq: 4, totalSteps: 512, evalEpisodes: 0 };
 
     it('acts and replays with the same state-dependent noise: the first minibatch’s ratios are exactly 1', async () => {
       const { events, error } = await runToEnd({ config: SDE });
