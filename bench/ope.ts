@@ -6,7 +6,8 @@
  *   - the dataset: every transition of a PPO training run (seed 0, the zoo settings; D4RL's
  *     medium-replay recipe run to the end of the budget), i.e. data from a whole range of policies;
  *   - the held-out target: the final policy of another PPO run (seed 1), which produced no data;
- *   - DualDICE (`estimatePolicyValue`) with 5 seeds, γ = 0.99, and the Monte-Carlo value of the
+ *   - DualDICE (`estimatePolicyValue`) with 5 seeds, γ = 0.99, both ways of learning ζ (a network
+ *     on the saddle point; the best response read off ν), and the Monte-Carlo value of the
  *     target (sampling, as it acts) over 100 episodes run to termination or γ^H < 1e-4.
  * Writes `OUT/ope.json` and `OUT/ope.md` (default docs/benchmarks/offline). Runs and datasets go
  * to bench-results/ope/ and are reused when present.
@@ -43,8 +44,11 @@ const CASES: readonly EnvCase[] = [
   { env: 'Pendulum-v1', trainSteps: 100_000 },
 ];
 
+const ZETA_MODES = ['network', 'best-response'] as const;
+
 interface CaseResult {
   readonly env: string;
+  readonly zeta: (typeof ZETA_MODES)[number];
   readonly datasetRows: number;
   readonly monteCarlo: { readonly mean: number; readonly std: number; readonly episodes: number };
   readonly estimates: readonly { readonly seed: number; readonly value: number; readonly low: number; readonly high: number; readonly relativeError: number; readonly seconds: number }[];
@@ -74,16 +78,18 @@ for (const c of CASES) {
     let rewardSum = 0;
     for (let i = 0; i < dataset.size; i++) rewardSum += dataset.rewards[i] as number;
     const behaviourValue = rewardSum / dataset.size / (1 - GAMMA);
-    const estimates: CaseResult['estimates'][number][] = [];
-    for (let seed = 0; seed < seeds; seed++) {
-      const t0 = performance.now();
-      const e = estimatePolicyValue(dataset, policy, { gamma: GAMMA, steps, seed, batchSize });
-      const seconds = (performance.now() - t0) / 1000;
-      const relativeError = (e.value - mc.mean) / Math.abs(mc.mean);
-      estimates.push({ seed, value: e.value, low: e.low, high: e.high, relativeError, seconds });
-      console.error(`${c.env} seed ${seed}: DualDICE ${e.value.toFixed(2)} [${e.low.toFixed(2)}, ${e.high.toFixed(2)}], Monte-Carlo ${mc.mean.toFixed(2)} ± ${mc.std.toFixed(2)}: error ${(100 * relativeError).toFixed(1)}% (${seconds.toFixed(0)} s)`);
+    for (const zeta of ZETA_MODES) {
+      const estimates: CaseResult['estimates'][number][] = [];
+      for (let seed = 0; seed < seeds; seed++) {
+        const t0 = performance.now();
+        const e = estimatePolicyValue(dataset, policy, { gamma: GAMMA, steps, seed, batchSize, zeta });
+        const seconds = (performance.now() - t0) / 1000;
+        const relativeError = (e.value - mc.mean) / Math.abs(mc.mean);
+        estimates.push({ seed, value: e.value, low: e.low, high: e.high, relativeError, seconds });
+        console.error(`${c.env} ζ ${zeta} seed ${seed}: DualDICE ${e.value.toFixed(2)} [${e.low.toFixed(2)}, ${e.high.toFixed(2)}], Monte-Carlo ${mc.mean.toFixed(2)} ± ${mc.std.toFixed(2)}: error ${(100 * relativeError).toFixed(1)}% (${seconds.toFixed(0)} s)`);
+      }
+      results.push({ env: c.env, zeta, datasetRows: dataset.size, monteCarlo: { mean: mc.mean, std: mc.std, episodes: 100 }, estimates, behaviourValue });
     }
-    results.push({ env: c.env, datasetRows: dataset.size, monteCarlo: { mean: mc.mean, std: mc.std, episodes: 100 }, estimates, behaviourValue });
   } finally {
     await policy.close();
   }
@@ -95,15 +101,15 @@ writeFileSync(path.join(out, 'ope.json'), `${JSON.stringify({ gamma: GAMMA, step
 const lines = [
   '# Off-policy evaluation: DualDICE vs Monte-Carlo',
   '',
-  `\`npm run bench:ope\` (bench/ope.ts). Dataset: every transition of a PPO run (seed 0, zoo settings, ${CASES[0]?.trainSteps} steps: D4RL's medium-replay recipe run to the end); target: the final policy of a second PPO run (seed 1), which produced none of the data. DualDICE: ν and ζ of [64, 64] ReLU, Adam 1e-4 (ν) and 1e-3 (ζ), batch ${batchSize} transitions plus ${Math.max(1, Math.round(batchSize / 8))} absorbing self-transitions (terminal transitions lead to the absorbing state), ${steps} steps, the estimate from the Polyak average of ζ, self-normalised over the data and the absorbing state; γ = ${GAMMA}. Monte-Carlo: the target as it acts (sampling) for 100 episodes, each to termination or γ^H < 1e-4 (the env's time limit lifted: the discounted value DICE estimates has none).`,
+  `\`npm run bench:ope\` (bench/ope.ts). Dataset: every transition of a PPO run (seed 0, zoo settings, ${CASES[0]?.trainSteps} steps: D4RL's medium-replay recipe run to the end); target: the final policy of a second PPO run (seed 1), which produced none of the data. DualDICE: ν and ζ of [64, 64] ReLU, Adam 1e-4 (ν) and 1e-3 (ζ), batch ${batchSize} transitions plus ${Math.max(1, Math.round(batchSize / 8))} absorbing self-transitions (terminal transitions lead to the absorbing state), ${steps} steps, the estimate from the Polyak average of ζ, self-normalised over the data and the absorbing state; ζ either a network ascending the saddle point (\`network\`) or the best response γν′ − ν read off ν's average with ν′ over 8 sampled next actions (\`best-response\`, exact for deterministic dynamics, as both envs are); γ = ${GAMMA}. Monte-Carlo: the target as it acts (sampling) for 100 episodes, each to termination or γ^H < 1e-4 (the env's time limit lifted: the discounted value DICE estimates has none).`,
   '',
-  '| env | dataset rows | Monte-Carlo value (± sd) | behaviour data r̄/(1−γ) | DualDICE per seed (95% episode-bootstrap CI) | relative error per seed | median |error| |',
-  '|---|---:|---:|---:|---|---|---:|',
+  '| env | ζ | dataset rows | Monte-Carlo value (± sd) | behaviour data r̄/(1−γ) | DualDICE per seed (95% episode-bootstrap CI) | relative error per seed | median |error| |',
+  '|---|---|---:|---:|---:|---|---|---:|',
   ...results.map((r) => {
     const est = r.estimates.map((e) => `${e.value.toFixed(1)} [${e.low.toFixed(1)}, ${e.high.toFixed(1)}]`).join('; ');
     const errs = r.estimates.map((e) => `${(100 * e.relativeError).toFixed(1)}%`).join(', ');
     const med = summarize(r.estimates.map((e) => Math.abs(e.relativeError))).median;
-    return `| ${r.env} | ${r.datasetRows} | ${r.monteCarlo.mean.toFixed(1)} (± ${r.monteCarlo.std.toFixed(1)}) | ${r.behaviourValue.toFixed(1)} | ${est} | ${errs} | ${(100 * med).toFixed(1)}% |`;
+    return `| ${r.env} | ${r.zeta} | ${r.datasetRows} | ${r.monteCarlo.mean.toFixed(1)} (± ${r.monteCarlo.std.toFixed(1)}) | ${r.behaviourValue.toFixed(1)} | ${est} | ${errs} | ${(100 * med).toFixed(1)}% |`;
   }),
   '',
 ];

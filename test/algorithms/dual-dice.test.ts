@@ -84,14 +84,14 @@ describe('DualDICE saddle point (ALGORITHMS.md §8)', () => {
     expect(normalizedValueEstimate((0.1 / 0.9) * 1, 0.1 / 0.9, 0.9 / 0.1, p, 0.9)).toBeCloseTo(1, 12);
   });
 
-  it('estimates a target policy’s value on a small chain MDP from uniformly random data (within 10%)', () => {
+  it.each(['network', 'best-response'] as const)('estimates a target policy’s value on a small chain MDP from uniformly random data (within 10%; ζ: %s)', (zeta) => {
     // Episodes start in state 0 and are cut after 20 steps; the target is always right.
     const gamma = 0.9;
     const ds = chainDataset('chain', 300, false);
     const right = alwaysRight;
     // Always right from state 0: rewards from step 3 on, forever (the time limit is not part of the MDP).
     const truth = gamma ** 3 / (1 - gamma);
-    const est = new DualDiceEstimator(ds, right, new Discrete(2), { gamma, hidden: [32], learningRate: 3e-4, batchSize: 128, seed: 1 });
+    const est = new DualDiceEstimator(ds, right, new Discrete(2), { gamma, hidden: [32], learningRate: 3e-4, batchSize: 128, seed: 1, zeta });
     est.train(10_000);
     const e = est.estimate(500);
     expect(Math.abs(e.value - truth) / truth).toBeLessThan(0.1);
@@ -102,12 +102,12 @@ describe('DualDICE saddle point (ALGORITHMS.md §8)', () => {
     expect(behaviour).toBeLessThan(0.6 * truth);
   });
 
-  it('follows episode ends through the absorbing state: a chain whose last state terminates with reward 1', () => {
+  it.each(['network', 'best-response'] as const)('follows episode ends through the absorbing state: a chain whose last state terminates with reward 1 (ζ: %s)', (zeta) => {
     // Entering state 4 pays 1 and terminates. Behaviour uniform, target always right: V = γ³.
     const gamma = 0.9;
     const ds = chainDataset('chain-terminal', 400, true);
     const right = alwaysRight;
-    const est = new DualDiceEstimator(ds, right, new Discrete(2), { gamma, hidden: [32], learningRate: 3e-4, batchSize: 128, seed: 1 });
+    const est = new DualDiceEstimator(ds, right, new Discrete(2), { gamma, hidden: [32], learningRate: 3e-4, batchSize: 128, seed: 1, zeta });
     est.train(10_000);
     const e = est.estimate(500);
     expect(Math.abs(e.value - gamma ** 3) / gamma ** 3).toBeLessThan(0.1);
