@@ -163,7 +163,8 @@ export class RecurrentActorCritic {
   act(observations: Float32Array, n: number, deterministic: boolean, sampler: Rng = this.actionRng, memory: RecurrentMemory = this.memory): ActOutput {
     this.ensure(n);
     this.ensureMemory(memory, n);
-    const { K, A } = { K: this.policyOutputSize, A: this.actionSize };
+    const K = this.policyOutputSize;
+    const A = this.actionSize;
     const s = this.scratch;
     const latent = this.actor.stepCopies(observations, n, memory.actor, s.head);
     this.critic.stepCopies(observations, n, memory.critic, s.values);

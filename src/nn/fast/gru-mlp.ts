@@ -83,11 +83,6 @@ export class GruMlpNet {
     }
   }
 
-  /** Hidden units of the GRU. */
-  get hiddenSize(): number {
-    return this.shape.hiddenSize;
-  }
-
   private ensureStep(n: number): void {
     if (this.stepScratch.capacity >= n) return;
     this.stepScratch = { capacity: n, hidden: new Float64Array(n * this.shape.hiddenSize), latent: new Float64Array(n * this.latentSize) };
