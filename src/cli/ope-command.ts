@@ -12,14 +12,8 @@ interface OpeFlags {
   batchSize: number;
   seed: number;
   mcEpisodes: number;
-  zeta: 'network' | 'best-response';
   json?: boolean;
   quiet?: boolean;
-}
-
-function parseZeta(value: string): 'network' | 'best-response' {
-  if (value !== 'network' && value !== 'best-response') throw new InvalidArgumentError(`expected "network" or "best-response", got "${value}"`);
-  return value;
 }
 
 function parseDiscount(value: string): number {
@@ -39,7 +33,6 @@ export function addOpeCommand(program: Command): void {
     .option('--steps <n>', 'gradient steps of the DualDICE saddle point', parsePositiveInt, 20_000)
     .option('--batch-size <n>', 'transitions per step', parsePositiveInt, 512)
     .option('--seed <n>', 'seed of the networks, the batches and the rollouts', parsePositiveInt, 0)
-    .option('--zeta <how>', 'how the correction ζ is learned: network (a second network on the saddle point, any dynamics) or best-response (read off ν, deterministic dynamics only)', parseZeta, 'network')
     .option('--mc-episodes <n>', 'also roll the policy out for n episodes in its env and report the Monte-Carlo value and the relative error', parsePositiveInt, 0)
     .option('--json', 'print the result as JSON')
     .option('--quiet', 'no progress on stderr')
@@ -57,7 +50,6 @@ export function addOpeCommand(program: Command): void {
           steps: flags.steps,
           batchSize: flags.batchSize,
           seed: flags.seed,
-          zeta: flags.zeta,
           onProgress: (p) => log(`step ${p.step}: saddle objective ${p.objective.toFixed(4)}, mean residual ${p.meanResidual.toFixed(4)} (${((performance.now() - started) / 1000).toFixed(0)} s)`),
         });
         const mc = flags.mcEpisodes > 0 ? await monteCarloValue(policy.config.env, policy.actor, { episodes: flags.mcEpisodes, gamma: flags.gamma, seed: flags.seed + 10_000 }) : undefined;

@@ -82,6 +82,18 @@ describe('rxrl dataset', () => {
     expect(mx.size).toBe(101);
     expect(mx.metadata).toMatchObject({ recipe: 'medium-expert', mediumRows: 50, expertRows: 51 });
     expect(splitEpisodes(mx).count).toBeGreaterThanOrEqual(2);
+
+    // Off-policy evaluation of the run's policy from the replay data: an estimate inside its interval, the Monte-Carlo check, and the same numbers twice.
+    const opeArgs = ['ope', '--dataset', replay, '--policy', run, '--steps', '200', '--batch-size', '32', '--mc-episodes', '2', '--json', '--quiet'];
+    const ope = await rxrl(...opeArgs);
+    expect(ope.code, ope.err).toBe(0);
+    const result = JSON.parse(ope.out) as { estimate: { value: number; low: number; high: number; gamma: number }; monteCarlo: { episodes: number; mean: number }; relativeError: number };
+    expect(result.estimate.gamma).toBe(0.99);
+    expect(result.estimate.low).toBeLessThanOrEqual(result.estimate.value);
+    expect(result.estimate.high).toBeGreaterThanOrEqual(result.estimate.value);
+    expect(result.monteCarlo.episodes).toBe(2);
+    expect(result.relativeError).toBeCloseTo((result.estimate.value - result.monteCarlo.mean) / Math.abs(result.monteCarlo.mean), 12);
+    expect((await rxrl(...opeArgs)).out).toBe(ope.out);
   });
 
   it('explains recipe mistakes', async () => {

@@ -39,15 +39,6 @@ export interface DualDiceOptions {
   readonly averaging?: number;
   /** Initial states per step (default: batchSize). */
   readonly initialBatchSize?: number;
-  /**
-   * How ζ is found: `network` (default) — a second network ascends the saddle point (right for any
-   * dynamics); `best-response` — ζ is the inner maximiser itself, ζ = γν′ − ν per transition, and
-   * ν minimises L at it (½E[(γν′ − ν)²] + (1 − γ)E_d₀[ν]: one player, no circling, but exact only
-   * for deterministic dynamics — with random next states the square's noise biases ν).
-   */
-  readonly zeta?: 'network' | 'best-response';
-  /** Sampled next actions per transition when ζ is read off ν (`best-response`; default 8). */
-  readonly nextActionSamples?: number;
   readonly seed?: number | string;
 }
 
@@ -84,14 +75,12 @@ export class DualDiceEstimator {
   private readonly obsDim: number;
   private readonly inputSize: number;
   private readonly rng: Rng;
-  private readonly bufs: { sa: Float32Array; next: Float32Array; initial: Float32Array; initialObs: Float32Array; bootstrap: Float64Array; grads: DualDiceGradients; nuSum: Float64Array; bestResponse: Float64Array };
+  private readonly bufs: { sa: Float32Array; next: Float32Array; initial: Float32Array; initialObs: Float32Array; bootstrap: Float64Array; grads: DualDiceGradients; nuSum: Float64Array };
   /** Data transitions and absorbing self-transitions per batch. */
   private readonly dataRows: number;
   private readonly absorbingRows: number;
   private step = 0;
   private readonly averaging: number;
-  private readonly bestResponse: boolean;
-  private readonly nextActionSamples: number;
 
   constructor(
     private readonly dataset: OfflineDataset,
@@ -117,9 +106,6 @@ export class DualDiceEstimator {
     const rows = batch + this.absorbingRows;
     this.initialBatch = options.initialBatchSize ?? batch;
     this.averaging = options.averaging ?? 1e-3;
-    this.bestResponse = (options.zeta ?? 'network') === 'best-response';
-    this.nextActionSamples = options.nextActionSamples ?? 8;
-    if (!Number.isInteger(this.nextActionSamples) || this.nextActionSamples < 1) throw new ConfigError(`DualDICE: nextActionSamples must be a positive integer, got ${this.nextActionSamples}`);
     // ν is evaluated at (s, a), (s′, a′) and (s₀, a₀) before one backward each: three passes.
     this.nu = new ValueHeads({ inputSize: this.inputSize, hidden, heads: 1, layerNorm: false, lr, passes: 3, rng: this.rng.split('nu') });
     this.zeta = new ValueHeads({ inputSize: this.inputSize, hidden, heads: 1, layerNorm: false, lr: options.zetaLearningRate ?? 10 * lr, rng: this.rng.split('zeta') });
@@ -133,7 +119,6 @@ export class DualDiceEstimator {
       bootstrap: new Float64Array(rows).fill(this.gamma),
       grads: { nu: new Float64Array(rows), nuNext: new Float64Array(rows), nuInitial: new Float64Array(this.initialBatch), zetaDescent: new Float64Array(rows) },
       nuSum: new Float64Array(this.nu.params.length),
-      bestResponse: new Float64Array(rows),
     };
     // The absorbing self-transitions at the end of every batch never change.
     for (let i = batch; i < rows; i++) {
@@ -144,7 +129,7 @@ export class DualDiceEstimator {
 
   /** Runs `steps` gradient steps of the saddle point (ν descends, ζ ascends), reporting every `every` steps. */
   train(steps: number, onProgress?: (p: DualDiceProgress) => void, every = 1000): void {
-    const { sa, next, initial, initialObs, bootstrap, grads, nuSum, bestResponse } = this.bufs;
+    const { sa, next, initial, initialObs, bootstrap, grads, nuSum } = this.bufs;
     const d = this.obsDim;
     const B = this.dataRows + this.absorbingRows;
     let objective = 0;
@@ -166,24 +151,18 @@ export class DualDiceEstimator {
       this.encode(initialObs, this.policy.act(initialObs, this.initialBatch, false).actions, this.initialBatch, initial);
       const [atSa, atNext, atInitial] = [this.nu.pass(0), this.nu.pass(1), this.nu.pass(2)];
       const zetaPass = this.zeta.pass(0);
-      const nu = atSa.forward(sa, B);
-      const nuNext = atNext.forward(next, B);
-      // The best response is the residual itself; L's gradient in ν at it is the partial one (ζ's own derivative vanishes there).
-      if (this.bestResponse) for (let i = 0; i < B; i++) bestResponse[i] = (bootstrap[i] as number) * (nuNext[i] as number) - (nu[i] as number);
-      const zeta = this.bestResponse ? bestResponse : zetaPass.forward(sa, B);
-      const r = dualDiceGradients({ batch: B, nu, nuNext, zeta, bootstrap, nuInitial: atInitial.forward(initial, this.initialBatch), initialBatch: this.initialBatch, gamma: this.gamma }, grads);
+      const r = dualDiceGradients(
+        { batch: B, nu: atSa.forward(sa, B), nuNext: atNext.forward(next, B), zeta: zetaPass.forward(sa, B), bootstrap, nuInitial: atInitial.forward(initial, this.initialBatch), initialBatch: this.initialBatch, gamma: this.gamma },
+        grads,
+      );
       atSa.backward(grads.nu, B);
       atNext.backward(grads.nuNext, B);
       atInitial.backward(grads.nuInitial, this.initialBatch);
       for (let i = 0; i < nuSum.length; i++) nuSum[i] = (atSa.grads[i] as number) + (atNext.grads[i] as number) + (atInitial.grads[i] as number);
       this.nu.step(nuSum);
-      if (this.bestResponse) {
-        this.nu.softUpdate(this.averaging);
-      } else {
-        zetaPass.backward(grads.zetaDescent, B);
-        this.zeta.step(zetaPass.grads);
-        this.zeta.softUpdate(this.averaging);
-      }
+      zetaPass.backward(grads.zetaDescent, B);
+      this.zeta.step(zetaPass.grads);
+      this.zeta.softUpdate(this.averaging);
       objective += r.objective;
       residual += r.meanResidual;
       this.step++;
@@ -202,65 +181,27 @@ export class DualDiceEstimator {
     rows[(i + 1) * w - 1] = 1;
   }
 
-  /**
-   * ζ on every dataset row, from Polyak averages of the parameters (gradient descent-ascent
-   * circles around the saddle point; the average settles): the ζ network's, or with `best-response`
-   * γ·ν(s′, a′) − ν(s, a) of ν's average, over `nextActionSamples` sampled a′ (the absorbing
-   * state after a terminal transition).
-   */
+  /** ζ on every dataset row, from the Polyak average of ζ's parameters (gradient descent-ascent circles around the saddle point; the average settles). */
   weights(): Float64Array {
-    const ds = this.dataset;
-    if (!this.bestResponse) return this.averagedOnRows(this.zeta, ds.observations, ds.actions, ds.size);
-    const out = this.averagedOnRows(this.nu, ds.observations, ds.actions, ds.size);
-    const nuAbs = this.averagedAbsorbing(this.nu);
-    const next = new Float64Array(ds.size);
-    for (let k = 0; k < this.nextActionSamples; k++) {
-      const values = this.averagedOnRows(this.nu, ds.nextObservations, this.policyActions(ds.nextObservations, ds.size), ds.size);
-      for (let i = 0; i < ds.size; i++) next[i] = (next[i] as number) + (values[i] as number) / this.nextActionSamples;
-    }
-    for (let i = 0; i < ds.size; i++) out[i] = this.gamma * (ds.terminals[i] === 1 ? nuAbs : (next[i] as number)) - (out[i] as number);
-    return out;
-  }
-
-  /** ζ at the absorbing state (from the same averaged parameters; (γ − 1)·ν there with `best-response`). */
-  absorbingWeight(): number {
-    return this.bestResponse ? (this.gamma - 1) * this.averagedAbsorbing(this.nu) : this.averagedAbsorbing(this.zeta);
-  }
-
-  /** A network's averaged output on `n` rows of observations and actions, in chunks. */
-  private averagedOnRows(net: ValueHeads, observations: Float32Array, actions: Float32Array | Int32Array, n: number): Float64Array {
+    const n = this.dataset.size;
     const out = new Float64Array(n);
     const chunk = 4096;
     const sa = new Float32Array(chunk * this.inputSize);
-    const d = this.obsDim;
-    const a = actions.length / n;
     for (let start = 0; start < n; start += chunk) {
       const m = Math.min(chunk, n - start);
-      this.encode(observations.subarray(start * d, (start + m) * d), actions.subarray(start * a, (start + m) * a), m, sa);
-      out.set(net.targetForward(sa, m).subarray(0, m), start);
+      const d = this.obsDim;
+      const a = this.dataset.discrete ? 1 : this.dataset.actionDim;
+      this.encode(this.dataset.observations.subarray(start * d, (start + m) * d), this.dataset.actions.subarray(start * a, (start + m) * a), m, sa);
+      out.set(this.zeta.targetForward(sa, m).subarray(0, m), start);
     }
     return out;
   }
 
-  /** A network's averaged output at the absorbing state. */
-  private averagedAbsorbing(net: ValueHeads): number {
+  /** ζ at the absorbing state (from the same averaged parameters). */
+  absorbingWeight(): number {
     const input = new Float32Array(this.inputSize);
     input[this.inputSize - 1] = 1;
-    return net.targetForward(input, 1)[0] as number;
-  }
-
-  /** The target policy's actions (sampled, as it acts) on `n` observations, in chunks. */
-  private policyActions(observations: Float32Array, n: number): Float32Array {
-    const width = this.actionSpace.kind === 'Discrete' ? 1 : this.actionSpace.flatDim;
-    const out = new Float32Array(n * width);
-    const chunk = 4096;
-    const d = this.obsDim;
-    for (let start = 0; start < n; start += chunk) {
-      const m = Math.min(chunk, n - start);
-      const acts = this.policy.act(observations.subarray(start * d, (start + m) * d), m, false).actions;
-      for (let i = 0; i < m * width; i++) out[start * width + i] = acts[i] as number;
-    }
-    return out;
+    return this.zeta.targetForward(input, 1)[0] as number;
   }
 
   /** The value estimate with an episode-bootstrap interval (seeded: same estimator, same interval). */
