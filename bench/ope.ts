@@ -93,6 +93,8 @@ interface CaseResult {
 }
 
 const slug = (s: string) => s.replace(/[^A-Za-z0-9]+/g, '-').toLowerCase();
+const unknown = values.envs.split(',').filter((e) => !CASES.some((c) => c.env === e));
+if (unknown.length > 0) throw new Error(`--envs: no case for ${unknown.join(', ')}; known: ${CASES.map((c) => c.env).join(', ')}`);
 mkdirSync(RESULTS, { recursive: true });
 if (!values['report-only']) {
   for (const c of CASES.filter((k) => values.envs.split(',').includes(k.env))) {
@@ -138,6 +140,9 @@ const results: CaseResult[] = readdirSync(RESULTS)
   .filter((f) => f.endsWith('.json'))
   .sort()
   .map((f) => JSON.parse(readFileSync(path.join(RESULTS, f), 'utf8')) as CaseResult);
+// One report describes one setting: result files left from runs with other --steps or --batch would be mislabelled.
+const mixed = results.filter((r) => r.steps !== results[0]?.steps || r.batchSize !== results[0]?.batchSize);
+if (mixed.length > 0) throw new Error(`${RESULTS}: results of different settings (${results.map((r) => `${r.env} ${r.target}: ${r.steps} steps, batch ${r.batchSize}`).join('; ')}); rerun them alike or remove the stale files`);
 const out = values.out;
 mkdirSync(out, { recursive: true });
 writeFileSync(path.join(out, 'ope.json'), `${JSON.stringify({ gamma: GAMMA, results }, null, 2)}\n`);
