@@ -68,10 +68,13 @@ export { BcAgent } from './agents/offline/bc-agent.js';
 export { OfflineGaussianPolicy, type OfflineGaussianPolicyOptions, type OfflineGaussianPolicyState, type PolicyUpdate } from './agents/offline/gaussian-policy.js';
 export { minOverHeads, ValueHeads, ValuePass, type ValueHeadsOptions, type ValueHeadsState } from './agents/offline/value-heads.js';
 export { DualDiceEstimator, type DualDiceOptions, type DualDiceProgress, type ValueEstimate } from './agents/offline/dual-dice-estimator.js';
+export { FittedQEvaluator, type FittedQOptions, type FittedQProgress } from './agents/offline/fitted-q-evaluator.js';
+export { StateActionEncoder } from './agents/offline/state-action-encoder.js';
+export { fqeTargets, perStepValueBounds } from './algorithms/fitted-q-evaluation.js';
 export { diceBackwardTerm, diceExtractionWeights, diceForwardTerm, diceTrueGradientTerm, diceValueTerm, fConjugate, fConjugateDerivative, MIN_PROJECTION_NORM, orthogonalDualGradient, type DiceDivergence, type DiceTermInput } from './algorithms/dice.js';
 export { advantageWeights, expectileLoss, expectileValueLoss, twinRegressionLoss } from './algorithms/iql.js';
 export { weightedGaussianNll, type WeightedGaussianBatch } from './algorithms/weighted-likelihood.js';
-export { dualDiceGradients, normalizedValueEstimate, type DualDiceGradients, type DualDiceSamples } from './algorithms/dual-dice.js';
+export { dualDiceGradients, lagrangianValueEstimate, normalizedValueEstimate, type DualDiceGradients, type DualDiceSamples } from './algorithms/dual-dice.js';
 /** GRPO and EPO update rules (group advantages, clipped token surrogate, k3 KL, aggregations; EPO's phase weight and entropy smoothing). */
 export { GRPO_STD_EPS, groupAdvantages, grpoLoss, k3, k3Grad, tokenWeight, type GrpoAggregation, type GrpoHyper, type GrpoLossMetrics, type GrpoTokens } from './algorithms/grpo.js';
 /** GRPO: critic-free policy optimisation from groups of rollouts per task instance, and its loop. */
@@ -83,7 +86,7 @@ export { GroupBatch, type GroupBatchShape } from './data/group-batch.js';
 export { createGrpoAgent, runGroupTraining, type GroupTrainingOptions } from './loop/group-loop.js';
 export { EPO_PHASE_LENGTH, epoPhaseWeight, smoothingMask, smoothingPenalty, TurnEntropyHistory, type SmoothingBand } from './algorithms/epo.js';
 export { OFFLINE_STEPS_PER_ITERATION, runOfflineTraining, type OfflineTrainingOptions } from './loop/offline-loop.js';
-export { discountHorizon, estimatePolicyValue, monteCarloValue, type MonteCarloOptions, type PolicyValueOptions } from './loop/ope.js';
+export { discountHorizon, estimatePolicyValue, monteCarloValue, type IntervalEstimate, type MonteCarloOptions, type PolicyValueEstimates, type PolicyValueOptions } from './loop/ope.js';
 export type { PolicyActor } from './loop/agent.js';
 export { LayerNormMlp, layerNormBackward, layerNormForward, type LayerNormMlpOptions } from './nn/fast/index.js';
 /** Gradient agents through the differentiable simulator: APG (SHAC) and ILD (imitation via Chamfer distance). */

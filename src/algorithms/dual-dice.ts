@@ -80,3 +80,19 @@ export function normalizedValueEstimate(zetaRewardMean: number, zetaMean: number
   const p = absorbingShare;
   return ((1 - p) * zetaRewardMean) / ((1 - p) * zetaMean + p * absorbingWeight) / (1 - gamma);
 }
+
+/**
+ * The Lagrangian estimate (Yang et al. 2020, "Off-policy evaluation via the regularized
+ * Lagrangian"): the DICE objective with the reward in it, evaluated at any Q and any weights ζ,
+ *
+ *     V̂ = E_{s₀, a₀∼π}[Q(s₀, a₀)] + E_d̃[ζ·δ] / E_d̃[ζ] / (1 − γ),   δ = r + γ(1 − d)·Q(s′, a′) − Q(s, a),
+ *
+ * with δ = 0 on the absorbing state. The flow equation of the discounted occupancy gives
+ * E_{d^π}[δ] = (1 − γ)·(V^π − E_{s₀,a₀}[Q]) for every Q, so V̂ is exact when ζ = d^π/d^D whatever Q,
+ * and exact when Q = Q^π whatever ζ (δ then has mean 0 at every (s, a)): doubly robust.
+ * `initialValue` is E_{s₀,a₀}[Q]; the other arguments as in {@link normalizedValueEstimate}, with
+ * δ in place of r.
+ */
+export function lagrangianValueEstimate(initialValue: number, zetaResidualMean: number, zetaMean: number, absorbingWeight: number, absorbingShare: number, gamma: number): number {
+  return initialValue + normalizedValueEstimate(zetaResidualMean, zetaMean, absorbingWeight, absorbingShare, gamma);
+}

@@ -117,10 +117,10 @@ export async function loadRawObservationPolicy(runDir: string): Promise<RawObser
     norm === undefined
       ? agent
       : {
-          act(observations, n, deterministic) {
+          act(observations, n, deterministic, sampler) {
             if (scratch.length < observations.length) scratch = new Float32Array(observations.length);
             norm.normalizeRows(observations, n, scratch);
-            return agent.act(scratch.subarray(0, n * env.observationSize), n, deterministic);
+            return agent.act(scratch.subarray(0, n * env.observationSize), n, deterministic, sampler);
           },
         };
   return { config, actor, actionSpace: actionSpaceOf(env, config.env), observationSize: env.observationSize, close: () => Promise.resolve(env.close()) };

@@ -3,42 +3,8 @@ import { dualDiceGradients, normalizedValueEstimate } from '../../src/algorithms
 import { DualDiceEstimator } from '../../src/agents/offline/dual-dice-estimator.js';
 import { Rng } from '../../src/core/rng.js';
 import { Discrete } from '../../src/core/spaces.js';
-import { createDataset } from '../../src/data/dataset.js';
+import { chainDataset } from '../data/helpers.js';
 
-
-/**
- * A chain MDP of 5 states (one-hot observations), actions left/right, data from the uniform
- * policy starting in state 0, episodes of at most 20 steps cut by a time limit. Reward 1 for
- * entering state 4; with `terminal`, entering it also ends the episode.
- */
-function chainDataset(seed: string, episodes: number, terminal: boolean) {
-  const S = 5;
-  const rng = new Rng(seed);
-  const obs: number[] = [];
-  const next: number[] = [];
-  const actions: number[] = [];
-  const rewards: number[] = [];
-  const terminals: number[] = [];
-  const timeouts: number[] = [];
-  const onehot = (s: number) => Array.from({ length: S }, (_, j) => (j === s ? 1 : 0));
-  for (let ep = 0; ep < episodes; ep++) {
-    let s = 0;
-    for (let t = 0; t < 20; t++) {
-      const a = rng.int(2);
-      const s2 = a === 1 ? Math.min(S - 1, s + 1) : Math.max(0, s - 1);
-      const end = terminal && s2 === S - 1;
-      obs.push(...onehot(s));
-      next.push(...onehot(s2));
-      actions.push(a);
-      rewards.push(s2 === S - 1 ? 1 : 0);
-      terminals.push(end ? 1 : 0);
-      timeouts.push(!end && t === 19 ? 1 : 0);
-      s = s2;
-      if (end) break;
-    }
-  }
-  return createDataset({ observations: obs, nextObservations: next, actions: Int32Array.from(actions), rewards, terminals, timeouts });
-}
 
 /** The target policy of the chain tests: always right. */
 const alwaysRight = { act: (_o: Float32Array, n: number) => ({ actions: new Int32Array(n).fill(1) }) };

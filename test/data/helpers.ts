@@ -19,15 +19,44 @@ export function runPython(python: string, code: string, args: readonly string[] 
   return r.stdout;
 }
 
+/** Empty per-column lists of a dataset under construction. */
+function transitionLists() {
+  return { obs: [] as number[], next: [] as number[], actions: [] as number[], rewards: [] as number[], terminals: [] as number[], timeouts: [] as number[] };
+}
+
+/**
+ * A chain MDP of 5 states (one-hot observations), actions left/right, data from the uniform
+ * policy starting in state 0, episodes of at most 20 steps cut by a time limit. Reward 1 for
+ * entering state 4; with `terminal`, entering it also ends the episode.
+ */
+export function chainDataset(seed: string, episodes: number, terminal: boolean) {
+  const S = 5;
+  const rng = new Rng(seed);
+  const { obs, next, actions, rewards, terminals, timeouts } = transitionLists();
+  const onehot = (s: number) => Array.from({ length: S }, (_, j) => (j === s ? 1 : 0));
+  for (let ep = 0; ep < episodes; ep++) {
+    let s = 0;
+    for (let t = 0; t < 20; t++) {
+      const a = rng.int(2);
+      const s2 = a === 1 ? Math.min(S - 1, s + 1) : Math.max(0, s - 1);
+      const end = terminal && s2 === S - 1;
+      obs.push(...onehot(s));
+      next.push(...onehot(s2));
+      actions.push(a);
+      rewards.push(s2 === S - 1 ? 1 : 0);
+      terminals.push(end ? 1 : 0);
+      timeouts.push(!end && t === 19 ? 1 : 0);
+      s = s2;
+      if (end) break;
+    }
+  }
+  return createDataset({ observations: obs, nextObservations: next, actions: Int32Array.from(actions), rewards, terminals, timeouts });
+}
+
 /** A dataset of `episodes` random episodes (lengths 3–9, alternately terminated and cut), seeded. */
 export function randomDataset(seed: number, episodes = 5, obsDim = 4, actDim = 2): OfflineDataset {
   const rng = new Rng(seed);
-  const obs: number[] = [];
-  const next: number[] = [];
-  const actions: number[] = [];
-  const rewards: number[] = [];
-  const terminals: number[] = [];
-  const timeouts: number[] = [];
+  const { obs, next, actions, rewards, terminals, timeouts } = transitionLists();
   for (let e = 0; e < episodes; e++) {
     const length = 3 + rng.int(7);
     let o = Array.from({ length: obsDim }, () => rng.normal());

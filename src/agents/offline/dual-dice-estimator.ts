@@ -18,9 +18,11 @@ import { ConfigError } from '../../core/errors.js';
 import { Rng } from '../../core/rng.js';
 import type { Box, Discrete } from '../../core/spaces.js';
 import type { OfflineDataset } from '../../data/dataset.js';
-import { quantileSorted, splitEpisodes } from '../../data/episodes.js';
+import { episodeBootstrap, sumPerEpisode } from '../../data/episode-bootstrap.js';
+import { splitEpisodes } from '../../data/episodes.js';
 import { OfflineSampler } from '../../data/offline-sampler.js';
 import type { PolicyActor } from '../../loop/agent.js';
+import { StateActionEncoder } from './state-action-encoder.js';
 import { ValueHeads } from './value-heads.js';
 
 /** Options of {@link DualDiceEstimator}. */
@@ -74,7 +76,10 @@ export class DualDiceEstimator {
   private readonly initialBatch: number;
   private readonly obsDim: number;
   private readonly inputSize: number;
+  private readonly encoder: StateActionEncoder;
   private readonly rng: Rng;
+  /** The stream the target's actions are sampled from (its own, so the estimate does not depend on what else the policy did). */
+  private readonly targetSampler: Rng;
   private readonly bufs: { sa: Float32Array; next: Float32Array; initial: Float32Array; initialObs: Float32Array; bootstrap: Float64Array; grads: DualDiceGradients; nuSum: Float64Array };
   /** Data transitions and absorbing self-transitions per batch. */
   private readonly dataRows: number;
@@ -85,19 +90,16 @@ export class DualDiceEstimator {
   constructor(
     private readonly dataset: OfflineDataset,
     private readonly policy: PolicyActor,
-    private readonly actionSpace: Box | Discrete,
+    actionSpace: Box | Discrete,
     options: DualDiceOptions = {},
   ) {
     this.gamma = options.gamma ?? 0.99;
     if (!(this.gamma > 0 && this.gamma < 1)) throw new ConfigError(`DualDICE needs a discount in (0, 1), got ${this.gamma}`);
-    const actionWidth = actionSpace.kind === 'Discrete' ? actionSpace.n : actionSpace.flatDim;
-    if (dataset.discrete !== (actionSpace.kind === 'Discrete') || (actionSpace.kind === 'Box' && dataset.actionDim !== actionWidth)) {
-      throw new ConfigError(`the dataset's actions (${dataset.discrete ? 'discrete' : `${dataset.actionDim} continuous entries`}) do not match the policy's action space (${actionSpace.kind === 'Discrete' ? `Discrete(${actionSpace.n})` : `Box of ${actionWidth}`})`);
-    }
+    this.encoder = new StateActionEncoder(dataset, actionSpace);
     this.obsDim = dataset.observationDim;
-    // Observation, action encoding, then a flag that is 1 for the absorbing state (whose other entries are 0).
-    this.inputSize = this.obsDim + actionWidth + 1;
+    this.inputSize = this.encoder.width;
     this.rng = new Rng(options.seed ?? 0);
+    this.targetSampler = this.rng.split('target-actions');
     const hidden = options.hidden ?? [64, 64];
     const lr = options.learningRate ?? 1e-4;
     const batch = options.batchSize ?? 512;
@@ -138,17 +140,17 @@ export class DualDiceEstimator {
       const b = this.sampler.next();
       const n = b.size;
       this.encode(b.observations, b.actions, n, sa);
-      this.encode(b.nextObservations, this.policy.act(b.nextObservations, n, false).actions, n, next);
+      this.encode(b.nextObservations, this.policy.act(b.nextObservations, n, false, this.targetSampler).actions, n, next);
       for (let i = 0; i < n; i++) {
         // A terminal transition leads to the absorbing state, from which the discounting goes on.
-        if ((b.bootstrap[i] as number) === 0) this.absorbing(next, i);
+        if ((b.bootstrap[i] as number) === 0) this.encoder.absorbing(next, i);
         bootstrap[i] = this.gamma;
       }
       for (let i = 0; i < this.initialBatch; i++) {
         const row = this.initialRows[this.rng.int(this.initialRows.length)] as number;
         initialObs.set(this.dataset.observations.subarray(row * d, (row + 1) * d), i * d);
       }
-      this.encode(initialObs, this.policy.act(initialObs, this.initialBatch, false).actions, this.initialBatch, initial);
+      this.encode(initialObs, this.policy.act(initialObs, this.initialBatch, false, this.targetSampler).actions, this.initialBatch, initial);
       const [atSa, atNext, atInitial] = [this.nu.pass(0), this.nu.pass(1), this.nu.pass(2)];
       const zetaPass = this.zeta.pass(0);
       const r = dualDiceGradients(
@@ -174,13 +176,6 @@ export class DualDiceEstimator {
     }
   }
 
-  /** Makes row i of an encoded batch the absorbing state. */
-  private absorbing(rows: Float32Array, i: number): void {
-    const w = this.inputSize;
-    rows.fill(0, i * w, (i + 1) * w);
-    rows[(i + 1) * w - 1] = 1;
-  }
-
   /** ζ on every dataset row, from the Polyak average of ζ's parameters (gradient descent-ascent circles around the saddle point; the average settles). */
   weights(): Float64Array {
     const n = this.dataset.size;
@@ -204,68 +199,29 @@ export class DualDiceEstimator {
     return this.zeta.targetForward(input, 1)[0] as number;
   }
 
+  /** The share p of absorbing self-transitions in every batch (the mixture d̃ = (1 − p)·d^D + p·δ_absorbing). */
+  get absorbingShare(): number {
+    return this.absorbingRows / (this.dataRows + this.absorbingRows);
+  }
+
   /** The value estimate with an episode-bootstrap interval (seeded: same estimator, same interval). */
   estimate(resamples = 2000): ValueEstimate {
     const zeta = this.weights();
     const ds = this.dataset;
-    const p = this.absorbingRows / (this.dataRows + this.absorbingRows);
+    const p = this.absorbingShare;
     const zetaAbs = this.absorbingWeight();
-    const normalised = (zr: number, z: number, rows: number) => normalizedValueEstimate(zr / rows, z / rows, zetaAbs, p, this.gamma);
     const episodes = splitEpisodes(ds);
-    const sums = new Float64Array(episodes.count);
-    const masses = new Float64Array(episodes.count);
-    let zrAll = 0;
-    let zAll = 0;
-    for (let k = 0; k < episodes.count; k++) {
-      const start = episodes.starts[k] as number;
-      const end = start + (episodes.lengths[k] as number);
-      let s = 0;
-      let m = 0;
-      for (let i = start; i < end; i++) {
-        s += (zeta[i] as number) * (ds.rewards[i] as number);
-        m += zeta[i] as number;
-      }
-      sums[k] = s;
-      masses[k] = m;
-      zrAll += s;
-      zAll += m;
-    }
-    const value = normalised(zrAll, zAll, ds.size);
-    const rng = new Rng('dualdice/bootstrap');
-    const draws = new Float64Array(resamples);
-    for (let r = 0; r < resamples; r++) {
-      let s = 0;
-      let m = 0;
-      let rows = 0;
-      for (let j = 0; j < episodes.count; j++) {
-        const k = rng.int(episodes.count);
-        s += sums[k] as number;
-        m += masses[k] as number;
-        rows += episodes.lengths[k] as number;
-      }
-      draws[r] = normalised(s, m, rows);
-    }
-    draws.sort();
-    return { value, low: quantileSorted(draws, 0.025), high: quantileSorted(draws, 0.975), meanWeight: (1 - p) * (zAll / ds.size) + p * zetaAbs, gamma: this.gamma };
+    const zetaReward = zeta.map((z, i) => z * (ds.rewards[i] as number));
+    const columns = [sumPerEpisode(zetaReward, episodes), sumPerEpisode(zeta, episodes)];
+    const estimateOf = (zr: number, z: number, rows: number) => normalizedValueEstimate(zr / rows, z / rows, zetaAbs, p, this.gamma);
+    const total = (c: Float64Array) => c.reduce((a, b) => a + b, 0);
+    const value = estimateOf(total(columns[0] as Float64Array), total(columns[1] as Float64Array), ds.size);
+    const ci = episodeBootstrap({ episodes, columns }, (sums, rows, _n, out) => (out[0] = estimateOf(sums[0] as number, sums[1] as number, rows)), 1, resamples, 'dualdice/bootstrap');
+    const meanWeight = (1 - p) * (total(columns[1] as Float64Array) / ds.size) + p * zetaAbs;
+    return { value, low: ci.low[0] as number, high: ci.high[0] as number, meanWeight, gamma: this.gamma };
   }
 
-  /** Rows [s, enc(a)] of `n` observations and actions into `out`. */
   private encode(obs: Float32Array, actions: ArrayLike<number>, n: number, out: Float32Array): void {
-    const d = this.obsDim;
-    const w = this.inputSize;
-    const space = this.actionSpace;
-    for (let i = 0; i < n; i++) {
-      out.set(obs.subarray(i * d, (i + 1) * d), i * w);
-      out[(i + 1) * w - 1] = 0;
-      if (space.kind === 'Discrete') {
-        out.fill(0, i * w + d, (i + 1) * w - 1);
-        out[i * w + d + ((actions[i] as number) - space.start)] = 1;
-      } else {
-        for (let j = 0; j < space.flatDim; j++) {
-          const a = actions[i * space.flatDim + j] as number;
-          out[i * w + d + j] = Math.min(Math.max(a, space.low[j] as number), space.high[j] as number);
-        }
-      }
-    }
+    this.encoder.encode(obs, actions, n, out);
   }
 }
