@@ -144,6 +144,13 @@ describe('fitted Q evaluation', () => {
     expect(Math.abs(mean - (v[0] as number)) / (v[0] as number)).toBeLessThan(0.05);
   });
 
+  it('names a bad discount or target rate', () => {
+    const ds = chainDataset('chain', 5, false);
+    const right = { act: (_o: Float32Array, n: number) => ({ actions: new Int32Array(n).fill(1) }) };
+    expect(() => new FittedQEvaluator(ds, right, new Discrete(2), { gamma: 1 })).toThrow(/discount in \(0, 1\)/);
+    expect(() => new FittedQEvaluator(ds, right, new Discrete(2), { targetUpdateRate: 0 })).toThrow(/targetUpdateRate must be in \(0, 1\]/);
+  });
+
   it('its Bellman residuals are those of its own values on the dataset rows', () => {
     const gamma = 0.9;
     const right = { act: (_o: Float32Array, n: number) => ({ actions: new Int32Array(n).fill(1) }) };

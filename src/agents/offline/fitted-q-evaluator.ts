@@ -73,6 +73,7 @@ export class FittedQEvaluator {
     this.targetSampler = rng.split('target-actions');
     this.batch = options.batchSize ?? 256;
     this.tau = options.targetUpdateRate ?? 0.02;
+    if (!(this.tau > 0 && this.tau <= 1)) throw new ConfigError(`targetUpdateRate must be in (0, 1] (the share of Q that moves into Q̄ per step), got ${this.tau}`);
     const w = this.encoder.width;
     this.q = new ValueHeads({ inputSize: w, hidden: options.hidden ?? [64, 64], heads: 1, layerNorm: options.layerNorm ?? true, lr: options.learningRate ?? 3e-4, rng: rng.split('q') });
     this.sampler = new OfflineSampler(dataset, { batchSize: this.batch, gamma: this.gamma, rewardScale: 1, rng: rng.split('batches') });
