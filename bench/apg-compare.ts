@@ -50,7 +50,8 @@ const median = (xs: number[]) => {
   return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 };
 /** The evaluation return of a curve at its last point at or before `step` (+2%: the two sweeps' iterations end a little past round numbers). */
-const at = (curve: readonly CurvePoint[], step: number) => curve.filter((p) => p.step <= step * 1.02).at(-1)?.value ?? null;
+// An evaluation runs at the first rollout boundary at or after its scheduled step (PPO's rollouts are 2048 steps: 51200 for 50k), so allow 5%.
+const at = (curve: readonly CurvePoint[], step: number) => curve.filter((p) => p.step <= step * 1.05).at(-1)?.value ?? null;
 const commonBudget = Math.min(...arms.map((a) => a.budget));
 
 const lines: string[] = [];
