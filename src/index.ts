@@ -69,12 +69,12 @@ export { OfflineGaussianPolicy, type OfflineGaussianPolicyOptions, type OfflineG
 export { minOverHeads, ValueHeads, ValuePass, type ValueHeadsOptions, type ValueHeadsState } from './agents/offline/value-heads.js';
 export { DualDiceEstimator, type DualDiceOptions, type DualDiceProgress, type ValueEstimate } from './agents/offline/dual-dice-estimator.js';
 export { FittedQEvaluator, type FittedQOptions, type FittedQProgress } from './agents/offline/fitted-q-evaluator.js';
-export { StateActionEncoder } from './agents/offline/state-action-encoder.js';
+export { StateActionEncoder, type RowActions, type RowNetwork } from './agents/offline/state-action-encoder.js';
 export { fqeTargets, perStepValueBounds } from './algorithms/fitted-q-evaluation.js';
 export { diceBackwardTerm, diceExtractionWeights, diceForwardTerm, diceTrueGradientTerm, diceValueTerm, fConjugate, fConjugateDerivative, MIN_PROJECTION_NORM, orthogonalDualGradient, type DiceDivergence, type DiceTermInput } from './algorithms/dice.js';
 export { advantageWeights, expectileLoss, expectileValueLoss, twinRegressionLoss } from './algorithms/iql.js';
 export { weightedGaussianNll, type WeightedGaussianBatch } from './algorithms/weighted-likelihood.js';
-export { dualDiceGradients, lagrangianValueEstimate, normalizedValueEstimate, type DualDiceGradients, type DualDiceSamples } from './algorithms/dual-dice.js';
+export { augmentedMass, dualDiceGradients, lagrangianValueEstimate, normalizedValueEstimate, type DualDiceGradients, type DualDiceSamples } from './algorithms/dual-dice.js';
 /** GRPO and EPO update rules (group advantages, clipped token surrogate, k3 KL, aggregations; EPO's phase weight and entropy smoothing). */
 export { GRPO_STD_EPS, groupAdvantages, grpoLoss, k3, k3Grad, tokenWeight, type GrpoAggregation, type GrpoHyper, type GrpoLossMetrics, type GrpoTokens } from './algorithms/grpo.js';
 /** GRPO: critic-free policy optimisation from groups of rollouts per task instance, and its loop. */

@@ -77,8 +77,12 @@ export function dualDiceGradients(s: DualDiceSamples, out: DualDiceGradients): {
  * occupancy has mass 1), so the normalisation only removes the weights' overall scale error.
  */
 export function normalizedValueEstimate(zetaRewardMean: number, zetaMean: number, absorbingWeight: number, absorbingShare: number, gamma: number): number {
-  const p = absorbingShare;
-  return ((1 - p) * zetaRewardMean) / ((1 - p) * zetaMean + p * absorbingWeight) / (1 - gamma);
+  return ((1 - absorbingShare) * zetaRewardMean) / augmentedMass(zetaMean, absorbingWeight, absorbingShare) / (1 - gamma);
+}
+
+/** E_d̃[ζ] = (1 − p)·mean_D(ζ) + p·ζ_abs: the mass the weights give the data mixed with the absorbing state (1 at the saddle point). */
+export function augmentedMass(zetaMean: number, absorbingWeight: number, absorbingShare: number): number {
+  return (1 - absorbingShare) * zetaMean + absorbingShare * absorbingWeight;
 }
 
 /**

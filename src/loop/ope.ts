@@ -8,7 +8,7 @@
 
 import { DualDiceEstimator, type DualDiceOptions, type DualDiceProgress } from '../agents/offline/dual-dice-estimator.js';
 import { FittedQEvaluator, type FittedQOptions, type FittedQProgress } from '../agents/offline/fitted-q-evaluator.js';
-import { lagrangianValueEstimate, normalizedValueEstimate } from '../algorithms/dual-dice.js';
+import { augmentedMass, lagrangianValueEstimate, normalizedValueEstimate } from '../algorithms/dual-dice.js';
 import { ConfigError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { isPromiseLike } from '../core/maybe-promise.js';
@@ -99,7 +99,7 @@ export function estimatePolicyValue(dataset: OfflineDataset, policy: Pick<RawObs
   const ci = episodeBootstrap({ episodes, columns }, statistics, 3, options.resamples ?? 2000, 'ope/bootstrap');
   const interval = (k: number): IntervalEstimate => ({ value: point[k] as number, low: ci.low[k] as number, high: ci.high[k] as number });
   const zetaTotal = (columns[1] as Float64Array).reduce((a, b) => a + b, 0);
-  return { lagrangian: interval(0), dualDice: interval(1), fittedQ: interval(2), meanWeight: (1 - p) * (zetaTotal / dataset.size) + p * zetaAbs, gamma };
+  return { lagrangian: interval(0), dualDice: interval(1), fittedQ: interval(2), meanWeight: augmentedMass(zetaTotal / dataset.size, zetaAbs, p), gamma };
 }
 
 /** Q(s₀, a₀) at each episode's first row, averaged over draws of a₀ ∼ π(s₀). */

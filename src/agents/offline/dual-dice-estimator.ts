@@ -13,7 +13,7 @@
  * @module
  */
 
-import { dualDiceGradients, normalizedValueEstimate, type DualDiceGradients } from '../../algorithms/dual-dice.js';
+import { augmentedMass, dualDiceGradients, normalizedValueEstimate, type DualDiceGradients } from '../../algorithms/dual-dice.js';
 import { ConfigError } from '../../core/errors.js';
 import { Rng } from '../../core/rng.js';
 import type { Box, Discrete } from '../../core/spaces.js';
@@ -74,8 +74,6 @@ export class DualDiceEstimator {
   private readonly sampler: OfflineSampler;
   private readonly initialRows: Int32Array;
   private readonly initialBatch: number;
-  private readonly obsDim: number;
-  private readonly inputSize: number;
   private readonly encoder: StateActionEncoder;
   private readonly rng: Rng;
   /** The stream the target's actions are sampled from (its own, so the estimate does not depend on what else the policy did). */
@@ -96,8 +94,7 @@ export class DualDiceEstimator {
     this.gamma = options.gamma ?? 0.99;
     if (!(this.gamma > 0 && this.gamma < 1)) throw new ConfigError(`DualDICE needs a discount in (0, 1), got ${this.gamma}`);
     this.encoder = new StateActionEncoder(dataset, actionSpace);
-    this.obsDim = dataset.observationDim;
-    this.inputSize = this.encoder.width;
+    const width = this.encoder.width;
     this.rng = new Rng(options.seed ?? 0);
     this.targetSampler = this.rng.split('target-actions');
     const hidden = options.hidden ?? [64, 64];
@@ -109,38 +106,38 @@ export class DualDiceEstimator {
     this.initialBatch = options.initialBatchSize ?? batch;
     this.averaging = options.averaging ?? 1e-3;
     // ν is evaluated at (s, a), (s′, a′) and (s₀, a₀) before one backward each: three passes.
-    this.nu = new ValueHeads({ inputSize: this.inputSize, hidden, heads: 1, layerNorm: false, lr, passes: 3, rng: this.rng.split('nu') });
-    this.zeta = new ValueHeads({ inputSize: this.inputSize, hidden, heads: 1, layerNorm: false, lr: options.zetaLearningRate ?? 10 * lr, rng: this.rng.split('zeta') });
+    this.nu = new ValueHeads({ inputSize: width, hidden, heads: 1, layerNorm: false, lr, passes: 3, rng: this.rng.split('nu') });
+    this.zeta = new ValueHeads({ inputSize: width, hidden, heads: 1, layerNorm: false, lr: options.zetaLearningRate ?? 10 * lr, rng: this.rng.split('zeta') });
     this.sampler = new OfflineSampler(dataset, { batchSize: batch, gamma: this.gamma, rewardScale: 1, rng: this.rng.split('batches') });
     this.initialRows = splitEpisodes(dataset).starts;
     this.bufs = {
-      sa: new Float32Array(rows * this.inputSize),
-      next: new Float32Array(rows * this.inputSize),
-      initial: new Float32Array(this.initialBatch * this.inputSize),
-      initialObs: new Float32Array(this.initialBatch * this.obsDim),
+      sa: new Float32Array(rows * width),
+      next: new Float32Array(rows * width),
+      initial: new Float32Array(this.initialBatch * width),
+      initialObs: new Float32Array(this.initialBatch * dataset.observationDim),
       bootstrap: new Float64Array(rows).fill(this.gamma),
       grads: { nu: new Float64Array(rows), nuNext: new Float64Array(rows), nuInitial: new Float64Array(this.initialBatch), zetaDescent: new Float64Array(rows) },
       nuSum: new Float64Array(this.nu.params.length),
     };
     // The absorbing self-transitions at the end of every batch never change.
     for (let i = batch; i < rows; i++) {
-      this.bufs.sa[(i + 1) * this.inputSize - 1] = 1;
-      this.bufs.next[(i + 1) * this.inputSize - 1] = 1;
+      this.encoder.absorbing(this.bufs.sa, i);
+      this.encoder.absorbing(this.bufs.next, i);
     }
   }
 
   /** Runs `steps` gradient steps of the saddle point (ν descends, ζ ascends), reporting every `every` steps. */
   train(steps: number, onProgress?: (p: DualDiceProgress) => void, every = 1000): void {
     const { sa, next, initial, initialObs, bootstrap, grads, nuSum } = this.bufs;
-    const d = this.obsDim;
+    const d = this.encoder.observationDim;
     const B = this.dataRows + this.absorbingRows;
     let objective = 0;
     let residual = 0;
     for (let k = 0; k < steps; k++) {
       const b = this.sampler.next();
       const n = b.size;
-      this.encode(b.observations, b.actions, n, sa);
-      this.encode(b.nextObservations, this.policy.act(b.nextObservations, n, false, this.targetSampler).actions, n, next);
+      this.encoder.encode(b.observations, b.actions, n, sa);
+      this.encoder.encode(b.nextObservations, this.policy.act(b.nextObservations, n, false, this.targetSampler).actions, n, next);
       for (let i = 0; i < n; i++) {
         // A terminal transition leads to the absorbing state, from which the discounting goes on.
         if ((b.bootstrap[i] as number) === 0) this.encoder.absorbing(next, i);
@@ -150,7 +147,7 @@ export class DualDiceEstimator {
         const row = this.initialRows[this.rng.int(this.initialRows.length)] as number;
         initialObs.set(this.dataset.observations.subarray(row * d, (row + 1) * d), i * d);
       }
-      this.encode(initialObs, this.policy.act(initialObs, this.initialBatch, false, this.targetSampler).actions, this.initialBatch, initial);
+      this.encoder.encode(initialObs, this.policy.act(initialObs, this.initialBatch, false, this.targetSampler).actions, this.initialBatch, initial);
       const [atSa, atNext, atInitial] = [this.nu.pass(0), this.nu.pass(1), this.nu.pass(2)];
       const zetaPass = this.zeta.pass(0);
       const r = dualDiceGradients(
@@ -178,24 +175,16 @@ export class DualDiceEstimator {
 
   /** ζ on every dataset row, from the Polyak average of ζ's parameters (gradient descent-ascent circles around the saddle point; the average settles). */
   weights(): Float64Array {
-    const n = this.dataset.size;
-    const out = new Float64Array(n);
-    const chunk = 4096;
-    const sa = new Float32Array(chunk * this.inputSize);
-    for (let start = 0; start < n; start += chunk) {
-      const m = Math.min(chunk, n - start);
-      const d = this.obsDim;
-      const a = this.dataset.discrete ? 1 : this.dataset.actionDim;
-      this.encode(this.dataset.observations.subarray(start * d, (start + m) * d), this.dataset.actions.subarray(start * a, (start + m) * a), m, sa);
-      out.set(this.zeta.targetForward(sa, m).subarray(0, m), start);
-    }
+    const ds = this.dataset;
+    const out = new Float64Array(ds.size);
+    this.encoder.applyToRows((rows, m) => this.zeta.targetForward(rows, m), ds.observations, ds.actions, ds.size, out);
     return out;
   }
 
   /** ζ at the absorbing state (from the same averaged parameters). */
   absorbingWeight(): number {
-    const input = new Float32Array(this.inputSize);
-    input[this.inputSize - 1] = 1;
+    const input = new Float32Array(this.encoder.width);
+    this.encoder.absorbing(input, 0);
     return this.zeta.targetForward(input, 1)[0] as number;
   }
 
@@ -214,14 +203,10 @@ export class DualDiceEstimator {
     const zetaReward = zeta.map((z, i) => z * (ds.rewards[i] as number));
     const columns = [sumPerEpisode(zetaReward, episodes), sumPerEpisode(zeta, episodes)];
     const estimateOf = (zr: number, z: number, rows: number) => normalizedValueEstimate(zr / rows, z / rows, zetaAbs, p, this.gamma);
-    const total = (c: Float64Array) => c.reduce((a, b) => a + b, 0);
-    const value = estimateOf(total(columns[0] as Float64Array), total(columns[1] as Float64Array), ds.size);
+    const [zetaRewardTotal, zetaTotal] = columns.map((c) => c.reduce((a, b) => a + b, 0)) as [number, number];
+    const value = estimateOf(zetaRewardTotal, zetaTotal, ds.size);
     const ci = episodeBootstrap({ episodes, columns }, (sums, rows, _n, out) => (out[0] = estimateOf(sums[0] as number, sums[1] as number, rows)), 1, resamples, 'dualdice/bootstrap');
-    const meanWeight = (1 - p) * (total(columns[1] as Float64Array) / ds.size) + p * zetaAbs;
+    const meanWeight = augmentedMass(zetaTotal / ds.size, zetaAbs, p);
     return { value, low: ci.low[0] as number, high: ci.high[0] as number, meanWeight, gamma: this.gamma };
-  }
-
-  private encode(obs: Float32Array, actions: ArrayLike<number>, n: number, out: Float32Array): void {
-    this.encoder.encode(obs, actions, n, out);
   }
 }

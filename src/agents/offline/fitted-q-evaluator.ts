@@ -14,7 +14,7 @@ import type { Box, Discrete } from '../../core/spaces.js';
 import type { OfflineDataset } from '../../data/dataset.js';
 import { OfflineSampler } from '../../data/offline-sampler.js';
 import type { PolicyActor } from '../../loop/agent.js';
-import { StateActionEncoder } from './state-action-encoder.js';
+import { StateActionEncoder, type RowActions } from './state-action-encoder.js';
 import { ValueHeads } from './value-heads.js';
 
 /** Options of {@link FittedQEvaluator}. */
@@ -41,9 +41,6 @@ export interface FittedQProgress {
   readonly loss: number;
 }
 
-/** Rows evaluated at once when Q is applied to a whole dataset. */
-const CHUNK = 4096;
-
 /** Fitted Q evaluation for a target `policy` acting on the dataset's (raw) observations. */
 export class FittedQEvaluator {
   readonly gamma: number;
@@ -57,8 +54,6 @@ export class FittedQEvaluator {
   private readonly batch: number;
   private readonly bufs: { sa: Float32Array; next: Float32Array; targets: Float64Array; grads: Float64Array };
   private step = 0;
-  /** Encoded rows of {@link chunkValues}. */
-  private rows = new Float32Array(0);
 
   constructor(
     private readonly dataset: OfflineDataset,
@@ -105,32 +100,15 @@ export class FittedQEvaluator {
     }
   }
 
-  /** Q̄(s, a) in value units (discounted sums of rewards) of `n` observations and actions (a dataset's layout), into `out`. */
-  values(observations: Float32Array, actions: Float32Array | Int32Array, n: number, out: Float64Array): void {
-    const d = this.encoder.observationDim;
-    const a = this.dataset.discrete ? 1 : this.dataset.actionDim;
-    for (let start = 0; start < n; start += CHUNK) {
-      const m = Math.min(CHUNK, n - start);
-      this.chunkValues(observations.subarray(start * d, (start + m) * d), actions.subarray(start * a, (start + m) * a), m, out.subarray(start, start + m));
-    }
+  /** Q̄(s, a) in value units (discounted sums of rewards) of `n` observations and their actions (a dataset's action rows, or drawn per chunk), into `out`. */
+  values(observations: Float32Array, actions: RowActions, n: number, out: Float64Array): void {
+    this.encoder.applyToRows((rows, m) => this.q.targetForward(rows, m), observations, actions, n, out);
+    for (let i = 0; i < n; i++) out[i] = (out[i] as number) / (1 - this.gamma);
   }
 
   /** Q̄(s, a′) with a′ drawn from the target policy at each of `n` observations, in value units, into `out`. */
   policyValues(observations: Float32Array, n: number, out: Float64Array): void {
-    const d = this.encoder.observationDim;
-    for (let start = 0; start < n; start += CHUNK) {
-      const m = Math.min(CHUNK, n - start);
-      const obs = observations.subarray(start * d, (start + m) * d);
-      this.chunkValues(obs, this.policy.act(obs, m, false, this.targetSampler).actions, m, out.subarray(start, start + m));
-    }
-  }
-
-  /** Q̄ in value units of m ≤ CHUNK rows. */
-  private chunkValues(observations: Float32Array, actions: ArrayLike<number>, m: number, out: Float64Array): void {
-    if (this.rows.length < m * this.encoder.width) this.rows = new Float32Array(m * this.encoder.width);
-    this.encoder.encode(observations, actions, m, this.rows);
-    const v = this.q.targetForward(this.rows, m);
-    for (let i = 0; i < m; i++) out[i] = (v[i] as number) / (1 - this.gamma);
+    this.values(observations, (obs, m) => this.policy.act(obs, m, false, this.targetSampler).actions, n, out);
   }
 
   /**

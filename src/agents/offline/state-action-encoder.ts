@@ -9,11 +9,22 @@ import { ConfigError } from '../../core/errors.js';
 import type { Box, Discrete } from '../../core/spaces.js';
 import type { OfflineDataset } from '../../data/dataset.js';
 
+/** A network applied to `m` encoded rows (its output may be a view, read before the next call). */
+export type RowNetwork = (rows: Float32Array, m: number) => ArrayLike<number>;
+
+/** The actions of {@link StateActionEncoder.applyToRows}: a dataset's action rows, or a policy drawing them for each chunk of observations. */
+export type RowActions = Float32Array | Int32Array | ((observations: Float32Array, m: number) => ArrayLike<number>);
+
+/** Rows encoded at once when a network is applied to a whole dataset. */
+const CHUNK = 4096;
+
 /** Encodes (observation, action) rows for the ν, ζ and Q networks of off-policy evaluation. */
 export class StateActionEncoder {
   /** Entries per encoded row: observation, action encoding, absorbing flag. */
   readonly width: number;
   readonly observationDim: number;
+  /** Encoded rows of one chunk of {@link applyToRows}. */
+  private chunkRows = new Float32Array(0);
 
   constructor(
     dataset: OfflineDataset,
@@ -44,6 +55,21 @@ export class StateActionEncoder {
           out[i * w + d + j] = Math.min(Math.max(a, space.low[j] as number), space.high[j] as number);
         }
       }
+    }
+  }
+
+  /** `net` on `n` (observation, action) rows, encoded and evaluated in chunks, into `out`. */
+  applyToRows(net: RowNetwork, observations: Float32Array, actions: RowActions, n: number, out: Float64Array): void {
+    const d = this.observationDim;
+    const a = this.actionSpace.kind === 'Discrete' ? 1 : this.actionSpace.flatDim;
+    const rows = Math.min(CHUNK, n) * this.width;
+    if (this.chunkRows.length < rows) this.chunkRows = new Float32Array(rows);
+    for (let start = 0; start < n; start += CHUNK) {
+      const m = Math.min(CHUNK, n - start);
+      const obs = observations.subarray(start * d, (start + m) * d);
+      this.encode(obs, typeof actions === 'function' ? actions(obs, m) : actions.subarray(start * a, (start + m) * a), m, this.chunkRows);
+      const values = net(this.chunkRows, m);
+      for (let i = 0; i < m; i++) out[start + i] = values[i] as number;
     }
   }
 
