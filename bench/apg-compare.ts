@@ -49,8 +49,7 @@ const median = (xs: number[]) => {
   const m = Math.floor(s.length / 2);
   return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 };
-/** The evaluation return of a curve at its last point at or before `step` (+2%: the two sweeps' iterations end a little past round numbers). */
-// An evaluation runs at the first rollout boundary at or after its scheduled step (PPO's rollouts are 2048 steps: 51200 for 50k), so allow 5%.
+/** The evaluation return of a curve at its last point at or before `step` (+5%: an evaluation runs at the first rollout boundary at or after its scheduled step, e.g. PPO's 2048-step rollouts put 50k's at 51200). */
 const at = (curve: readonly CurvePoint[], step: number) => curve.filter((p) => p.step <= step * 1.05).at(-1)?.value ?? null;
 const commonBudget = Math.min(...arms.map((a) => a.budget));
 
