@@ -12,7 +12,7 @@ import { evaluatePolicy } from './evaluate.js';
 import type { EvalResult } from './events.js';
 import { gradientAgentFromCheckpoint } from './gradient-loop.js';
 import { createGrpoAgent } from './group-loop.js';
-import { actionSpaceOf, buildEnv, buildOfflineEvalEnv, findWrapper } from './training-env.js';
+import { actionSpaceOf, boundedActionSpaceOf, buildEnv, buildOfflineEvalEnv, findWrapper } from './training-env.js';
 
 /** Options of {@link evaluateRun}. */
 export interface EvaluateRunOptions {
@@ -93,6 +93,7 @@ export interface RawObservationPolicy {
   readonly config: AgentConfig;
   /** Acts on raw observations: the run's observation normaliser (frozen) is applied inside. */
   readonly actor: PolicyActor;
+  /** The env's action space, with the bounds the env clips the policy's actions into (the space of a dataset's actions). */
   readonly actionSpace: Box | Discrete;
   readonly observationSize: number;
   /** Releases the env the policy was loaded with. */
@@ -123,5 +124,5 @@ export async function loadRawObservationPolicy(runDir: string): Promise<RawObser
             return agent.act(scratch.subarray(0, n * env.observationSize), n, deterministic, sampler);
           },
         };
-  return { config, actor, actionSpace: actionSpaceOf(env, config.env), observationSize: env.observationSize, close: () => Promise.resolve(env.close()) };
+  return { config, actor, actionSpace: boundedActionSpaceOf(env, config.env), observationSize: env.observationSize, close: () => Promise.resolve(env.close()) };
 }

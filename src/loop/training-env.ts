@@ -57,6 +57,16 @@ export function actionSpaceOf(env: VectorEnv, id: string): Box | Discrete {
   throw new SpaceMismatchError(`${id}: the built-in agents support Box and Discrete action spaces, got ${describeSpace(space)}`);
 }
 
+/**
+ * The action space whose bounds `env` holds its actions to: behind a {@link VectorClipAction}
+ * (whose own space is unbounded, so that any finite action is accepted) the clipped-into space,
+ * otherwise {@link actionSpaceOf}. The space a dataset's actions lie in.
+ */
+export function boundedActionSpaceOf(env: VectorEnv, id: string): Box | Discrete {
+  const clip = findWrapper(env, VectorClipAction);
+  return actionSpaceOf(clip === undefined ? env : clip.env, id);
+}
+
 /** The first wrapper of class `type` in `env`'s wrapper chain, outermost first. */
 export function findWrapper<T>(env: VectorEnv, type: abstract new (...args: never[]) => T): T | undefined {
   let e: unknown = env;
