@@ -136,13 +136,13 @@ const curves: Record<string, string | number>[] = [];
 for (const task of tasks) {
   const unit = task.oracle === null ? 'success' : 'return';
   lines.push(`### ${task.env}${Object.keys(task.kwargs).length > 0 ? ` \`${JSON.stringify(task.kwargs)}\`` : ''} — ${task.steps / 1000}k steps; reference: ${task.reference}`, '');
-  lines.push(`| variant | final ${unit} (mean, 95% CI) | per seed | wall seconds per run |`, '|---|---:|---|---:|');
+  lines.push(`| variant | seeds | final ${unit} (mean, 95% CI) | per seed | wall seconds per run |`, '|---|---:|---:|---|---:|');
   for (const v of variants) {
     const runs = of(task, v);
     if (runs.length === 0) continue;
     const finals = runs.map((r) => score(task, r.run.evals.at(-1) ?? { mean: Number.NaN, success: 0 }));
     const interval = ci(finals);
-    lines.push(`| ${v.name} | ${fmt(interval.point)} [${fmt(interval.lower)}, ${fmt(interval.upper)}] | ${finals.map(fmt).join(', ')} | ${mean(runs.map((r) => r.run.wallSeconds)).toFixed(0)} |`);
+    lines.push(`| ${v.name} | ${runs.length} | ${fmt(interval.point)} [${fmt(interval.lower)}, ${fmt(interval.upper)}] | ${finals.map(fmt).join(', ')} | ${mean(runs.map((r) => r.run.wallSeconds)).toFixed(0)} |`);
     summary.push({ task: task.id, env: task.env, variant: v.name, finals, wallSeconds: runs.map((r) => r.run.wallSeconds) });
     // The seconds axis places every seed's evaluation at the variant's mean wall time for its step, so the band is over seeds at the same x.
     const wall = mean(runs.map((r) => r.run.wallSeconds));
@@ -162,7 +162,7 @@ const FONT = 'DejaVu Sans, Helvetica, Arial, sans-serif';
 const panel = (x: 'step' | 'seconds', title: string): TopLevelSpec => ({
   $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
   config: { font: FONT, background: 'white', padding: 16, axis: { labelFontSize: 12, titleFontSize: 13 }, legend: { labelFontSize: 12 }, title: { fontSize: 17, anchor: 'start' } },
-  title: { text: title, subtitle: [`mean over ${SEEDS} seeds with a 95% band; return, or success rate on the T-maze`] },
+  title: { text: title, subtitle: [`mean over seeds with a 95% band; return, or success rate on the T-maze`] },
   data: { values: curves },
   facet: { column: { field: 'task', type: 'nominal', title: null, sort: tasks.map((t) => t.id) } },
   spec: {
@@ -184,7 +184,7 @@ writeFileSync(path.join(values.report, 'stateful.json'), `${JSON.stringify({ see
 const text = [
   '# Memory on partially observed tasks: S2PG, recurrent PPO, window, stateless and oracle PPO',
   '',
-  `\`npm run bench:stateful\` (bench/stateful.ts): ${SEEDS} seeds per variant and env; every variant of an env uses the same PPO settings (the RL zoo's RecurrentPPO values, \`src/agents/hyperparams/ppo-lstm.json\`, with the zoo's gSDE on PendulumNoVel and MountainCarContinuousNoVel, over the actor's GRU state for ppo-lstm); S2PG adds its per-env values (\`hyperparams/s2pg.json\`: the GRU-cell kernel, 16 entries, z′ noise std 0.01 on the two gSDE tasks; the residual kernel, std 0.5, with 4 entries on CartPoleNoVel and 8 without the entropy bonus on the T-maze); ppo-lstm its GRU width and the zoo's MLP layer after it; window PPO stacks 4 frames; the oracle is PPO on the env with the full state. Box actions reach the env clipped to its bounds (as in SB3). Evaluations: the policy's mode on 10 episodes at every tenth of the budget. Intervals: 95% percentile bootstraps over seeds.`,
+  `\`npm run bench:stateful\` (bench/stateful.ts): up to ${SEEDS} seeds per variant and env (each row gives its finished runs); every variant of an env uses the same PPO settings (the RL zoo's RecurrentPPO values, \`src/agents/hyperparams/ppo-lstm.json\`, with the zoo's gSDE on PendulumNoVel and MountainCarContinuousNoVel, over the actor's GRU state for ppo-lstm; MountainCarContinuousNoVel at learning rate 3e-4 instead of the zoo's 7.77e-5); S2PG adds its per-env values (\`hyperparams/s2pg.json\`: the GRU-cell kernel, 16 entries, z′ noise std 0.01 on the two gSDE tasks; the residual kernel, std 0.5, with 4 entries on CartPoleNoVel and 8 without the entropy bonus on the T-maze); ppo-lstm its GRU width and the zoo's MLP layer after it; window PPO stacks 4 frames; the oracle is PPO on the env with the full state. Box actions reach the env clipped to its bounds (as in SB3). Evaluations: the policy's mode on 10 episodes at every tenth of the budget. Intervals: 95% percentile bootstraps over seeds.`,
   '',
   ...lines,
   '![curves over env steps](steps.png)',
