@@ -44,6 +44,13 @@ export interface ActorCriticOptions {
    */
   readonly stateNoise?: { readonly size: number; readonly logStdInit: number };
   /**
+   * S2PG with gSDE: the last `plainStateNoise` action entries (z′) take fresh Gaussian noise every
+   * step with a state-independent log-std (the S2PG paper's kernel κ) instead of gSDE's held,
+   * latent-scaled noise; that log-std is row 0 of their gSDE columns (the other rows go unused).
+   * Without gSDE every entry is already so.
+   */
+  readonly plainStateNoise?: number;
+  /**
    * A GRU-cell internal-state kernel (S2PG): the z′ means — the last `size` outputs — are a GRU
    * cell's next hidden state, with z (the `size` observation entries from `stateOffset`) as its
    * hidden state and the other observation entries ([o, a_prev]) as its input. The network's
@@ -62,6 +69,8 @@ export interface NetworkConfig {
   readonly stateKernel?: 'mlp' | 'residual' | 'gru';
   /** S2PG: the initial log-std of z′ (default the policy's `logStdInit`). */
   readonly stateLogStdInit?: number | undefined;
+  /** S2PG with gSDE: whether z′'s noise is gSDE's too (true) or plain per-step Gaussian (false); see {@link ActorCriticOptions.plainStateNoise}. */
+  readonly stateNoiseSde?: boolean;
 }
 
 /**
@@ -81,6 +90,7 @@ export function networkOptions(config: NetworkConfig, observationSize: number, a
     ...(config.stateDim !== undefined && config.stateKernel === 'residual' ? { stateResidual: stateResidualLayout(observationSize, actionSpace, config.stateDim) } : {}),
     ...(config.stateDim !== undefined && config.stateKernel === 'gru' ? { stateGru: { stateOffset: stateResidualLayout(observationSize, actionSpace, config.stateDim).inputOffset, size: config.stateDim } } : {}),
     ...(config.stateDim !== undefined && config.stateLogStdInit !== undefined ? { stateNoise: { size: config.stateDim, logStdInit: config.stateLogStdInit } } : {}),
+    ...(config.stateDim !== undefined && config.stateNoiseSde === false ? { plainStateNoise: config.stateDim } : {}),
   };
 }
 
@@ -145,6 +155,8 @@ export class ActorCritic {
   private actionRng: Rng;
   /** gSDE's exploration matrix (empty without gSDE), resampled by {@link resampleExplorationNoise}. */
   private readonly exploration: GsdeExploration;
+  /** With gSDE: how many trailing action entries (z′) take plain per-step Gaussian noise instead (0: none). */
+  private readonly plainNoiseSize: number;
   /** The policy latent of the last {@link forwardTrain} (gSDE's variance depends on it). */
   private trainLatent: Float64Array = new Float64Array(0);
   /** Rows of the last {@link forwardTrain}. */
@@ -192,6 +204,9 @@ export class ActorCritic {
     this.optimizer = opt?.kind === 'rmsprop' ? new RmsProp(this.params.length, { alpha: opt.alpha, eps: opt.eps }) : new Adam(this.params.length, { eps: options.adamEps });
     this.actionRng = rng.split('actions');
     this.exploration = new GsdeExploration({ latentSize: this.latentSize, actionSize: options.useSde ? this.actionSize : 0 }, rng.split('sde'));
+    const plain = options.plainStateNoise ?? 0;
+    if (plain > this.actionSize) throw new ConfigError(`plainStateNoise: the action has ${this.actionSize} entries, fewer than ${plain}`);
+    this.plainNoiseSize = options.useSde ? plain : 0;
     this.actOut = { capacity: 0, actions: new Int32Array(0), logProbs: new Float64Array(0), values: new Float64Array(0) };
   }
 
@@ -251,6 +266,7 @@ export class ActorCritic {
       return logStd;
     }
     gsdeLogStd(this.exploration.shape, latent, batch, this.logStdParam, 0, logStd, variance);
+    for (let b = 0; b < batch; b++) for (let j = D - this.plainNoiseSize; j < D; j++) logStd[b * D + j] = this.logStdParam[j] as number;
     return logStd;
   }
 
@@ -287,6 +303,8 @@ export class ActorCritic {
           for (let j = 0; j < D; j++) actions[i * D + j] = head[i * D + j] as number;
         } else if (this.options.useSde) {
           this.exploration.perturb(latent, i, head, i * D, actions, i * D);
+          const Z = this.plainNoiseSize;
+          if (Z > 0) diagGaussian.sampleRow(head, logStd, i * D + D - Z, Z, sampler, actions, i * D + D - Z);
         } else {
           diagGaussian.sampleRow(head, logStd, i * D, D, sampler, actions, i * D);
         }
@@ -532,10 +550,13 @@ export class ActorCritic {
       for (let b = 0; b < batch; b++) for (let j = 0; j < D; j++) this.logStdGrad[j] = (this.logStdGrad[j] as number) + (gradLogStd[b * D + j] as number);
       return null;
     }
+    // Plain-noise entries (z′): their log-std is a parameter of its own (row 0), outside gSDE's backward.
+    const gsdeColumns = D - this.plainNoiseSize;
+    for (let b = 0; b < batch; b++) for (let j = gsdeColumns; j < D; j++) this.logStdGrad[j] = (this.logStdGrad[j] as number) + (gradLogStd[b * D + j] as number);
     const L = this.latentSize;
     const learnFeatures = this.options.sdeLearnFeatures === true;
     const gradLatent = learnFeatures ? this.scratch.gradLatent.fill(0, 0, batch * L) : null;
-    gsdeLogStdBackward(this.exploration.shape, this.trainLatent, batch, this.logStdParam, this.scratch.variance, gradLogStd, this.logStdGrad, gradLatent);
+    gsdeLogStdBackward(this.exploration.shape, this.trainLatent, batch, this.logStdParam, this.scratch.variance, gradLogStd, this.logStdGrad, gradLatent, gsdeColumns);
     return gradLatent === null ? null : gradLatent.subarray(0, batch * L);
   }
 

@@ -123,7 +123,7 @@ export const s2pgConfigSchema = refineBackend(
     .object({
       algo: z.literal('s2pg').default('s2pg'),
       ...ppoFields,
-      /** Entries of the internal state z (sampled by the policy each step with a state-independent Gaussian, reset to 0 at episode start). */
+      /** Entries of the internal state z (sampled by the policy each step, reset to 0 at episode start). */
       stateDim: z.number().int().positive().default(16),
       /**
        * The mean of z′: "residual" (default) z + network output, so memory persists unless changed;
@@ -133,6 +133,12 @@ export const s2pgConfigSchema = refineBackend(
       stateKernel: z.enum(['mlp', 'residual', 'gru']).default('residual'),
       /** Initial log-std of z′'s noise; default the policy's `logStdInit` (the paper's one std over [a, z′]). */
       stateLogStdInit: z.number().optional(),
+      /**
+       * With `useSde`: whether z′'s noise is gSDE's as well (true, the default: held between
+       * resamplings and scaled by the policy's latent) or a fresh state-independent Gaussian every
+       * step (false, the S2PG paper's kernel). Without gSDE it is always the latter.
+       */
+      stateNoiseSde: z.boolean().default(true),
     })
     .strict(),
 );

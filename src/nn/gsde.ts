@@ -41,6 +41,7 @@ export function gsdeLogStd(shape: GsdeShape, latent: ArrayLike<number>, batch: n
  * Backward of {@link gsdeLogStd}: with ∂L/∂log s_bj given, ∂log s_bj/∂log σ_kj = f_bk² σ_kj² / var_bj
  * is accumulated into `gradLogSigma` (not cleared first), and ∂log s_bj/∂f_bk = f_bk σ_kj² / var_bj
  * into `gradLatent` when it is given (SB3's `learn_features`; it must be zeroed by the caller).
+ * Columns from `columnEnd` on (default D) are left out: their log-std is not gSDE's.
  */
 export function gsdeLogStdBackward(
   shape: GsdeShape,
@@ -51,10 +52,11 @@ export function gsdeLogStdBackward(
   gradLogStd: ArrayLike<number>,
   gradLogSigma: Float64Array,
   gradLatent: Float64Array | null,
+  columnEnd: number = shape.actionSize,
 ): void {
   const { latentSize: L, actionSize: D } = shape;
   for (let b = 0; b < batch; b++) {
-    for (let j = 0; j < D; j++) {
+    for (let j = 0; j < columnEnd; j++) {
       const g = (gradLogStd[b * D + j] as number) / (variance[b * D + j] as number);
       if (g === 0) continue;
       for (let k = 0; k < L; k++) {

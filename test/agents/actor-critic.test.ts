@@ -174,6 +174,17 @@ describe('ActorCritic with a Box action [a, z′] (a stochastic stateful policy 
   const A = 1;
   const Z = 2;
   const O = 2 + Z + A; // [o, z, a_prev]
+  /** PPO's loss of `net` on random [a, z′] actions and samples for `obs`, with the buffers its backward reads. */
+  const jointPpoLoss = (net: ActorCritic, obs: Float32Array, rng: Rng) => {
+    const actions = Float32Array.from({ length: B * (A + Z) }, () => rng.normal());
+    const samples = { size: B, oldLogProbs: Float64Array.from({ length: B }, () => -3 + 0.3 * rng.normal()), advantages: Float64Array.from({ length: B }, () => rng.normal()), returns: Float64Array.from({ length: B }, () => rng.normal()), oldValues: new Float64Array(B) };
+    const grads = { policy: new Float64Array(B * (A + Z)), logStd: new Float64Array(B * (A + Z)), values: new Float64Array(B), logp: new Float64Array(B * (A + Z)) };
+    const loss = (): number => {
+      const out = net.forwardTrain(obs, B);
+      return ppoLoss(net.policyHead(out, actions, grads), out.values, samples, HYPER, grads.values).loss;
+    };
+    return { loss, grads };
+  };
   it('stateNoise starts z′’s log-std apart from the action’s; a GRU kernel’s gradients match central finite differences', () => {
     const space = new Box(new Float32Array(A + Z).fill(-Infinity), new Float32Array(A + Z).fill(Infinity), [A + Z]);
     const net = new ActorCritic({ observationSize: O, actionSpace: space, hidden: [8], activation: 'tanh', logStdInit: -0.5, adamEps: 1e-5, useSde: false, sdeSampleFreq: -1, stateGru: { stateOffset: 2, size: Z }, stateNoise: { size: Z, logStdInit: -2 } }, new Rng(7));
@@ -182,18 +193,39 @@ describe('ActorCritic with a Box action [a, z′] (a stochastic stateful policy 
     const rng = new Rng(8);
     for (let k = 0; k < net.params.length; k++) net.params[k] = (net.params[k] as number) + 0.3 * rng.normal();
     const obs = Float32Array.from({ length: B * O }, () => rng.normal());
-    const actions = Float32Array.from({ length: B * (A + Z) }, () => rng.normal());
-    const samples = { size: B, oldLogProbs: Float64Array.from({ length: B }, () => -3 + 0.3 * rng.normal()), advantages: Float64Array.from({ length: B }, () => rng.normal()), returns: Float64Array.from({ length: B }, () => rng.normal()), oldValues: new Float64Array(B) };
-    const grads = { policy: new Float64Array(B * (A + Z)), logStd: new Float64Array(B * (A + Z)), values: new Float64Array(B), logp: new Float64Array(B * (A + Z)) };
-    const loss = () => {
-      const out = net.forwardTrain(obs, B);
-      return ppoLoss(net.policyHead(out, actions, grads), out.values, samples, HYPER, grads.values).loss;
-    };
+    const { loss, grads } = jointPpoLoss(net, obs, rng);
     loss();
     // Acting between the training forward and its backward must not disturb the latter.
     net.act(Float32Array.from({ length: 3 * O }, () => rng.normal()), 3, false);
     net.backwardTrain(B, grads.policy, grads.logStd, grads.values);
     const analytic = net.grads.slice();
+    expectFiniteDifferences(net, analytic, loss);
+  });
+
+  it('plainStateNoise under gSDE: z′ takes fresh state-independent noise each step while the action’s is held; gradients match finite differences', () => {
+    const space = new Box(new Float32Array(A + Z).fill(-Infinity), new Float32Array(A + Z).fill(Infinity), [A + Z]);
+    // sdeLearnFeatures: the variance's gradient reaches the latent too, so the finite differences below check the whole function.
+    const net = new ActorCritic({ observationSize: O, actionSpace: space, hidden: [8], activation: 'tanh', logStdInit: -0.5, adamEps: 1e-5, useSde: true, sdeSampleFreq: -1, sdeLearnFeatures: true, stateGru: { stateOffset: 2, size: Z }, stateNoise: { size: Z, logStdInit: -2 }, plainStateNoise: Z }, new Rng(9));
+    const rng = new Rng(10);
+    for (let k = 0; k < net.params.length; k++) net.params[k] = (net.params[k] as number) + 0.3 * rng.normal();
+    const obs = Float32Array.from({ length: B * O }, () => rng.normal());
+    // The per-sample log-std: gSDE's (state-dependent) for a, row 0 of z′'s columns for z′ in every row.
+    const { logStd } = net.forwardTrain(obs, B);
+    const networks = networkParamCount(net.shape);
+    for (let b = 0; b < B; b++) for (let j = A; j < A + Z; j++) expect(logStd[b * (A + Z) + j]).toBe(net.params[networks + j]);
+    expect(logStd[0]).not.toBe(logStd[A + Z]);
+    // Acting twice on one observation with the matrix held: the same a, a new z′.
+    const one = obs.subarray(0, O);
+    net.resampleExplorationNoise();
+    const first = Array.from(net.act(one, 1, false).actions);
+    const second = Array.from(net.act(one, 1, false).actions);
+    expect(second[0]).toBe(first[0]);
+    for (let j = A; j < A + Z; j++) expect(second[j]).not.toBe(first[j]);
+    const { loss, grads } = jointPpoLoss(net, obs, rng);
+    loss();
+    net.backwardTrain(B, grads.policy, grads.logStd, grads.values);
+    const analytic = net.grads.slice();
+    expect(analytic[networks + A]).not.toBe(0);
     expectFiniteDifferences(net, analytic, loss);
   });
 });
