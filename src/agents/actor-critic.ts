@@ -155,8 +155,12 @@ export class ActorCritic {
   private actionRng: Rng;
   /** gSDE's exploration matrix (empty without gSDE), resampled by {@link resampleExplorationNoise}. */
   private readonly exploration: GsdeExploration;
-  /** With gSDE: how many trailing action entries (z′) take plain per-step Gaussian noise instead (0: none). */
-  private readonly plainNoiseSize: number;
+  /**
+   * The leading action entries whose noise is gSDE's: all with gSDE (but the trailing
+   * `plainStateNoise` z′ entries), none without. The rest take plain per-step Gaussian noise with
+   * log-std `logStdParam[j]` (without gSDE the whole parameter, with it row 0 of column j).
+   */
+  private readonly gsdeColumns: number;
   /** The policy latent of the last {@link forwardTrain} (gSDE's variance depends on it). */
   private trainLatent: Float64Array = new Float64Array(0);
   /** Rows of the last {@link forwardTrain}. */
@@ -206,7 +210,7 @@ export class ActorCritic {
     this.exploration = new GsdeExploration({ latentSize: this.latentSize, actionSize: options.useSde ? this.actionSize : 0 }, rng.split('sde'));
     const plain = options.plainStateNoise ?? 0;
     if (plain > this.actionSize) throw new ConfigError(`plainStateNoise: the action has ${this.actionSize} entries, fewer than ${plain}`);
-    this.plainNoiseSize = options.useSde ? plain : 0;
+    this.gsdeColumns = options.useSde ? this.actionSize - plain : 0;
     this.actOut = { capacity: 0, actions: new Int32Array(0), logProbs: new Float64Array(0), values: new Float64Array(0) };
   }
 
@@ -261,12 +265,8 @@ export class ActorCritic {
   private fillLogStd(latent: ArrayLike<number>, batch: number): Float64Array {
     const D = this.actionSize;
     const { logStd, variance } = this.scratch;
-    if (!this.options.useSde) {
-      for (let b = 0; b < batch; b++) for (let j = 0; j < D; j++) logStd[b * D + j] = this.logStdParam[j] as number;
-      return logStd;
-    }
-    gsdeLogStd(this.exploration.shape, latent, batch, this.logStdParam, 0, logStd, variance);
-    for (let b = 0; b < batch; b++) for (let j = D - this.plainNoiseSize; j < D; j++) logStd[b * D + j] = this.logStdParam[j] as number;
+    if (this.options.useSde) gsdeLogStd(this.exploration.shape, latent, batch, this.logStdParam, 0, logStd, variance);
+    for (let b = 0; b < batch; b++) for (let j = this.gsdeColumns; j < D; j++) logStd[b * D + j] = this.logStdParam[j] as number;
     return logStd;
   }
 
@@ -301,12 +301,10 @@ export class ActorCritic {
       for (let i = 0; i < n; i++) {
         if (deterministic) {
           for (let j = 0; j < D; j++) actions[i * D + j] = head[i * D + j] as number;
-        } else if (this.options.useSde) {
-          this.exploration.perturb(latent, i, head, i * D, actions, i * D);
-          const Z = this.plainNoiseSize;
-          if (Z > 0) diagGaussian.sampleRow(head, logStd, i * D + D - Z, Z, sampler, actions, i * D + D - Z);
         } else {
-          diagGaussian.sampleRow(head, logStd, i * D, D, sampler, actions, i * D);
+          if (this.options.useSde) this.exploration.perturb(latent, i, head, i * D, actions, i * D);
+          const G = this.gsdeColumns;
+          if (G < D) diagGaussian.sampleRow(head, logStd, i * D + G, D - G, sampler, actions, i * D + G);
         }
         out.logProbs[i] = diagGaussian.logProbRow(actions, head, logStd, i * D, D);
       }
@@ -546,17 +544,13 @@ export class ActorCritic {
   private backwardLogStd(batch: number, gradLogStd: Float64Array): Float64Array | null {
     const D = this.actionSize;
     this.logStdGrad.fill(0);
-    if (!this.options.useSde) {
-      for (let b = 0; b < batch; b++) for (let j = 0; j < D; j++) this.logStdGrad[j] = (this.logStdGrad[j] as number) + (gradLogStd[b * D + j] as number);
-      return null;
-    }
-    // Plain-noise entries (z′): their log-std is a parameter of its own (row 0), outside gSDE's backward.
-    const gsdeColumns = D - this.plainNoiseSize;
-    for (let b = 0; b < batch; b++) for (let j = gsdeColumns; j < D; j++) this.logStdGrad[j] = (this.logStdGrad[j] as number) + (gradLogStd[b * D + j] as number);
+    // Plain-noise entries: their log-std is the parameter itself, so the per-sample gradients are summed.
+    for (let b = 0; b < batch; b++) for (let j = this.gsdeColumns; j < D; j++) this.logStdGrad[j] = (this.logStdGrad[j] as number) + (gradLogStd[b * D + j] as number);
+    if (!this.options.useSde) return null;
     const L = this.latentSize;
     const learnFeatures = this.options.sdeLearnFeatures === true;
     const gradLatent = learnFeatures ? this.scratch.gradLatent.fill(0, 0, batch * L) : null;
-    gsdeLogStdBackward(this.exploration.shape, this.trainLatent, batch, this.logStdParam, this.scratch.variance, gradLogStd, this.logStdGrad, gradLatent, gsdeColumns);
+    gsdeLogStdBackward(this.exploration.shape, this.trainLatent, batch, this.logStdParam, this.scratch.variance, gradLogStd, this.logStdGrad, gradLatent, this.gsdeColumns);
     return gradLatent === null ? null : gradLatent.subarray(0, batch * L);
   }
 
