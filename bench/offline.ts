@@ -12,7 +12,7 @@
  *   --datasets A,B      dataset names in it, without .h5 (default: the six hopper/halfcheetah ones)
  *   --algos A,B         default odice,iql,bc
  *   --seeds K           seeds 0 … K−1 (default 5)
- *   --steps N           gradient steps per run (default 50000)
+ *   --steps N           gradient steps per run (default 100000: O-DICE is still rising at 50k)
  *   --eval-every N      default 10000; --eval-episodes K (default 10)
  *   --hidden H          width of the two hidden layers of every network (default 64)
  *   --workers W         runs at a time (default 2)
@@ -37,7 +37,7 @@ const { values } = parseArgs({
     datasets: { type: 'string', default: 'hopper-medium,hopper-medium-replay,hopper-medium-expert,halfcheetah-medium,halfcheetah-medium-replay,halfcheetah-medium-expert' },
     algos: { type: 'string', default: 'odice,iql,bc' },
     seeds: { type: 'string', default: '5' },
-    steps: { type: 'string', default: '50000' },
+    steps: { type: 'string', default: '100000' },
     'eval-every': { type: 'string', default: '10000' },
     'eval-episodes': { type: 'string', default: '10' },
     hidden: { type: 'string', default: '64' },
