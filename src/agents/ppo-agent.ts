@@ -12,6 +12,7 @@ import type { EngineFactory } from './engines/engine.js';
 import type { PpoConfig } from './ppo-config.js';
 import type { EpoSettings } from './epo-config.js';
 import { scheduleValue } from './schedule.js';
+import { PpoMinibatchMeans } from './ppo-update-metrics.js';
 import { TurnEntropyMeter } from './turn-entropy.js';
 
 /** Checkpointed state of a {@link PpoAgent}. */
@@ -94,11 +95,10 @@ export class PpoAgent extends ActorCriticAgent {
     const clipRange = scheduleValue(c.clipRange, progress);
     const hyper = { clipRange, clipRangeVf: c.clipRangeVf, entCoef: c.entCoef, vfCoef: c.vfCoef };
     const size = buffer.size;
-    const sums = { policyLoss: 0, valueLoss: 0, entropy: 0, approxKl: 0, clipFraction: 0, gradNorm: 0 };
+    const means = new PpoMinibatchMeans();
     const epo = this.epo === null ? null : { settings: this.epo, beta: epoPhaseWeight(this.updates, this.epo.phaseLength), smoothing: 0, outside: 0 };
     const turnEntropy = epo !== null || this.config.logTurnEntropy;
     if (turnEntropy) this.measureTurnEntropy(buffer);
-    let minibatches = 0;
     let epochs = 0;
     let stop = false;
     for (let epoch = 0; epoch < c.nEpochs && !stop; epoch++) {
@@ -117,17 +117,10 @@ export class PpoAgent extends ActorCriticAgent {
           stop = true;
           break;
         }
-        const gradNorm = this.net.applyGradients(c.maxGradNorm, learningRate);
-        sums.policyLoss += m.policyLoss;
-        sums.valueLoss += m.valueLoss;
-        sums.entropy += m.entropy;
-        sums.approxKl += m.approxKl;
-        sums.clipFraction += m.clipFraction;
-        sums.gradNorm += gradNorm;
-        minibatches++;
+        means.add(m, this.net.applyGradients(c.maxGradNorm, learningRate));
       }
     }
-    const k = Math.max(1, minibatches);
+    const k = Math.max(1, means.count);
     let details: Record<string, number> | undefined;
     if (epo !== null) {
       // History after use: H̄_t holds past updates only.
@@ -136,20 +129,7 @@ export class PpoAgent extends ActorCriticAgent {
     } else if (turnEntropy) {
       details = this.turnEntropy.report();
     }
-    return {
-      policyLoss: sums.policyLoss / k,
-      valueLoss: sums.valueLoss / k,
-      entropy: sums.entropy / k,
-      approxKl: sums.approxKl / k,
-      clipFraction: sums.clipFraction / k,
-      gradNorm: sums.gradNorm / k,
-      explainedVariance: Number.NaN,
-      learningRate,
-      clipRange,
-      epochs,
-      seconds: (performance.now() - started) / 1000,
-      ...(details !== undefined ? { details } : {}),
-    };
+    return means.metrics({ learningRate, clipRange, epochs, seconds: (performance.now() - started) / 1000, ...(details !== undefined ? { details } : {}) });
   }
 
   /** Each turn's entropy over the rollout under the sampling policy, in minibatch-sized chunks. */

@@ -7,6 +7,7 @@ import type { ActOutput, OnPolicyAgent, PolicyActor } from '../loop/agent.js';
 import type { UpdateMetrics } from '../loop/events.js';
 import type { PpoConfig } from './ppo-config.js';
 import { RecurrentActorCritic, type RecurrentActorCriticState, type RecurrentMemory } from './recurrent-actor-critic.js';
+import { PpoMinibatchMeans } from './ppo-update-metrics.js';
 import { scheduleValue } from './schedule.js';
 
 /** Checkpointed state of a {@link RecurrentPpoAgent}. */
@@ -133,8 +134,7 @@ export class RecurrentPpoAgent implements OnPolicyAgent {
     const hyper = { clipRange, clipRangeVf: c.clipRangeVf, entCoef: c.entCoef, vfCoef: c.vfCoef };
     this.cutSequences(buffer);
     const S = this.sequences.count;
-    const sums = { policyLoss: 0, valueLoss: 0, entropy: 0, approxKl: 0, clipFraction: 0, gradNorm: 0 };
-    let minibatches = 0;
+    const means = new PpoMinibatchMeans();
     let epochs = 0;
     let stop = false;
     for (let epoch = 0; epoch < c.nEpochs && !stop; epoch++) {
@@ -158,30 +158,10 @@ export class RecurrentPpoAgent implements OnPolicyAgent {
           break;
         }
         net.backwardSequences(mb.gradPolicy, mb.gradLogStd, mb.gradValues);
-        sums.gradNorm += net.applyGradients(c.maxGradNorm, learningRate);
-        sums.policyLoss += m.policyLoss;
-        sums.valueLoss += m.valueLoss;
-        sums.entropy += m.entropy;
-        sums.approxKl += m.approxKl;
-        sums.clipFraction += m.clipFraction;
-        minibatches++;
+        means.add(m, net.applyGradients(c.maxGradNorm, learningRate));
       }
     }
-    const k = Math.max(1, minibatches);
-    return {
-      policyLoss: sums.policyLoss / k,
-      valueLoss: sums.valueLoss / k,
-      entropy: sums.entropy / k,
-      approxKl: sums.approxKl / k,
-      clipFraction: sums.clipFraction / k,
-      gradNorm: sums.gradNorm / k,
-      explainedVariance: Number.NaN,
-      learningRate,
-      clipRange,
-      epochs,
-      seconds: (performance.now() - started) / 1000,
-      details: { sequences: S, meanSequenceLength: buffer.size / Math.max(1, S) },
-    };
+    return means.metrics({ learningRate, clipRange, epochs, seconds: (performance.now() - started) / 1000, details: { sequences: S, meanSequenceLength: buffer.size / Math.max(1, S) } });
   }
 
   /** Cuts every copy's rollout into sequences at episode starts (and the rollout's start). */
