@@ -265,7 +265,7 @@ export class ActorCritic {
   private fillLogStd(latent: ArrayLike<number>, batch: number): Float64Array {
     const D = this.actionSize;
     const { logStd, variance } = this.scratch;
-    if (this.options.useSde) gsdeLogStd(this.exploration.shape, latent, batch, this.logStdParam, 0, logStd, variance);
+    if (this.options.useSde) gsdeLogStd(this.exploration.shape, latent, batch, this.logStdParam, 0, logStd, variance, this.gsdeColumns);
     for (let b = 0; b < batch; b++) for (let j = this.gsdeColumns; j < D; j++) logStd[b * D + j] = this.logStdParam[j] as number;
     return logStd;
   }
@@ -302,7 +302,7 @@ export class ActorCritic {
         if (deterministic) {
           for (let j = 0; j < D; j++) actions[i * D + j] = head[i * D + j] as number;
         } else {
-          if (this.options.useSde) this.exploration.perturb(latent, i, head, i * D, actions, i * D);
+          if (this.options.useSde) this.exploration.perturb(latent, i, head, i * D, actions, i * D, this.gsdeColumns);
           const G = this.gsdeColumns;
           if (G < D) diagGaussian.sampleRow(head, logStd, i * D + G, D - G, sampler, actions, i * D + G);
         }

@@ -10,8 +10,7 @@ type AveragedMetric = 'policyLoss' | 'valueLoss' | 'entropy' | 'approxKl' | 'cli
  * minibatch steps that were applied (a step the target KL stopped counts for nothing).
  */
 export class PpoMinibatchMeans {
-  /** Minibatch steps added so far. */
-  count = 0;
+  private added = 0;
   private policyLoss = 0;
   private valueLoss = 0;
   private entropy = 0;
@@ -27,12 +26,17 @@ export class PpoMinibatchMeans {
     this.approxKl += m.approxKl;
     this.clipFraction += m.clipFraction;
     this.gradNorm += gradNorm;
-    this.count++;
+    this.added++;
+  }
+
+  /** Minibatch steps added so far. */
+  get count(): number {
+    return this.added;
   }
 
   /** The update's metrics: these means (zeros when no step was applied) with the rest as given; the critic's explained variance is the loop's to fill. */
   metrics(rest: Omit<UpdateMetrics, AveragedMetric | 'explainedVariance'>): UpdateMetrics {
-    const k = Math.max(1, this.count);
+    const k = Math.max(1, this.added);
     return {
       policyLoss: this.policyLoss / k,
       valueLoss: this.valueLoss / k,

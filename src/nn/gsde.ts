@@ -20,12 +20,22 @@ export interface GsdeShape {
 
 /**
  * Per-sample log-std (and variance) of `batch` latent rows: log s_bj = ½ log(Σ_k f_bk² σ_kj² + ε).
- * `logSigma` holds the [L × D] parameters from `offset` on.
+ * `logSigma` holds the [L × D] parameters from `offset` on. Only columns before `columnEnd`
+ * (default D) are written: the others' noise is not gSDE's (as in the backward and `perturb`).
  */
-export function gsdeLogStd(shape: GsdeShape, latent: ArrayLike<number>, batch: number, logSigma: ArrayLike<number>, offset: number, logStdOut: Float64Array, varianceOut: Float64Array): void {
+export function gsdeLogStd(
+  shape: GsdeShape,
+  latent: ArrayLike<number>,
+  batch: number,
+  logSigma: ArrayLike<number>,
+  offset: number,
+  logStdOut: Float64Array,
+  varianceOut: Float64Array,
+  columnEnd: number = shape.actionSize,
+): void {
   const { latentSize: L, actionSize: D } = shape;
   for (let b = 0; b < batch; b++) {
-    for (let j = 0; j < D; j++) {
+    for (let j = 0; j < columnEnd; j++) {
       let v = 0;
       for (let k = 0; k < L; k++) {
         const f = latent[b * L + k] as number;
@@ -98,10 +108,10 @@ export class GsdeExploration {
     if (sampleFreq > 0 && (stepInRollout + 1) % sampleFreq === 0) this.resample(logSigma);
   }
 
-  /** Writes mean + latent·M for latent row `row` into `out[outOffset …]`. */
-  perturb(latent: ArrayLike<number>, row: number, mean: ArrayLike<number>, meanOffset: number, out: Float32Array, outOffset: number): void {
+  /** Writes mean + latent·M for latent row `row` into `out[outOffset …]`, columns before `columnEnd` (default all). */
+  perturb(latent: ArrayLike<number>, row: number, mean: ArrayLike<number>, meanOffset: number, out: Float32Array, outOffset: number, columnEnd: number = this.shape.actionSize): void {
     const { latentSize: L, actionSize: D } = this.shape;
-    for (let j = 0; j < D; j++) {
+    for (let j = 0; j < columnEnd; j++) {
       let noise = 0;
       for (let k = 0; k < L; k++) noise += (latent[row * L + k] as number) * (this.matrix[k * D + j] as number);
       out[outOffset + j] = (mean[meanOffset + j] as number) + noise;
