@@ -8,7 +8,7 @@
 #                     average a third of that expert's return; the run is kept as the medium policy
 #   medium            1M transitions of the medium policy (stochastic, as D4RL's SAC data)
 #   medium-expert     1M medium + 1M expert transitions
-# Each step is skipped when its output exists, so an interrupted build continues. About 10 min.
+# Each step is skipped when its output exists, so an interrupted build continues. About 20 min.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-bench-results/offline}

@@ -195,7 +195,7 @@ async function report(): Promise<void> {
     '',
     '## Datasets',
     '',
-    'D4RL\'s recipes on rxrl\'s own physics: the expert is a PPO run of 1M steps, the seed that evaluated best in the PPO reports (`docs/benchmarks/hopper`, `docs/benchmarks/halfcheetah-ppo`); medium-replay is every transition of a PPO run trained until its last 10 episodes averaged about a third of the expert\'s return (that run is the medium policy); medium is 1M transitions of the medium policy; medium-expert is 1M medium and 1M expert transitions. Normalised scores use D4RL\'s reference returns (random and expert SAC on MuJoCo), which fit rxrl\'s physics only approximately; PPO\'s experts are far below D4RL\'s SAC experts on HalfCheetah (about 2200 against 12135), so every HalfCheetah score is low.',
+    'D4RL\'s recipes on rxrl\'s own physics: the expert is a PPO run of 1M steps, the seed that evaluated best in the PPO reports (`docs/benchmarks/hopper`, `docs/benchmarks/halfcheetah-ppo`); medium-replay is every transition of a PPO run trained until its last 10 episodes averaged about a third of the expert\'s return (that run is the medium policy); medium is 1M transitions of the medium policy; medium-expert is 1M medium and 1M expert transitions. Normalised scores use D4RL\'s reference returns (random and expert SAC on MuJoCo), which fit rxrl\'s physics only approximately; PPO\'s experts are far below D4RL\'s SAC experts on HalfCheetah (see the best episode of halfcheetah-medium-expert below), so every HalfCheetah score is low.',
     '',
     '| dataset | env | rows | episodes | return (mean ± sd) | normalised mean | normalised best episode |',
     '|---|---|---:|---:|---:|---:|---:|',
