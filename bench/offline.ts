@@ -4,9 +4,11 @@
  * of `rxrl bench`) into `OUT/runs/<algo>-<dataset>-s<seed>/`, then a report of D4RL-normalised
  * scores with bootstrap CIs and the comparisons the offline issue asks for.
  *
- * Finished runs (their summary.json exists) are kept, so an interrupted sweep continues, and
- * a later call can add seeds or algorithms; `OUT/offline-sweep.json` pins the settings that
- * must agree between calls (steps, evaluation, network sizes, batch).
+ * Every finished run goes into `REPORT/runs.json` (`bench/offline-record.ts`) with the hashes of
+ * the datasets it trained on; the sweep skips the runs recorded there and the report is built from
+ * that record alone, so a sweep can be spread over several sessions (commit the record between
+ * them) and a later call can add seeds or algorithms. The record pins the settings that must
+ * agree between calls (steps, evaluation, network sizes, batch). Run folders stay in OUT.
  *
  *   --data DIR          dataset folder (default bench-results/offline/data)
  *   --datasets A,B      dataset names in it, without .h5 (default: the six hopper/halfcheetah ones)
@@ -17,9 +19,10 @@
  *   --hidden H          width of the two hidden layers of every network (default 64)
  *   --workers W         runs at a time (default 2)
  *   --out DIR           default bench-results/offline-sweep
- *   --report DIR        where offline.md and results go (default docs/benchmarks/offline); --report-only skips training
+ *   --report DIR        the record (runs.json) and the report, offline.md, runs.csv, curves.png
+ *                       (default docs/benchmarks/offline); --report-only skips training
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { bootstrapDifferenceCI, aggregateMean, stratifiedBootstrapCI } from '../src/bench/statistics.js';
@@ -30,6 +33,7 @@ import { normalizedScore, referenceScoresFor, type ReferenceScores } from '../sr
 import { returnStatistics, splitEpisodes } from '../src/data/episodes.js';
 import { renderSvg, svgToPng } from '../src/bench/plots.js';
 import type { RunSummary } from '../src/loop/events.js';
+import { fileSha256, OfflineRecord, runKey, type RecordedRun } from './offline-record.js';
 
 const { values } = parseArgs({
   options: {
@@ -60,23 +64,29 @@ function overrides(algo: string, file: string): Record<string, unknown> {
   return { dataset: path.resolve(file), batchSize: settings.batchSize, policy: { hidden: layers, logStdMin: -5, logStdMax: 2 }, ...(algo === 'bc' ? {} : algo === 'iql' ? { value: { hidden: layers } } : { value: { hidden: layers, layerNorm: true, twin: true } }) };
 }
 
-function checkSettings(): void {
-  const file = path.join(out, 'offline-sweep.json');
-  if (existsSync(file)) {
-    const saved = JSON.parse(readFileSync(file, 'utf8')) as typeof settings;
-    const diffs = (Object.keys(settings) as (keyof typeof settings)[]).filter((k) => saved[k] !== settings[k]).map((k) => `${k}: ${saved[k]} → ${settings[k]}`);
-    if (diffs.length > 0) throw new Error(`${out} holds runs of other settings (${diffs.join('; ')}); use another --out`);
-    return;
+/** A finished run folder as a record entry (its summary's final evaluation and its eval events). */
+function readRun(algo: string, dataset: string, seed: number): RecordedRun {
+  const dir = path.join(out, 'runs', runKey(algo, dataset, seed));
+  const summary = JSON.parse(readFileSync(path.join(dir, 'summary.json'), 'utf8')) as RunSummary;
+  if (summary.finalEval === null) throw new Error(`${dir}: the run has no final evaluation`);
+  const evals: [number, number][] = [];
+  for (const line of readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8').split('\n')) {
+    if (!line.includes('"type":"eval"')) continue;
+    const e = JSON.parse(line) as { step: number; result: { mean: number } };
+    evals.push([e.step, e.result.mean]);
   }
-  mkdirSync(path.join(out, 'runs'), { recursive: true });
-  writeFileSync(file, `${JSON.stringify(settings, null, 2)}\n`);
+  return { algo, dataset, seed, finalReturn: summary.finalEval.mean, wallSeconds: summary.wallSeconds, evals };
 }
 
-const runName = (algo: string, ds: string, seed: number) => `${algo}-${ds}-s${seed}`;
-const summaryFile = (name: string) => path.join(out, 'runs', name, 'summary.json');
+/** The record, with every dataset's file checked against the hash its runs were recorded with. */
+async function openRecord(): Promise<OfflineRecord> {
+  const record = new OfflineRecord(values.report, settings);
+  for (const ds of datasets) record.checkDataset(ds, await fileSha256(path.join(values.data, `${ds}.h5`)));
+  return record;
+}
 
-async function train(): Promise<void> {
-  checkSettings();
+async function train(record: OfflineRecord): Promise<void> {
+  mkdirSync(path.join(out, 'runs'), { recursive: true });
   const envOf = new Map<string, string>();
   for (const ds of datasets) {
     const d = await loadDataset(path.join(values.data, `${ds}.h5`));
@@ -85,18 +95,20 @@ async function train(): Promise<void> {
   }
   // Seed-major, so that an interrupted sweep has every algorithm on every dataset for its first seeds.
   const jobs: ChildJob[] = [];
+  const datasetOf = new Map<string, string>();
   for (let seed = 0; seed < seeds; seed++) {
     for (const ds of datasets) {
       for (const algo of algos) {
-        const name = runName(algo, ds, seed);
-        if (existsSync(summaryFile(name))) continue;
+        if (record.has(algo, ds, seed)) continue;
+        const name = runKey(algo, ds, seed);
         const dir = path.join(out, 'runs', name);
         rmSync(dir, { recursive: true, force: true });
+        datasetOf.set(dir, ds);
         jobs.push({ algo, env: envOf.get(ds) as string, seed, steps: settings.steps, evalEvery: settings.evalEvery, evalEpisodes: settings.evalEpisodes, dir, preload: [], overrides: overrides(algo, path.join(values.data, `${ds}.h5`)) });
       }
     }
   }
-  console.error(`offline sweep: ${jobs.length} runs to do in ${out}`);
+  console.error(`offline sweep: ${jobs.length} runs to do in ${out}, recorded in ${values.report}/runs.json`);
   let done = 0;
   const started = performance.now();
   await runPool(jobs, Number(values.workers), async (job) => {
@@ -105,6 +117,7 @@ async function train(): Promise<void> {
     done++;
     const name = path.basename(job.dir);
     const minutes = ((performance.now() - started) / 60_000).toFixed(1);
+    if (r.ok) record.add(readRun(job.algo, datasetOf.get(job.dir) as string, job.seed));
     if (r.ok) console.error(`[${done}/${jobs.length}, ${minutes} min] ${name}: final eval ${r.summary.finalEval?.mean.toFixed(1)} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
     else {
       console.error(`[${done}/${jobs.length}, ${minutes} min] ${name} failed: ${r.error}`);
@@ -118,7 +131,7 @@ interface Cell {
   readonly returns: number[];
 }
 
-async function report(): Promise<void> {
+async function report(record: OfflineRecord): Promise<void> {
   const refs = new Map<string, ReferenceScores>();
   const rows = new Map<string, number>();
   const dataRows: string[] = [];
@@ -132,7 +145,6 @@ async function report(): Promise<void> {
     const st = returnStatistics(ep.returns);
     dataRows.push(`| ${ds} | ${d.metadata.envId} | ${d.size} | ${ep.count} | ${st.mean.toFixed(0)} ± ${st.std.toFixed(0)} | ${normalizedScore(st.mean, ref).toFixed(1)} | ${normalizedScore(st.max, ref).toFixed(1)} |`);
   }
-  const present = new Set(existsSync(path.join(out, 'runs')) ? readdirSync(path.join(out, 'runs')) : []);
   const cells = new Map<string, Cell>();
   const curves: { algo: string; dataset: string; seed: number; step: number; score: number }[] = [];
   const csv = ['algo,dataset,seed,final_return,normalized_score,wall_seconds'];
@@ -140,19 +152,11 @@ async function report(): Promise<void> {
     const ref = refs.get(ds) as ReferenceScores;
     for (const algo of algos) {
       const cell: Cell = { scores: [], returns: [] };
-      for (let seed = 0; seed < 100; seed++) {
-        const name = runName(algo, ds, seed);
-        if (!present.has(name) || !existsSync(summaryFile(name))) continue;
-        const summary = JSON.parse(readFileSync(summaryFile(name), 'utf8')) as RunSummary;
-        const ret = summary.finalEval?.mean ?? Number.NaN;
-        cell.returns.push(ret);
-        cell.scores.push(normalizedScore(ret, ref));
-        csv.push(`${algo},${ds},${seed},${ret},${normalizedScore(ret, ref)},${summary.wallSeconds}`);
-        for (const line of readFileSync(path.join(out, 'runs', name, 'metrics.jsonl'), 'utf8').split('\n')) {
-          if (!line.includes('"type":"eval"')) continue;
-          const e = JSON.parse(line) as { step: number; result: { mean: number } };
-          curves.push({ algo, dataset: ds, seed, step: e.step, score: normalizedScore(e.result.mean, ref) });
-        }
+      for (const run of record.runsOf(algo, ds)) {
+        cell.returns.push(run.finalReturn);
+        cell.scores.push(normalizedScore(run.finalReturn, ref));
+        csv.push(`${algo},${ds},${run.seed},${run.finalReturn},${normalizedScore(run.finalReturn, ref)},${run.wallSeconds}`);
+        for (const [step, mean] of run.evals) curves.push({ algo, dataset: ds, seed: run.seed, step, score: normalizedScore(mean, ref) });
       }
       cells.set(`${algo}/${ds}`, cell);
     }
@@ -187,11 +191,10 @@ async function report(): Promise<void> {
   }
   mkdirSync(values.report, { recursive: true });
   writeFileSync(path.join(values.report, 'runs.csv'), `${csv.join('\n')}\n`);
-  writeFileSync(path.join(values.report, 'results.json'), `${JSON.stringify({ settings, datasets, algos, cells: Object.fromEntries(cells), curves }, null, 2)}\n`);
   const text = [
     '# Offline RL on D4RL-recipe datasets',
     '',
-    `\`npm run bench:offline-data\` builds the datasets, \`npm run bench:offline\` trains every (algorithm, dataset, seed) and writes this report. Settings: ${settings.steps} gradient steps per run at batch ${settings.batchSize}, every network two hidden layers of ${settings.hidden} (O-DICE's value networks with LayerNorm and twin heads), the algorithms' reference defaults otherwise (\`docs/offline.md\`); deterministic evaluation every ${settings.evalEvery} steps (${settings.evalEpisodes} episodes).`,
+    `\`npm run bench:offline-data\` builds the datasets, \`npm run bench:offline\` trains every (algorithm, dataset, seed) and writes this report. Settings: ${settings.steps} gradient steps per run at batch ${settings.batchSize}, every network two hidden layers of ${settings.hidden} (O-DICE's value networks with LayerNorm and twin heads), the algorithms' reference defaults otherwise (\`docs/offline.md\`); deterministic evaluation every ${settings.evalEvery} steps (${settings.evalEpisodes} episodes). Every run, with its evaluation curve, is in \`runs.json\` beside this report, together with the SHA-256 of each dataset file it trained on; the sweep skips the runs recorded there, so it can be spread over several sessions and refuses datasets built differently.`,
     '',
     '## Datasets',
     '',
@@ -238,5 +241,6 @@ async function report(): Promise<void> {
   console.log(text);
 }
 
-if (!values['report-only']) await train();
-await report();
+const record = await openRecord();
+if (!values['report-only']) await train(record);
+await report(record);

@@ -1,0 +1,123 @@
+/**
+ * The offline benchmark's record of finished runs, `runs.json` beside its report: the sweep's
+ * settings, the SHA-256 of every dataset the runs trained on, and per run its final return,
+ * wall time and evaluation curve. The report is built from it alone and the sweep skips what it
+ * holds, so a sweep spread over several machines' sessions adds up in the repository instead of
+ * in a scratch folder; a dataset rebuilt differently (another hash) is refused, not mixed in.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+/** Settings every recorded run shares. */
+export interface SweepSettings {
+  readonly steps: number;
+  readonly evalEvery: number;
+  readonly evalEpisodes: number;
+  readonly hidden: number;
+  readonly batchSize: number;
+}
+
+/** One finished (algorithm, dataset, seed) run. */
+export interface RecordedRun {
+  readonly algo: string;
+  readonly dataset: string;
+  readonly seed: number;
+  /** Mean return of the final deterministic evaluation. */
+  readonly finalReturn: number;
+  readonly wallSeconds: number;
+  /** [gradient step, mean evaluation return] at every evaluation. */
+  readonly evals: readonly (readonly [number, number])[];
+}
+
+interface RecordFile {
+  settings: SweepSettings;
+  /** Dataset name → SHA-256 of its .h5 file. */
+  datasets: Record<string, string>;
+  runs: RecordedRun[];
+}
+
+/** SHA-256 (hex) of a file's bytes. */
+export async function fileSha256(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+export const runKey = (algo: string, dataset: string, seed: number): string => `${algo}-${dataset}-s${seed}`;
+
+/** The record in `dir/runs.json` (created empty on the first {@link OfflineRecord.add}). */
+export class OfflineRecord {
+  private readonly file: string;
+  private readonly data: RecordFile;
+  private readonly byKey = new Map<string, RecordedRun>();
+
+  constructor(dir: string, settings: SweepSettings) {
+    this.file = path.join(dir, 'runs.json');
+    this.data = existsSync(this.file) ? (JSON.parse(readFileSync(this.file, 'utf8')) as RecordFile) : { settings, datasets: {}, runs: [] };
+    const saved = this.data.settings;
+    const diffs = (Object.keys(settings) as (keyof SweepSettings)[]).filter((k) => saved[k] !== settings[k]).map((k) => `${k}: ${saved[k]} → ${settings[k]}`);
+    if (diffs.length > 0) throw new Error(`${this.file} records runs of other settings (${diffs.join('; ')}); pass those settings, or another --report folder`);
+    for (const r of this.data.runs) this.byKey.set(runKey(r.algo, r.dataset, r.seed), r);
+  }
+
+  get settings(): SweepSettings {
+    return this.data.settings;
+  }
+
+  /**
+   * Checks that `dataset`'s file is the one the recorded runs used (and notes its hash when no
+   * run used it yet). Throws naming both hashes otherwise.
+   */
+  checkDataset(dataset: string, sha256: string): void {
+    const known = this.data.datasets[dataset];
+    if (known === undefined) {
+      this.data.datasets[dataset] = sha256;
+      return;
+    }
+    if (known !== sha256) {
+      throw new Error(
+        `${dataset}.h5 (sha256 ${sha256.slice(0, 16)}…) is not the file the runs in ${this.file} trained on (${known.slice(0, 16)}…): ` +
+          'rebuild the datasets with `npm run bench:offline-data` from the commit that recorded them, or write to another --report folder',
+      );
+    }
+  }
+
+  has(algo: string, dataset: string, seed: number): boolean {
+    return this.byKey.has(runKey(algo, dataset, seed));
+  }
+
+  /** Recorded runs of one (algorithm, dataset), by seed. */
+  runsOf(algo: string, dataset: string): RecordedRun[] {
+    return this.data.runs.filter((r) => r.algo === algo && r.dataset === dataset).sort((a, b) => a.seed - b.seed);
+  }
+
+  /** Adds (or replaces) a run and saves the record at once, so an interrupted sweep keeps it. */
+  add(run: RecordedRun): void {
+    const key = runKey(run.algo, run.dataset, run.seed);
+    const old = this.byKey.get(key);
+    if (old !== undefined) this.data.runs.splice(this.data.runs.indexOf(old), 1);
+    this.data.runs.push(run);
+    this.byKey.set(key, run);
+    this.save();
+  }
+
+  private save(): void {
+    const runs = [...this.data.runs].sort((a, b) => a.dataset.localeCompare(b.dataset) || a.algo.localeCompare(b.algo) || a.seed - b.seed);
+    // One run per line keeps the file's diffs readable as it grows.
+    const text = [
+      '{',
+      `  "settings": ${JSON.stringify(this.data.settings)},`,
+      `  "datasets": ${JSON.stringify(this.data.datasets, null, 4).replace(/\n}$/, '\n  }')},`,
+      '  "runs": [',
+      runs.map((r) => `    ${JSON.stringify(r)}`).join(',\n'),
+      '  ]',
+      '}',
+      '',
+    ].join('\n');
+    mkdirSync(path.dirname(this.file), { recursive: true });
+    const tmp = `${this.file}.tmp`;
+    writeFileSync(tmp, text);
+    renameSync(tmp, this.file);
+  }
+}
