@@ -61,10 +61,6 @@ export class OfflineRecord {
     for (const r of this.data.runs) this.byKey.set(runKey(r.algo, r.dataset, r.seed), r);
   }
 
-  get settings(): SweepSettings {
-    return this.data.settings;
-  }
-
   /**
    * Checks that `dataset`'s file is the one the recorded runs used (and notes its hash when no
    * run used it yet). Throws naming both hashes otherwise.

@@ -25,7 +25,8 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { bootstrapDifferenceCI, aggregateMean, stratifiedBootstrapCI } from '../src/bench/statistics.js';
+import { bootstrapDifferenceCI, aggregateMean, mean, stratifiedBootstrapCI } from '../src/bench/statistics.js';
+import { evalCurve } from '../src/bench/results.js';
 import { runChild, runPool, type ChildJob } from '../src/bench/pool.js';
 import { Rng } from '../src/core/rng.js';
 import { loadDataset } from '../src/data/load-dataset.js';
@@ -69,12 +70,7 @@ function readRun(algo: string, dataset: string, seed: number): RecordedRun {
   const dir = path.join(out, 'runs', runKey(algo, dataset, seed));
   const summary = JSON.parse(readFileSync(path.join(dir, 'summary.json'), 'utf8')) as RunSummary;
   if (summary.finalEval === null) throw new Error(`${dir}: the run has no final evaluation`);
-  const evals: [number, number][] = [];
-  for (const line of readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8').split('\n')) {
-    if (!line.includes('"type":"eval"')) continue;
-    const e = JSON.parse(line) as { step: number; result: { mean: number } };
-    evals.push([e.step, e.result.mean]);
-  }
+  const evals = evalCurve(dir).map((p) => [p.step, p.value] as const);
   return { algo, dataset, seed, finalReturn: summary.finalEval.mean, wallSeconds: summary.wallSeconds, evals };
 }
 
@@ -117,9 +113,10 @@ async function train(record: OfflineRecord): Promise<void> {
     done++;
     const name = path.basename(job.dir);
     const minutes = ((performance.now() - started) / 60_000).toFixed(1);
-    if (r.ok) record.add(readRun(job.algo, datasetOf.get(job.dir) as string, job.seed));
-    if (r.ok) console.error(`[${done}/${jobs.length}, ${minutes} min] ${name}: final eval ${r.summary.finalEval?.mean.toFixed(1)} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
-    else {
+    if (r.ok) {
+      record.add(readRun(job.algo, datasetOf.get(job.dir) as string, job.seed));
+      console.error(`[${done}/${jobs.length}, ${minutes} min] ${name}: final eval ${r.summary.finalEval?.mean.toFixed(1)} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+    } else {
       console.error(`[${done}/${jobs.length}, ${minutes} min] ${name} failed: ${r.error}`);
       writeFileSync(path.join(job.dir, 'error.json'), `${JSON.stringify({ error: r.error })}\n`);
     }
@@ -191,18 +188,17 @@ async function report(record: OfflineRecord): Promise<void> {
   }
   // The offline issue's targets, on the means over seeds (provisional until every cell has 5 seeds).
   const targets: string[] = [];
-  const meanOf = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  const target = (ds: string, other: string, margin: number, what: string) => {
+  const target = (ds: string, other: string, what: string, holds: (difference: number) => boolean) => {
     const x = cells.get(`odice/${ds}`)?.scores ?? [];
     const y = cells.get(`${other}/${ds}`)?.scores ?? [];
     if (x.length === 0 || y.length === 0) return;
-    const d = meanOf(x) - meanOf(y);
-    targets.push(`| ${what} | ${ds} | ${d.toFixed(1)} | ${(margin === 0 ? d > 0 : d >= -margin) ? 'holds' : 'fails'} | ${x.length} / ${y.length} |`);
+    const d = mean(x) - mean(y);
+    targets.push(`| ${what} | ${ds} | ${d.toFixed(1)} | ${holds(d) ? 'holds' : 'fails'} | ${x.length} / ${y.length} |`);
   };
   if (algos.includes('odice')) {
-    for (const ds of datasets.filter((d) => d.endsWith('-medium-replay'))) if (algos.includes('bc')) target(ds, 'bc', 0, 'O-DICE > BC (medium-replay)');
-    if (algos.includes('iql')) for (const ds of datasets) target(ds, 'iql', 2, 'O-DICE ≥ IQL − 2');
-    for (const other of ['semi-dice', 'true-dice'].filter((a) => algos.includes(a))) for (const ds of datasets) target(ds, other, 0, `O-DICE > ${other} (the paper's claim)`);
+    for (const ds of datasets.filter((d) => d.endsWith('-medium-replay'))) if (algos.includes('bc')) target(ds, 'bc', 'O-DICE > BC (medium-replay)', (d) => d > 0);
+    if (algos.includes('iql')) for (const ds of datasets) target(ds, 'iql', 'O-DICE ≥ IQL − 2', (d) => d >= -2);
+    for (const other of ['semi-dice', 'true-dice'].filter((a) => algos.includes(a))) for (const ds of datasets) target(ds, other, `O-DICE > ${other} (the paper's claim)`, (d) => d > 0);
   }
   mkdirSync(values.report, { recursive: true });
   writeFileSync(path.join(values.report, 'runs.csv'), `${csv.join('\n')}\n`);
