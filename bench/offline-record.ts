@@ -1,12 +1,11 @@
 /**
  * The offline benchmark's record of finished runs, `runs.json` beside its report: the sweep's
- * settings, the SHA-256 of every dataset the runs trained on, and per run its final return,
+ * settings, the digest of every dataset the runs trained on, and per run its final return,
  * wall time and evaluation curve. The report is built from it alone and the sweep skips what it
  * holds, so a sweep spread over several machines' sessions adds up in the repository instead of
- * in a scratch folder; a dataset rebuilt differently (another hash) is refused, not mixed in.
+ * in a scratch folder; a dataset rebuilt differently (another digest) is refused, not mixed in.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 /** Settings every recorded run shares. */
@@ -32,16 +31,9 @@ export interface RecordedRun {
 
 interface RecordFile {
   settings: SweepSettings;
-  /** Dataset name → SHA-256 of its .h5 file. */
+  /** Dataset name → `datasetDigest` of its rows (not of the .h5 file, whose bytes hold write times). */
   datasets: Record<string, string>;
   runs: RecordedRun[];
-}
-
-/** SHA-256 (hex) of a file's bytes. */
-export async function fileSha256(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }
 
 export const runKey = (algo: string, dataset: string, seed: number): string => `${algo}-${dataset}-s${seed}`;
@@ -62,18 +54,18 @@ export class OfflineRecord {
   }
 
   /**
-   * Checks that `dataset`'s file is the one the recorded runs used (and notes its hash when no
-   * run used it yet). Throws naming both hashes otherwise.
+   * Checks that `dataset` holds the rows the recorded runs used (and notes its digest when no
+   * run used it yet). Throws naming both digests otherwise.
    */
-  checkDataset(dataset: string, sha256: string): void {
+  checkDataset(dataset: string, digest: string): void {
     const known = this.data.datasets[dataset];
     if (known === undefined) {
-      this.data.datasets[dataset] = sha256;
+      this.data.datasets[dataset] = digest;
       return;
     }
-    if (known !== sha256) {
+    if (known !== digest) {
       throw new Error(
-        `${dataset}.h5 (sha256 ${sha256.slice(0, 16)}…) is not the file the runs in ${this.file} trained on (${known.slice(0, 16)}…): ` +
+        `${dataset}.h5 (digest ${digest.slice(0, 16)}…) does not hold the rows the runs in ${this.file} trained on (${known.slice(0, 16)}…): ` +
           'rebuild the datasets with `npm run bench:offline-data` from the commit that recorded them, or write to another --report folder',
       );
     }

@@ -4,8 +4,8 @@
  * of `rxrl bench`) into `OUT/runs/<algo>-<dataset>-s<seed>/`, then a report of D4RL-normalised
  * scores with bootstrap CIs and the comparisons the offline issue asks for.
  *
- * Every finished run goes into `REPORT/runs.json` (`bench/offline-record.ts`) with the hashes of
- * the datasets it trained on; the sweep skips the runs recorded there and the report is built from
+ * Every finished run goes into `REPORT/runs.json` (`bench/offline-record.ts`) with the digests of
+ * the datasets it trained on (`datasetDigest`); the sweep skips the runs recorded there and the report is built from
  * that record alone, so a sweep can be spread over several sessions (commit the record between
  * them) and a later call can add seeds or algorithms. The record pins the settings that must
  * agree between calls (steps, evaluation, network sizes, batch). Run folders stay in OUT.
@@ -30,11 +30,12 @@ import { evalCurve } from '../src/bench/results.js';
 import { runChild, runPool, type ChildJob } from '../src/bench/pool.js';
 import { Rng } from '../src/core/rng.js';
 import { loadDataset } from '../src/data/load-dataset.js';
+import { datasetDigest } from '../src/data/dataset-digest.js';
 import { normalizedScore, referenceScoresFor, type ReferenceScores } from '../src/data/scores.js';
 import { returnStatistics, splitEpisodes } from '../src/data/episodes.js';
 import { renderSvg, svgToPng } from '../src/bench/plots.js';
 import type { RunSummary } from '../src/loop/events.js';
-import { fileSha256, OfflineRecord, runKey, type RecordedRun } from './offline-record.js';
+import { OfflineRecord, runKey, type RecordedRun } from './offline-record.js';
 
 const { values } = parseArgs({
   options: {
@@ -74,21 +75,37 @@ function readRun(algo: string, dataset: string, seed: number): RecordedRun {
   return { algo, dataset, seed, finalReturn: summary.finalEval.mean, wallSeconds: summary.wallSeconds, evals };
 }
 
-/** The record, with every dataset's file checked against the hash its runs were recorded with. */
-async function openRecord(): Promise<OfflineRecord> {
+/** What the sweep and the report need of a dataset, read in one load (the rows themselves stay with the child runs). */
+interface DatasetFacts {
+  readonly digest: string;
+  readonly envId: string;
+  readonly rows: number;
+  readonly ref: ReferenceScores;
+  /** Its line of the report's dataset table. */
+  readonly tableRow: string;
+}
+
+async function datasetFacts(ds: string): Promise<DatasetFacts> {
+  const d = await loadDataset(path.join(values.data, `${ds}.h5`));
+  const envId = d.metadata.envId;
+  if (envId === undefined) throw new Error(`${ds}.h5 names no env in its metadata`);
+  const ref = referenceScoresFor(d.metadata);
+  if (ref === undefined) throw new Error(`${ds}: no reference scores for its env ${envId}`);
+  const ep = splitEpisodes(d);
+  const st = returnStatistics(ep.returns);
+  const tableRow = `| ${ds} | ${envId} | ${d.size} | ${ep.count} | ${st.mean.toFixed(0)} ± ${st.std.toFixed(0)} | ${normalizedScore(st.mean, ref).toFixed(1)} | ${normalizedScore(st.max, ref).toFixed(1)} |`;
+  return { digest: datasetDigest(d), envId, rows: d.size, ref, tableRow };
+}
+
+/** The record, with every dataset checked against the digest its runs were recorded with. */
+async function openRecord(facts: ReadonlyMap<string, DatasetFacts>): Promise<OfflineRecord> {
   const record = new OfflineRecord(values.report, settings);
-  for (const ds of datasets) record.checkDataset(ds, await fileSha256(path.join(values.data, `${ds}.h5`)));
+  for (const [ds, f] of facts) record.checkDataset(ds, f.digest);
   return record;
 }
 
-async function train(record: OfflineRecord): Promise<void> {
+async function train(record: OfflineRecord, facts: ReadonlyMap<string, DatasetFacts>): Promise<void> {
   mkdirSync(path.join(out, 'runs'), { recursive: true });
-  const envOf = new Map<string, string>();
-  for (const ds of datasets) {
-    const d = await loadDataset(path.join(values.data, `${ds}.h5`));
-    if (d.metadata.envId === undefined) throw new Error(`${ds}.h5 names no env in its metadata`);
-    envOf.set(ds, d.metadata.envId);
-  }
   // Seed-major, so that an interrupted sweep has every algorithm on every dataset for its first seeds.
   const jobs: ChildJob[] = [];
   const datasetOf = new Map<string, string>();
@@ -100,7 +117,7 @@ async function train(record: OfflineRecord): Promise<void> {
         const dir = path.join(out, 'runs', name);
         rmSync(dir, { recursive: true, force: true });
         datasetOf.set(dir, ds);
-        jobs.push({ algo, env: envOf.get(ds) as string, seed, steps: settings.steps, evalEvery: settings.evalEvery, evalEpisodes: settings.evalEpisodes, dir, preload: [], overrides: overrides(algo, path.join(values.data, `${ds}.h5`)) });
+        jobs.push({ algo, env: (facts.get(ds) as DatasetFacts).envId, seed, steps: settings.steps, evalEvery: settings.evalEvery, evalEpisodes: settings.evalEpisodes, dir, preload: [], overrides: overrides(algo, path.join(values.data, `${ds}.h5`)) });
       }
     }
   }
@@ -128,25 +145,12 @@ interface Cell {
   readonly returns: number[];
 }
 
-async function report(record: OfflineRecord): Promise<void> {
-  const refs = new Map<string, ReferenceScores>();
-  const rows = new Map<string, number>();
-  const dataRows: string[] = [];
-  for (const ds of datasets) {
-    const d = await loadDataset(path.join(values.data, `${ds}.h5`));
-    const ref = referenceScoresFor(d.metadata);
-    if (ref === undefined) throw new Error(`${ds}: no reference scores for its env ${d.metadata.envId}`);
-    refs.set(ds, ref);
-    rows.set(ds, d.size);
-    const ep = splitEpisodes(d);
-    const st = returnStatistics(ep.returns);
-    dataRows.push(`| ${ds} | ${d.metadata.envId} | ${d.size} | ${ep.count} | ${st.mean.toFixed(0)} ± ${st.std.toFixed(0)} | ${normalizedScore(st.mean, ref).toFixed(1)} | ${normalizedScore(st.max, ref).toFixed(1)} |`);
-  }
+async function report(record: OfflineRecord, facts: ReadonlyMap<string, DatasetFacts>): Promise<void> {
   const cells = new Map<string, Cell>();
   const curves: { algo: string; dataset: string; seed: number; step: number; score: number }[] = [];
   const csv = ['algo,dataset,seed,final_return,normalized_score,wall_seconds'];
   for (const ds of datasets) {
-    const ref = refs.get(ds) as ReferenceScores;
+    const ref = (facts.get(ds) as DatasetFacts).ref;
     for (const algo of algos) {
       const cell: Cell = { scores: [], returns: [] };
       for (const run of record.runsOf(algo, ds)) {
@@ -167,7 +171,7 @@ async function report(record: OfflineRecord): Promise<void> {
   const lines: string[] = [];
   lines.push('| dataset (rows) | ' + algos.join(' | ') + ' |');
   lines.push('|---|' + algos.map(() => '---:|').join(''));
-  for (const ds of datasets) lines.push(`| ${ds} (${rows.get(ds)}) | ${algos.map((a) => fmt(cells.get(`${a}/${ds}`)?.scores ?? [])).join(' | ')} |`);
+  for (const ds of datasets) lines.push(`| ${ds} (${facts.get(ds)?.rows}) | ${algos.map((a) => fmt(cells.get(`${a}/${ds}`)?.scores ?? [])).join(' | ')} |`);
   const comparisons: string[] = [];
   const diff = (a: string, b: string, ds: string) => {
     const x = cells.get(`${a}/${ds}`)?.scores ?? [];
@@ -205,7 +209,7 @@ async function report(record: OfflineRecord): Promise<void> {
   const text = [
     '# Offline RL on D4RL-recipe datasets',
     '',
-    `\`npm run bench:offline-data\` builds the datasets, \`npm run bench:offline\` trains every (algorithm, dataset, seed) and writes this report. Settings: ${settings.steps} gradient steps per run at batch ${settings.batchSize}, every network two hidden layers of ${settings.hidden} (O-DICE's value networks with LayerNorm and twin heads), the algorithms' reference defaults otherwise (\`docs/offline.md\`); deterministic evaluation every ${settings.evalEvery} steps (${settings.evalEpisodes} episodes). Every run, with its evaluation curve, is in \`runs.json\` beside this report, together with the SHA-256 of each dataset file it trained on; the sweep skips the runs recorded there, so it can be spread over several sessions and refuses datasets built differently.`,
+    `\`npm run bench:offline-data\` builds the datasets, \`npm run bench:offline\` trains every (algorithm, dataset, seed) and writes this report. Settings: ${settings.steps} gradient steps per run at batch ${settings.batchSize}, every network two hidden layers of ${settings.hidden} (O-DICE's value networks with LayerNorm and twin heads), the algorithms' reference defaults otherwise (\`docs/offline.md\`); deterministic evaluation every ${settings.evalEvery} steps (${settings.evalEpisodes} episodes). Every run, with its evaluation curve, is in \`runs.json\` beside this report, together with the digest of each dataset it trained on (SHA-256 of its rows, \`datasetDigest\`); the sweep skips the runs recorded there, so it can be spread over several sessions and refuses datasets built differently.`,
     '',
     '## Datasets',
     '',
@@ -213,7 +217,7 @@ async function report(record: OfflineRecord): Promise<void> {
     '',
     '| dataset | env | rows | episodes | return (mean ± sd) | normalised mean | normalised best episode |',
     '|---|---|---:|---:|---:|---:|---:|',
-    ...dataRows,
+    ...datasets.map((ds) => (facts.get(ds) as DatasetFacts).tableRow),
     '',
     '## Final normalised scores',
     '',
@@ -260,6 +264,8 @@ async function report(record: OfflineRecord): Promise<void> {
   console.log(text);
 }
 
-const record = await openRecord();
-if (!values['report-only']) await train(record);
-await report(record);
+const facts = new Map<string, DatasetFacts>();
+for (const ds of datasets) facts.set(ds, await datasetFacts(ds));
+const record = await openRecord(facts);
+if (!values['report-only']) await train(record, facts);
+await report(record, facts);

@@ -8,6 +8,7 @@
  */
 
 export { concatDatasets, createDataset, D4RL_KEYS, DatasetError, type DatasetColumn, type DatasetInput, type DatasetMetadata, type MetadataValue, type NumericArray, type OfflineDataset } from './dataset.js';
+export { datasetDigest } from './dataset-digest.js';
 export { episodeBootstrap, sumPerEpisode, type BootstrapIntervals, type EpisodeSumStatistics, type EpisodeSums } from './episode-bootstrap.js';
 export { EpisodeEndKind, quantileSorted, returnStatistics, splitEpisodes, type Episodes, type ReturnStatistics, type SplitEpisodesOptions } from './episodes.js';
 export { D4RL_REFERENCE_SCORES, d4rlReferenceScores, normalizedScore, referenceScoresFor, taskName, type ReferenceScores } from './scores.js';

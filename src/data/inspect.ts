@@ -1,11 +1,12 @@
 /**
- * What `rxrl dataset inspect` reports: size, episodes, the return distribution (and normalised
- * scores when references are known), and per-dimension state/action coverage.
+ * What `rxrl dataset inspect` reports: size, the rows' digest, episodes, the return distribution
+ * (and normalised scores when references are known), and per-dimension state/action coverage.
  *
  * @module
  */
 
 import type { DatasetMetadata, OfflineDataset } from './dataset.js';
+import { datasetDigest } from './dataset-digest.js';
 import { EpisodeEndKind, returnStatistics, splitEpisodes, type ReturnStatistics } from './episodes.js';
 import { normalizedScore, referenceScoresFor, type ReferenceScores } from './scores.js';
 import { dimensionStatistics, type DimensionStatistics } from './statistics.js';
@@ -17,6 +18,8 @@ export interface DatasetReport {
   readonly actionDim: number;
   readonly discrete: boolean;
   readonly metadata: DatasetMetadata;
+  /** {@link datasetDigest} of the rows: equal digests, the same transitions bit for bit (whatever the file bytes). */
+  readonly digest: string;
   readonly episodes: {
     readonly count: number;
     readonly terminal: number;
@@ -81,6 +84,7 @@ export function inspectDataset(ds: OfflineDataset, options: InspectOptions = {})
     actionDim: ds.actionDim,
     discrete: ds.discrete,
     metadata,
+    digest: datasetDigest(ds),
     episodes: { count: episodes.count, terminal, timeout, unflagged: episodes.count - terminal - timeout, length: returnStatistics(episodes.lengths) },
     returns: returnStatistics(episodes.returns),
     episodeReturns: episodes.returns,
@@ -113,6 +117,7 @@ export function formatReport(r: DatasetReport, file?: string): string {
   const lines = [
     `${file ?? 'dataset'}: ${r.size} transitions, observations ${JSON.stringify(r.observationShape)}, ${r.discrete ? 'discrete actions' : `actions [${r.actionDim}]`}`,
     meta.length > 0 ? `metadata: ${meta}` : 'metadata: (none)',
+    `rows digest: sha256 ${r.digest}`,
     `episodes: ${r.episodes.count} (${r.episodes.terminal} terminated, ${r.episodes.timeout} cut/time limit, ${r.episodes.unflagged} unflagged)`,
     statsLine('episode length', r.episodes.length, 1),
     statsLine('return', r.returns),

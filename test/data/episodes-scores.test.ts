@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { concatDatasets, createDataset, d4rlReferenceScores, EpisodeEndKind, inspectDataset, normalizedScore, referenceScoresFor, returnStatistics, splitEpisodes, taskName, formatReport } from '../../src/data/index.js';
+import { concatDatasets, createDataset, d4rlReferenceScores, EpisodeEndKind, inspectDataset, normalizedScore, referenceScoresFor, returnStatistics, splitEpisodes, taskName, formatReport, datasetDigest } from '../../src/data/index.js';
 import { randomDataset } from './helpers.js';
 
 describe('episodes and normalised scores', () => {
@@ -48,6 +48,8 @@ describe('episodes and normalised scores', () => {
     const text = formatReport(report, 'x.h5');
     expect(text).toMatch(/x\.h5: \d+ transitions, observations \[4\], actions \[2\]/);
     expect(text).toMatch(/normalised score: mean/);
+    expect(report.digest).toBe(datasetDigest(ds));
+    expect(text).toContain(`rows digest: sha256 ${report.digest}`);
   });
 
   it('concatenates datasets of the same env and refuses different ones', () => {
