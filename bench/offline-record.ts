@@ -80,6 +80,13 @@ export class OfflineRecord {
     return this.data.runs.filter((r) => r.algo === algo && r.dataset === dataset).sort((a, b) => a.seed - b.seed);
   }
 
+  /** The longest wall time of a recorded run of `algo` (undefined before its first), to judge whether another fits in the time left. */
+  longestWallSeconds(algo: string): number | undefined {
+    let longest: number | undefined;
+    for (const r of this.data.runs) if (r.algo === algo && (longest === undefined || r.wallSeconds > longest)) longest = r.wallSeconds;
+    return longest;
+  }
+
   /** Adds (or replaces) a run and saves the record at once, so an interrupted sweep keeps it. */
   add(run: RecordedRun): void {
     const key = runKey(run.algo, run.dataset, run.seed);

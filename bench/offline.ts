@@ -18,6 +18,9 @@
  *   --eval-every N      default 10000; --eval-episodes K (default 10)
  *   --hidden H          width of the two hidden layers of every network (default 64)
  *   --workers W         runs at a time (default 2)
+ *   --until TIME        start no run that would not finish by TIME (HH:MM today, or an ISO date),
+ *                       judged by the longest recorded run of its algorithm; shorter runs further
+ *                       down the list still start, so the time left before a stop is not wasted
  *   --out DIR           default bench-results/offline-sweep
  *   --report DIR        the record (runs.json) and the report, offline.md, runs.csv, curves.png
  *                       (default docs/benchmarks/offline); --report-only skips training
@@ -27,6 +30,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { bootstrapDifferenceCI, aggregateMean, mean, stratifiedBootstrapCI } from '../src/bench/statistics.js';
 import { evalCurve } from '../src/bench/results.js';
+import { lockFolder } from '../src/bench/folder-lock.js';
 import { runChild, runPool, type ChildJob } from '../src/bench/pool.js';
 import { Rng } from '../src/core/rng.js';
 import { loadDataset } from '../src/data/load-dataset.js';
@@ -48,6 +52,7 @@ const { values } = parseArgs({
     'eval-episodes': { type: 'string', default: '10' },
     hidden: { type: 'string', default: '64' },
     workers: { type: 'string', default: '2' },
+    until: { type: 'string' },
     out: { type: 'string', default: 'bench-results/offline-sweep' },
     report: { type: 'string', default: 'docs/benchmarks/offline' },
     'report-only': { type: 'boolean', default: false },
@@ -59,6 +64,17 @@ const seeds = Number(values.seeds);
 const hidden = Number(values.hidden);
 const settings = { steps: Number(values.steps), evalEvery: Number(values['eval-every']), evalEpisodes: Number(values['eval-episodes']), hidden, batchSize: 256 };
 const out = values.out;
+
+/** `--until` as epoch milliseconds: `HH:MM` is today (local time), anything else goes to `Date.parse`. */
+function parseDeadline(text: string): number {
+  const clock = /^(\d{1,2}):(\d{2})$/.exec(text);
+  const valid = clock === null || (Number(clock[1]) < 24 && Number(clock[2]) < 60);
+  const when = clock !== null ? new Date().setHours(Number(clock[1]), Number(clock[2]), 0, 0) : Date.parse(text);
+  if (!valid || Number.isNaN(when)) throw new Error(`--until ${text}: give HH:MM or an ISO date-time such as 2026-12-07T06:40`);
+  if (when <= Date.now()) throw new Error(`--until ${text} is already past (now ${new Date().toISOString()})`);
+  return when;
+}
+const deadline = values.until === undefined ? undefined : parseDeadline(values.until);
 
 /** Config keys beyond the defaults: the network widths (every algorithm's policy; the value networks where there are some). */
 function overrides(algo: string, file: string): Record<string, unknown> {
@@ -105,6 +121,7 @@ async function openRecord(facts: ReadonlyMap<string, DatasetFacts>): Promise<Off
 }
 
 async function train(record: OfflineRecord, facts: ReadonlyMap<string, DatasetFacts>): Promise<void> {
+  lockFolder(out, 'offline sweep'); // held until the process exits
   mkdirSync(path.join(out, 'runs'), { recursive: true });
   // Seed-major, so that an interrupted sweep has every algorithm on every dataset for its first seeds.
   const jobs: ChildJob[] = [];
@@ -121,10 +138,16 @@ async function train(record: OfflineRecord, facts: ReadonlyMap<string, DatasetFa
       }
     }
   }
-  console.error(`offline sweep: ${jobs.length} runs to do in ${out}, recorded in ${values.report}/runs.json`);
+  console.error(`offline sweep: ${jobs.length} runs to do in ${out}, recorded in ${values.report}/runs.json${deadline === undefined ? '' : `, starting only those that finish by ${new Date(deadline).toISOString()}`}`);
   let done = 0;
+  const postponed: string[] = [];
   const started = performance.now();
   await runPool(jobs, Number(values.workers), async (job) => {
+    const expected = record.longestWallSeconds(job.algo);
+    if (deadline !== undefined && expected !== undefined && Date.now() + expected * 1000 > deadline) {
+      postponed.push(path.basename(job.dir));
+      return;
+    }
     const t0 = performance.now();
     const r = await runChild(job);
     done++;
@@ -135,9 +158,11 @@ async function train(record: OfflineRecord, facts: ReadonlyMap<string, DatasetFa
       console.error(`[${done}/${jobs.length}, ${minutes} min] ${name}: final eval ${r.summary.finalEval?.mean.toFixed(1)} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
     } else {
       console.error(`[${done}/${jobs.length}, ${minutes} min] ${name} failed: ${r.error}`);
+      mkdirSync(job.dir, { recursive: true }); // a run that failed early may have left no folder
       writeFileSync(path.join(job.dir, 'error.json'), `${JSON.stringify({ error: r.error })}\n`);
     }
   });
+  if (postponed.length > 0) console.error(`${postponed.length} runs left for a later call (they would not have finished by --until): ${postponed.join(', ')}`);
 }
 
 interface Cell {

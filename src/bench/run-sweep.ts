@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { lockFolder } from './folder-lock.js';
 import { runChild, runPool } from './pool.js';
 import { writeResults, type RunRecord, type SweepSummary, type ThresholdOption } from './results.js';
 import { pendingRuns, prepareSweepFolder, runDir, sweepRuns, type SweepDefinition, type SweepRun } from './sweep.js';
@@ -45,11 +46,20 @@ export interface SweepResult {
  * Runs a sweep: every (algo, env, seed) of the definition not finished yet, each in its own
  * child process, at most `workers` at a time; then writes `runs.csv`, `summary.json` and
  * `report.md`. A run whose child fails gets an `error.json` in its folder and is reported as
- * failed; the next invocation retries it.
+ * failed; the next invocation retries it. The folder is locked while it runs (`lockFolder`).
  */
 export async function runSweep(options: SweepOptions): Promise<SweepResult> {
+  prepareSweepFolder(options.out, options.definition);
+  const release = lockFolder(options.out, 'sweep');
+  try {
+    return await runLocked(options);
+  } finally {
+    release();
+  }
+}
+
+async function runLocked(options: SweepOptions): Promise<SweepResult> {
   const { out, definition: def } = options;
-  prepareSweepFolder(out, def);
   const total = sweepRuns(def).length;
   const pending = pendingRuns(out, def);
   options.onEvent?.({ type: 'plan', total, finished: total - pending.length, pending: pending.length });

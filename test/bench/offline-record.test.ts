@@ -13,7 +13,7 @@ const run = (algo: string, seed: number, finalReturn: number): RecordedRun => ({
   dataset: 'hopper-medium',
   seed,
   finalReturn,
-  wallSeconds: 1.5,
+  wallSeconds: 1.5 + seed,
   evals: [
     [500, finalReturn / 2],
     [1000, finalReturn],
@@ -36,6 +36,8 @@ describe('OfflineRecord', () => {
     again.add(run('bc', 0, 4));
     expect(new OfflineRecord(dir, settings).runsOf('bc', 'hopper-medium')).toEqual([run('bc', 0, 4)]);
     expect(() => JSON.parse(readFileSync(path.join(dir, 'runs.json'), 'utf8')) as unknown).not.toThrow();
+    expect(again.longestWallSeconds('odice')).toBe(2.5);
+    expect(again.longestWallSeconds('iql')).toBeUndefined();
   });
 
   it('refuses other settings and a dataset other than the recorded one, naming them', () => {
