@@ -29,7 +29,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { bootstrapDifferenceCI, aggregateMean, mean, stratifiedBootstrapCI } from '../src/bench/statistics.js';
-import { evalCurve } from '../src/bench/results.js';
+import { evalCurve, writeRunFailure } from '../src/bench/results.js';
 import { lockFolder } from '../src/bench/folder-lock.js';
 import { runChild, runPool, type ChildJob } from '../src/bench/pool.js';
 import { Rng } from '../src/core/rng.js';
@@ -158,8 +158,7 @@ async function train(record: OfflineRecord, facts: ReadonlyMap<string, DatasetFa
       console.error(`[${done}/${jobs.length}, ${minutes} min] ${name}: final eval ${r.summary.finalEval?.mean.toFixed(1)} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
     } else {
       console.error(`[${done}/${jobs.length}, ${minutes} min] ${name} failed: ${r.error}`);
-      mkdirSync(job.dir, { recursive: true }); // a run that failed early may have left no folder
-      writeFileSync(path.join(job.dir, 'error.json'), `${JSON.stringify({ error: r.error })}\n`);
+      writeRunFailure(job.dir, { error: r.error, wallSeconds: (performance.now() - t0) / 1000 });
     }
   });
   if (postponed.length > 0) console.error(`${postponed.length} runs left for a later call (they would not have finished by --until): ${postponed.join(', ')}`);

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Rng } from '../core/rng.js';
 import { registration } from '../envs/registry.js';
@@ -11,6 +11,12 @@ import { runDir, sweepRuns, type SweepDefinition, type SweepRun } from './sweep.
 export interface RunFailure {
   readonly error: string;
   readonly wallSeconds: number;
+}
+
+/** Writes a failed run's `error.json`, creating its folder (a child that failed early may have left none); the next sweep retries the run. */
+export function writeRunFailure(dir: string, failure: RunFailure): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'error.json'), `${JSON.stringify(failure, null, 2)}\n`);
 }
 
 /** One row of `runs.csv`. */

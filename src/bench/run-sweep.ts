@@ -1,8 +1,6 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { lockFolder } from './folder-lock.js';
 import { runChild, runPool } from './pool.js';
-import { writeResults, type RunRecord, type SweepSummary, type ThresholdOption } from './results.js';
+import { writeResults, writeRunFailure, type RunRecord, type SweepSummary, type ThresholdOption } from './results.js';
 import { pendingRuns, prepareSweepFolder, runDir, sweepRuns, type SweepDefinition, type SweepRun } from './sweep.js';
 
 /** Options of {@link runSweep}. */
@@ -83,8 +81,7 @@ async function runLocked(options: SweepOptions): Promise<SweepResult> {
       } else {
         failed++;
         const wallSeconds = (performance.now() - t0) / 1000;
-        mkdirSync(dir, { recursive: true });
-        writeFileSync(path.join(dir, 'error.json'), `${JSON.stringify({ error: result.error, wallSeconds }, null, 2)}\n`);
+        writeRunFailure(dir, { error: result.error, wallSeconds });
         options.onEvent?.({ type: 'failed', run, error: result.error });
       }
     },
