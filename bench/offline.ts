@@ -10,24 +10,10 @@
  * them) and a later call can add seeds or algorithms. The record pins the settings that must
  * agree between calls (steps, evaluation, network sizes, batch). Run folders stay in OUT.
  *
- *   --data DIR          dataset folder (default bench-results/offline/data)
- *   --datasets A,B      dataset names in it, without .h5 (default: the six hopper/halfcheetah ones)
- *   --algos A,B         default odice,iql,bc
- *   --seeds K           seeds 0 … K−1 (default 5)
- *   --steps N           gradient steps per run (default 100000: O-DICE is still rising at 50k)
- *   --eval-every N      default 10000; --eval-episodes K (default 10)
- *   --hidden H          width of the two hidden layers of every network (default 64)
- *   --workers W         runs at a time (default 2)
- *   --until TIME        start no run that would not finish by TIME (HH:MM today, or an ISO date),
- *                       judged by the longest recorded run of its algorithm; shorter runs further
- *                       down the list still start, so the time left before a stop is not wasted
- *   --out DIR           default bench-results/offline-sweep
- *   --report DIR        the record (runs.json) and the report, offline.md, runs.csv, curves.png
- *                       (default docs/benchmarks/offline); --report-only skips training
+ * Options: `npx tsx bench/offline.ts --help`.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { bootstrapDifferenceCI, aggregateMean, mean, stratifiedBootstrapCI } from '../src/bench/statistics.js';
 import { evalCurve, writeRunFailure } from '../src/bench/results.js';
 import { lockFolder } from '../src/bench/folder-lock.js';
@@ -39,10 +25,28 @@ import { normalizedScore, referenceScoresFor, type ReferenceScores } from '../sr
 import { returnStatistics, splitEpisodes } from '../src/data/episodes.js';
 import { renderSvg, svgToPng } from '../src/bench/plots.js';
 import type { RunSummary } from '../src/loop/events.js';
+import { isOfflineAlgorithm, OFFLINE_ALGORITHMS } from '../src/agents/offline/offline-config.js';
 import { OfflineRecord, runKey, type RecordedRun } from './offline-record.js';
+import { intOption, parseBenchArgs, usageError } from './args.js';
 
-const { values } = parseArgs({
-  options: {
+const usage = `usage: npx tsx bench/offline.ts [options]
+  --data DIR          dataset folder (default bench-results/offline/data)
+  --datasets A,B      dataset names in it, without .h5 (default: the six hopper/halfcheetah ones)
+  --algos A,B         default odice,iql,bc
+  --seeds K           seeds 0 … K−1 (default 5)
+  --steps N           gradient steps per run (default 100000: O-DICE is still rising at 50k)
+  --eval-every N      default 10000; --eval-episodes K (default 10)
+  --hidden H          width of the two hidden layers of every network (default 64)
+  --workers W         runs at a time (default 2)
+  --until TIME        start no run that would not finish by TIME (HH:MM today, or an ISO date),
+                      judged by the longest recorded run of its algorithm; shorter runs further
+                      down the list still start, so the time left before a stop is not wasted
+  --out DIR           default bench-results/offline-sweep
+  --report DIR        the record (runs.json) and the report, offline.md, runs.csv, curves.png
+                      (default docs/benchmarks/offline); --report-only skips training`;
+
+const values = parseBenchArgs(
+  {
     data: { type: 'string', default: 'bench-results/offline/data' },
     datasets: { type: 'string', default: 'hopper-medium,hopper-medium-replay,hopper-medium-expert,halfcheetah-medium,halfcheetah-medium-replay,halfcheetah-medium-expert' },
     algos: { type: 'string', default: 'odice,iql,bc' },
@@ -57,12 +61,22 @@ const { values } = parseArgs({
     report: { type: 'string', default: 'docs/benchmarks/offline' },
     'report-only': { type: 'boolean', default: false },
   },
-});
+  usage,
+);
 const datasets = values.datasets.split(',');
 const algos = values.algos.split(',');
-const seeds = Number(values.seeds);
-const hidden = Number(values.hidden);
-const settings = { steps: Number(values.steps), evalEvery: Number(values['eval-every']), evalEpisodes: Number(values['eval-episodes']), hidden, batchSize: 256 };
+const unknownAlgo = algos.find((a) => !isOfflineAlgorithm(a));
+if (unknownAlgo !== undefined) usageError(usage, `--algos: unknown algorithm "${unknownAlgo}"; the offline ones are ${OFFLINE_ALGORITHMS.join(', ')}`);
+const seeds = intOption(values.seeds, 'seeds', usage);
+const hidden = intOption(values.hidden, 'hidden', usage);
+const workers = intOption(values.workers, 'workers', usage);
+const settings = {
+  steps: intOption(values.steps, 'steps', usage),
+  evalEvery: intOption(values['eval-every'], 'eval-every', usage),
+  evalEpisodes: intOption(values['eval-episodes'], 'eval-episodes', usage),
+  hidden,
+  batchSize: 256,
+};
 const out = values.out;
 
 /** `--until` as epoch milliseconds: `HH:MM` is today (local time), anything else goes to `Date.parse`. */
@@ -70,8 +84,8 @@ function parseDeadline(text: string): number {
   const clock = /^(\d{1,2}):(\d{2})$/.exec(text);
   const valid = clock === null || (Number(clock[1]) < 24 && Number(clock[2]) < 60);
   const when = clock !== null ? new Date().setHours(Number(clock[1]), Number(clock[2]), 0, 0) : Date.parse(text);
-  if (!valid || Number.isNaN(when)) throw new Error(`--until ${text}: give HH:MM or an ISO date-time such as 2026-12-07T06:40`);
-  if (when <= Date.now()) throw new Error(`--until ${text} is already past (now ${new Date().toISOString()})`);
+  if (!valid || Number.isNaN(when)) usageError(usage, `--until ${text}: give HH:MM or an ISO date-time such as 2026-12-07T06:40`);
+  if (when <= Date.now()) usageError(usage, `--until ${text} is already past (now ${new Date().toISOString()})`);
   return when;
 }
 const deadline = values.until === undefined ? undefined : parseDeadline(values.until);
@@ -142,7 +156,7 @@ async function train(record: OfflineRecord, facts: ReadonlyMap<string, DatasetFa
   let done = 0;
   const postponed: string[] = [];
   const started = performance.now();
-  await runPool(jobs, Number(values.workers), async (job) => {
+  await runPool(jobs, workers, async (job) => {
     const expected = record.longestWallSeconds(job.algo);
     if (deadline !== undefined && expected !== undefined && Date.now() + expected * 1000 > deadline) {
       postponed.push(path.basename(job.dir));
