@@ -19,7 +19,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import type { TopLevelSpec } from 'vega-lite';
 import { renderSvg, svgToPng } from '../src/bench/plots.js';
 import { Rng } from '../src/core/rng.js';
@@ -48,9 +47,18 @@ import {
 } from '../src/physics/index.js';
 import { ARENA_BYTES, loadMujoco, MUJOCO_PACKAGE, mujocoEnvStepsPerSecond, warmUpMujoco, type MujocoLoad, type MujocoRun } from './physics-mujoco.js';
 import { formatRate, summarize, type Summary } from './stats.js';
+import { intOption, parseBenchArgs, usageError } from './args.js';
 
-const { values } = parseArgs({
-  options: {
+const usage = `usage: npx tsx bench/physics.ts [options]
+  --runs K           runs per cell (median and range reported; default 5)
+  --seconds S        measuring time per run (default 0.5)
+  --tasks LIST       e.g. Hopper,Ant (default all four)
+  --sizes LIST       batch sizes B (default 1,64,1024)
+  --no-mujoco        rxrl only: skip the ${MUJOCO_PACKAGE} side-by-side
+  --figure PATH      also write the bar chart (PNG) and PATH.json with the numbers
+  --nan              instead, the random-action NaN check (10⁶ env steps per task)`;
+const values = parseBenchArgs(
+  {
     runs: { type: 'string', default: '5' },
     seconds: { type: 'string', default: '0.5' },
     tasks: { type: 'string', default: 'Hopper,Walker2d,HalfCheetah,Ant' },
@@ -59,25 +67,17 @@ const { values } = parseArgs({
     // Node 20's parseArgs has no automatic --no-X negation, hence the explicit flag.
     'no-mujoco': { type: 'boolean', default: false },
     figure: { type: 'string' },
-    help: { type: 'boolean', short: 'h', default: false },
   },
-});
-if (values.help) {
-  console.log(`usage: npx tsx bench/physics.ts [options]
-  --runs K           runs per cell (median and range reported; default 5)
-  --seconds S        measuring time per run (default 0.5)
-  --tasks LIST       e.g. Hopper,Ant (default all four)
-  --sizes LIST       batch sizes B (default 1,64,1024)
-  --no-mujoco        rxrl only: skip the ${MUJOCO_PACKAGE} side-by-side
-  --figure PATH      also write the bar chart (PNG) and PATH.json with the numbers
-  --nan              instead, the random-action NaN check (10⁶ env steps per task)`);
-  process.exit(0);
-}
-const runs = Number(values.runs);
+  usage,
+);
+const runs = intOption(values.runs, 'runs', usage);
 const seconds = Number(values.seconds);
-const sizes = String(values.sizes).split(',').map(Number);
-const wanted = String(values.tasks).split(',');
+if (!(seconds > 0)) usageError(usage, `--seconds ${values.seconds}: expected a positive number`);
+const sizes = values.sizes.split(',').map((b) => intOption(b, 'sizes', usage));
+const wanted = values.tasks.split(',');
 const tasks = LOCOMOTION_TASKS.filter((t) => wanted.some((w) => t.id.includes(w)));
+const unmatched = wanted.find((w) => !LOCOMOTION_TASKS.some((t) => t.id.includes(w)));
+if (unmatched !== undefined) usageError(usage, `--tasks: no locomotion task matches "${unmatched}"; they are ${LOCOMOTION_TASKS.map((t) => t.id).join(', ')}`);
 
 /** Env-steps per second of `B` copies of `task` over about `seconds`. */
 function envStepsPerSecond(task: LocomotionTask, B: number, rng: Rng, options: LocomotionOptions = {}): number {
