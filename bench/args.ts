@@ -5,6 +5,8 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
+/** What `parseArgs` returns for exactly the caller's `options`. */
+type ParsedValues<O extends Options> = ReturnType<typeof parseArgs<{ options: O; strict: true }>>['values'];
 
 /** Prints `message` and the usage to stderr and exits with status 2 (bad invocation). */
 export function usageError(usage: string, message: string): never {
@@ -16,7 +18,7 @@ export function usageError(usage: string, message: string): never {
  * Parses `process.argv` against `options`; `--help`/`-h` prints `usage` and exits 0, and an
  * unknown or malformed option prints the problem with `usage` and exits 2.
  */
-export function parseBenchArgs<O extends Options>(options: O, usage: string): ReturnType<typeof parseArgs<{ options: O; strict: true }>>['values'] {
+export function parseBenchArgs<O extends Options>(options: O, usage: string): ParsedValues<O> {
   const help: Options = { help: { type: 'boolean', short: 'h', default: false } };
   let values: Record<string, unknown>;
   try {
@@ -30,7 +32,7 @@ export function parseBenchArgs<O extends Options>(options: O, usage: string): Re
   }
   delete values.help;
   // The options given are a subset of those parsed, so the values have the caller's types.
-  return values as ReturnType<typeof parseArgs<{ options: O; strict: true }>>['values'];
+  return values as ParsedValues<O>;
 }
 
 /** `text` as an integer ≥ `min` (default 1), or a usage error naming `--name`. */
