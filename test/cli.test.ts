@@ -1,30 +1,9 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../src/cli/main.js';
+import { describe, expect, it } from 'vitest';
+import { runCliInProcess as runCli } from './helpers/cli.js';
 import { VERSION } from '../src/version.js';
-
-/** Runs the CLI in-process and captures what it prints and its exit code. */
-async function runCli(...args: string[]): Promise<{ out: string; err: string; code: number }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => (out.push(String(s)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => (err.push(String(s)), true));
-  process.exitCode = 0;
-  await main(['node', 'rxrl', ...args]);
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = 0;
-  vi.restoreAllMocks();
-  return { out: out.join('\n'), err: err.join('\n'), code };
-}
-
-afterEach(() => {
-  vi.restoreAllMocks();
-  process.exitCode = 0;
-});
 
 describe('rxrl CLI', () => {
   it('check-env passes a built-in env', async () => {
@@ -51,7 +30,18 @@ describe('rxrl CLI', () => {
   it('bad option values are refused by the parser', async () => {
     const r = await runCli('check-env', 'CartPole-v1', '--steps', 'many');
     expect(r.code).not.toBe(0);
-    expect(r.err).toMatch(/expected a non-negative integer, got "many"/);
+    expect(r.err).toMatch(/expected an integer ≥ 1, got "many"/);
+    const zeroSteps = await runCli('check-env', 'CartPole-v1', '--steps', '0');
+    expect(zeroSteps.code).not.toBe(0);
+    expect(zeroSteps.err).toMatch(/expected an integer ≥ 1, got "0"/);
+  });
+
+  it('a seed may be 0 but not negative', async () => {
+    const zero = await runCli('check-env', 'CartPole-v1', '--seed', '0', '--steps', '20');
+    expect(zero.code).toBe(0);
+    const negative = await runCli('check-env', 'CartPole-v1', '--seed', '-1');
+    expect(negative.code).not.toBe(0);
+    expect(negative.err).toMatch(/expected an integer ≥ 0, got "-1"/);
   });
 
   it('envs lists the built-in envs', async () => {

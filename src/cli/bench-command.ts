@@ -10,7 +10,7 @@ import { ConfigError } from '../core/errors.js';
 import { parseQueueUrl } from '../distributed/queue-url.js';
 import { openResultsStore } from '../distributed/results-store.js';
 import { collectSweep, enqueueSweep, openRunQueue, sweepStatus, type SweepStatus } from '../distributed/sweep-queue.js';
-import { parsePositiveInt } from './parse.js';
+import { parseNumber, parsePositiveInt } from './parse.js';
 
 interface BenchFlags {
   algos: string;
@@ -48,12 +48,6 @@ function parseThreshold(value: string): ThresholdOption {
     perEnv[env.trim()] = parseNumber(x);
   }
   return perEnv;
-}
-
-function parseNumber(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`expected a number, got "${value}"`);
-  return n;
 }
 
 /** Progress lines on stderr: each run's start and end, and every 5 s the runs in flight. */

@@ -3,7 +3,7 @@ import { checkEnv, formatEnvCheckReport } from '../envs/check-env.js';
 import type { AnyEnv } from '../envs/env.js';
 import { make } from '../envs/registry.js';
 import { loadEnvFromModule, looksLikeModulePath } from './load-env-module.js';
-import { parsePositiveInt } from './parse.js';
+import { parseNonNegativeInt, parsePositiveInt } from './parse.js';
 
 /** `rxrl check-env <id|module>`: runs checkEnv and exits non-zero on any problem. */
 export function addCheckEnvCommand(program: Command): void {
@@ -13,7 +13,7 @@ export function addCheckEnvCommand(program: Command): void {
     .argument('<env>', 'registered env id (e.g. CartPole-v1) or path to a module')
     .option('--export <name>', 'export of the module to use', 'default')
     .option('--steps <n>', 'random steps per rollout', parsePositiveInt, 100)
-    .option('--seed <n>', 'seed of the check', parsePositiveInt, 123)
+    .option('--seed <n>', 'seed of the check', parseNonNegativeInt, 123)
     .option('--json', 'print the report as JSON')
     .action(async (envArg: string, opts: { export: string; steps: number; seed: number; json?: boolean }) => {
       const env: AnyEnv = looksLikeModulePath(envArg) ? await loadEnvFromModule(envArg, opts.export) : make(envArg);

@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { ON_POLICY_ALGORITHMS, resolveConfig } from '../agents/algorithms.js';
 import { ConfigError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
@@ -25,7 +25,7 @@ import { loadRunPolicy } from '../loop/evaluate-run.js';
 import { writeRunFolder } from '../loop/run-folder.js';
 import { train } from '../loop/train.js';
 import { findWrapper } from '../loop/training-env.js';
-import { parsePositiveInt } from './parse.js';
+import { parseIntInRange, parseNonNegativeInt, parseNonNegativeNumber, parseNumber, parsePositiveInt } from './parse.js';
 
 /** D4RL's dataset recipes (Fu et al. 2020, §5): what policy produced the data. */
 const RECIPES = ['random', 'medium', 'medium-replay', 'expert', 'medium-expert'] as const;
@@ -57,18 +57,6 @@ interface InspectFlags {
   refMax?: number;
   deriveNextObservations?: boolean;
   json?: boolean;
-}
-
-function parseNumber(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`expected a number, got "${value}"`);
-  return n;
-}
-
-function parseNonNegative(value: string): number {
-  const n = parseNumber(value);
-  if (n < 0) throw new InvalidArgumentError(`expected a number ≥ 0, got "${value}"`);
-  return n;
 }
 
 /** A trained run as a dataset policy (its latest checkpoint, acting on observations normalised as in training). */
@@ -297,15 +285,15 @@ export function addDatasetCommand(program: Command): void {
     .option('--expert-policy <dir>', 'medium-expert: the expert run folder (--policy is the medium one)')
     .option('--recipe <name>', `D4RL recipe: ${RECIPES.join(', ')}`)
     .requiredOption('--steps <n>', 'transitions to collect (medium-replay: training steps)', parsePositiveInt)
-    .option('--noise <sigma>', 'action noise: Gaussian σ × half-range on Box actions (clipped), ε-random on Discrete', parseNonNegative, 0)
-    .option('--seed <n>', 'seed of the episodes, the noise and the random policy (default 0; medium-replay: the training seed, default the config\'s)', parsePositiveInt)
+    .option('--noise <sigma>', 'action noise: Gaussian σ × half-range on Box actions (clipped), ε-random on Discrete', parseNonNegativeNumber, 0)
+    .option('--seed <n>', 'seed of the episodes, the noise and the random policy (default 0; medium-replay: the training seed, default the config\'s)', parseNonNegativeInt)
     .option('--num-envs <n>', 'env copies stepped together (default 1; medium-replay: the config\'s)', parsePositiveInt)
     .option('--deterministic', "act with the policy's mode instead of sampling it")
     .option('--algo <name>', `medium-replay: algorithm to train (default ppo; ${ON_POLICY_ALGORITHMS.join(', ')})`)
     .option('--config <file>', 'medium-replay: JSON hyperparameters, as `rxrl train --config`')
     .option('--stop-return <r>', 'medium-replay: stop training once the mean return of the last 10 episodes reaches r', parseNumber)
     .option('--run-dir <dir>', 'medium-replay: keep the training run here (its final policy is the matching medium policy)')
-    .option('--compression <level>', 'gzip level 1-9 for the HDF5 datasets (default none)', parsePositiveInt)
+    .option('--compression <level>', 'gzip level 1-9 for the HDF5 datasets (default none)', parseIntInRange(1, 9))
     .requiredOption('--out <file>', 'output .h5 file')
     .option('--quiet', 'no progress messages')
     .action(runCollect);

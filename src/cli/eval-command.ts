@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { evaluateRun } from '../loop/evaluate-run.js';
-import { parsePositiveInt } from './parse.js';
+import { parseNonNegativeInt, parsePositiveInt } from './parse.js';
 
 /** `rxrl eval`: evaluates a trained run and prints `{"mean","std","episodes"}`. */
 export function addEvalCommand(program: Command): void {
@@ -10,7 +10,7 @@ export function addEvalCommand(program: Command): void {
     .requiredOption('--run <dir>', 'run folder written by `rxrl train`')
     .option('--episodes <n>', 'episodes to run', parsePositiveInt, 10)
     .option('--deterministic', 'take the most likely action instead of sampling')
-    .option('--seed <n>', 'seed of the evaluation episodes', parsePositiveInt)
+    .option('--seed <n>', 'seed of the evaluation episodes', parseNonNegativeInt)
     .action(async (flags: { run: string; episodes: number; deterministic?: boolean; seed?: number }) => {
       const result = await evaluateRun(flags.run, { episodes: flags.episodes, deterministic: flags.deterministic === true, ...(flags.seed !== undefined ? { seed: flags.seed } : {}) });
       console.log(JSON.stringify({ mean: result.mean, std: result.std, episodes: result.episodes, returns: result.returns }));

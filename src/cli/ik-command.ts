@@ -1,7 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { chainJoints, findEffector, IK_SOLVERS, IkError, IkProblem, solveIk, type IkSolverName } from '../ik/index.js';
 import { loadMjcfFile } from '../physics/mjcf.js';
-import { parsePositiveInt } from './parse.js';
+import { parseNonNegativeInt, parsePositiveInt } from './parse.js';
 
 interface IkFlags {
   model: string;
@@ -43,7 +43,7 @@ export function addIkCommand(program: Command): void {
     .option('--solver <name>', `${IK_SOLVERS.join(', ')}`, parseSolver, 'dls')
     .option('--tolerance <m>', 'success when the position error is at most this (metres)', parseMetres, 0.001)
     .option('--max-iterations <n>', 'iteration budget', parsePositiveInt, 500)
-    .option('--seed <n>', 'seed of the restarts', parsePositiveInt, 0)
+    .option('--seed <n>', 'seed of the restarts', parseNonNegativeInt, 0)
     .option('--json', 'print one JSON object {angles, positionError, iterations, ms, success}')
     .action((flags: IkFlags) => {
       const model = loadMjcfFile(flags.model);

@@ -3,7 +3,7 @@ import { perStepValueBounds } from '../algorithms/fitted-q-evaluation.js';
 import { loadDataset } from '../data/load-dataset.js';
 import { loadRawObservationPolicy } from '../loop/evaluate-run.js';
 import { estimatePolicyValue, monteCarloValue, type IntervalEstimate } from '../loop/ope.js';
-import { parsePositiveInt } from './parse.js';
+import { parseNonNegativeInt, parsePositiveInt } from './parse.js';
 
 interface OpeFlags {
   dataset: string;
@@ -36,8 +36,8 @@ export function addOpeCommand(program: Command): void {
     .option('--gamma <g>', 'discount of the value', parseDiscount, 0.99)
     .option('--steps <n>', 'gradient steps of the DualDICE saddle point, and as many of fitted Q evaluation', parsePositiveInt, 20_000)
     .option('--batch-size <n>', 'transitions per step', parsePositiveInt, 512)
-    .option('--seed <n>', 'seed of the networks, the batches and the rollouts', parsePositiveInt, 0)
-    .option('--mc-episodes <n>', 'also roll the policy out for n episodes in its env and report the Monte-Carlo value and the relative error', parsePositiveInt, 0)
+    .option('--seed <n>', 'seed of the networks, the batches and the rollouts', parseNonNegativeInt, 0)
+    .option('--mc-episodes <n>', 'also roll the policy out for n episodes in its env and report the Monte-Carlo value and the relative error', parseNonNegativeInt, 0)
     .option('--json', 'print the result as JSON')
     .option('--quiet', 'no progress on stderr')
     .action(async (flags: OpeFlags) => {

@@ -1,10 +1,40 @@
 import { InvalidArgumentError } from 'commander';
 
-/** Commander parser for a positive integer option; names the bad value. */
+/** Commander parser for a finite number option; names the bad value. */
+export function parseNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`expected a number, got "${value}"`);
+  return n;
+}
+
+/** Commander parser for a finite number ≥ 0 (a noise scale, a tolerance). */
+export function parseNonNegativeNumber(value: string): number {
+  const n = parseNumber(value);
+  if (n < 0) throw new InvalidArgumentError(`expected a number ≥ 0, got "${value}"`);
+  return n;
+}
+
+/** Commander parser for an integer ≥ 0: seeds, and counts where 0 means "none". */
+export function parseNonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected an integer ≥ 0, got "${value}"`);
+  return n;
+}
+
+/** Commander parser for an integer ≥ 1: sizes, step counts, workers, episodes. */
 export function parsePositiveInt(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected a non-negative integer, got "${value}"`);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected an integer ≥ 1, got "${value}"`);
   return n;
+}
+
+/** Commander parser for an integer in [min, max], both included. */
+export function parseIntInRange(min: number, max: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected an integer from ${min} to ${max}, got "${value}"`);
+    return n;
+  };
 }
 
 /** A TCP port: 0 (pick a free one) to 65535. */

@@ -12,7 +12,7 @@ import { svgToPng } from '../render/png.js';
 import { VIEWS, type ViewName } from '../render/projection.js';
 import { recordEpisode, type EpisodePolicy, type RecordedEpisode } from '../render/record.js';
 import { renderFrameSvg, type FrameOptions } from '../render/svg-frame.js';
-import { parsePositiveInt } from './parse.js';
+import { parseNonNegativeInt, parsePositiveInt } from './parse.js';
 
 /** The flags of `rxrl render`. */
 interface RenderFlags {
@@ -33,12 +33,6 @@ interface RenderFlags {
   every: number;
   width?: number;
 }
-
-const positive = (value: string): number => {
-  const n = parsePositiveInt(value);
-  if (n < 1) throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
-  return n;
-};
 
 const choice =
   <T extends string>(allowed: readonly T[]) =>
@@ -94,18 +88,18 @@ export function addRenderCommand(program: Command): void {
     .option('--run <dir>', 'run folder written by `rxrl train`: act with its latest checkpoint')
     .option('--out <file>', 'animated SVG of the episode (plays and loops in a browser)')
     .option('--png <file>', 'PNG still of one frame (see --frame)')
-    .option('--frame <k>', 'pose shown by --png (default: the last)', parsePositiveInt)
+    .option('--frame <k>', 'pose shown by --png, counted from 0 (default: the last)', parseNonNegativeInt)
     .option('--filmstrip <file>', 'PNG filmstrip: frames spread over the episode, side by side')
-    .option('--frames <n>', 'panels of the filmstrip', positive, 8)
-    .option('--steps <n>', 'most steps to roll out (the episode may end sooner)', positive, 1000)
-    .option('--seed <n>', 'seed of the reset and of random actions', parsePositiveInt, 0)
+    .option('--frames <n>', 'panels of the filmstrip', parsePositiveInt, 8)
+    .option('--steps <n>', 'most steps to roll out (the episode may end sooner)', parsePositiveInt, 1000)
+    .option('--seed <n>', 'seed of the reset and of random actions', parseNonNegativeInt, 0)
     .option('--actions <kind>', 'without --run: random or zero', choice(['random', 'zero'] as const), 'random')
     .option('--stochastic', 'with --run: sample actions instead of taking the policy\'s mode')
     .option('--no-terminate', 'without --run: keep stepping after the body falls (terminateWhenUnhealthy: false)')
     .option('--view <name>', `projection: ${Object.keys(VIEWS).join(', ')} (default side; oblique for the ant)`, choice(Object.keys(VIEWS) as ViewName[]))
     .option('--fixed-camera', 'one camera that fits the whole episode instead of following the torso')
-    .option('--every <k>', 'animated SVG: keep every k-th pose (smaller file)', positive, 1)
-    .option('--width <px>', 'width of the PNGs (default: 960 for --png, 1920 for --filmstrip)', positive)
+    .option('--every <k>', 'animated SVG: keep every k-th pose (smaller file)', parsePositiveInt, 1)
+    .option('--width <px>', 'width of the PNGs (default: 960 for --png, 1920 for --filmstrip)', parsePositiveInt)
     .action(async (flags: RenderFlags) => {
       if (flags.out === undefined && flags.png === undefined && flags.filmstrip === undefined) {
         throw new ConfigError('rxrl render: nothing to write; give --out FILE.svg, --png FILE.png and/or --filmstrip FILE.png');

@@ -14,7 +14,7 @@ import { loadDataset } from '../data/load-dataset.js';
 import { train, type TrainRun } from '../loop/train.js';
 import { runName } from '../bench/sweep.js';
 import { startDashboard, type Dashboard } from '../dashboard/server.js';
-import { parsePort, parsePositiveInt } from './parse.js';
+import { parseNonNegativeInt, parsePort, parsePositiveInt } from './parse.js';
 
 interface TrainFlags {
   algo?: string;
@@ -113,7 +113,7 @@ export function addTrainCommand(program: Command): void {
     .option('--env-kwargs <json>', 'keyword arguments of the env as a JSON object, e.g. \'{"arm":"panda7"}\' (config key envKwargs)', parseJsonObject)
     .option('--dataset <file>', `offline algorithms (${OFFLINE_ALGORITHMS.join(', ')}): the dataset to learn from (D4RL-layout or Minari HDF5)`)
     .option('--steps <n>', 'total environment steps (offline algorithms: gradient steps)', parsePositiveInt)
-    .option('--seed <n>', 'random seed', parsePositiveInt)
+    .option('--seed <n>', 'random seed', parseNonNegativeInt)
     .option('--num-envs <n>', 'parallel environment copies', parsePositiveInt)
     .option('--config <file>', 'JSON file of hyperparameters (overrides the per-env defaults; flags override it)')
     .option('--out <dir>', 'run folder (default runs/<algo>-<env>-s<seed>)')

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runCliCapturingErrors } from '../helpers/cli.js';
+import { runCliInProcess as runCli } from '../helpers/cli.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runSweep, type SweepEvent } from '../../src/bench/run-sweep.js';
 import type { SweepSummary } from '../../src/bench/results.js';
@@ -23,7 +23,6 @@ const csvRows = (out: string) =>
     .split('\n')
     .map((l) => l.split(','));
 
-const runCli = runCliCapturingErrors;
 
 describe('rxrl bench sweep', () => {
   const out = path.join(root, 'tiny');
@@ -120,7 +119,7 @@ describe('rxrl bench sweep', () => {
     expect(env.err).toMatch(/CartPol-v1/);
     const seeds = await runCli(...base, '--algos', 'ppo', '--seeds', '0', '--out', path.join(root, 'bad3'));
     expect(seeds.code).toBe(1);
-    expect(seeds.err).toMatch(/--seeds to be a positive integer, got 0/);
+    expect(seeds.err).toMatch(/--seeds <n>.*expected an integer ≥ 1, got "0"/);
     const file = path.join(root, 'a-file');
     writeFileSync(file, 'x');
     const outIsFile = await runCli(...base, '--algos', 'ppo', '--seeds', '1', '--out', file);

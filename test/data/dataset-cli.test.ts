@@ -1,29 +1,14 @@
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { main } from '../../src/cli/main.js';
+import { runCliInProcess } from '../helpers/cli.js';
 import { readD4rl, splitEpisodes } from '../../src/data/index.js';
 import { TempDirs, latestCheckpoint } from '../helpers/run.js';
 
 const dirs = new TempDirs('rxrl-dataset-cli-');
 afterAll(() => dirs.removeAll());
 
-/** Runs `rxrl ARGS` in-process; returns stdout, stderr and the exit code. */
-async function rxrl(...args: string[]): Promise<{ out: string; err: string; code: number }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-  process.exitCode = 0;
-  try {
-    await main(['node', 'rxrl', ...args]);
-  } finally {
-    vi.restoreAllMocks();
-  }
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = 0;
-  return { out: out.join('\n'), err: err.join('\n'), code };
-}
+const rxrl = runCliInProcess;
 
 describe('rxrl dataset', () => {
   const dir = dirs.make();

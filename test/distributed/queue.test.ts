@@ -12,7 +12,7 @@ import { jobId, runKey, sweepId } from '../../src/distributed/run-job.js';
 import { collectSweep, enqueueSweep, openRunQueue, sweepStatus } from '../../src/distributed/sweep-queue.js';
 import type { RunJobResult } from '../../src/distributed/worker.js';
 import type { RunSummary } from '../../src/loop/events.js';
-import { runCliCapturingErrors } from '../helpers/cli.js';
+import { runCliInProcess } from '../helpers/cli.js';
 import { startRedis, type RedisServer } from '../helpers/redis.js';
 import { THROWING_ENV } from '../fixtures/throwing-env.js';
 
@@ -71,14 +71,14 @@ describe('sweeps over a Redis queue (BullMQ)', () => {
     const store = path.join(root, 'store');
     await runSweep({ out: local, definition: def, workers: 2 });
 
-    const first = await runCliCapturingErrors('bench', ...flags(def), '--queue', redis.url);
+    const first = await runCliInProcess('bench', ...flags(def), '--queue', redis.url);
     expect(first.err).toMatch(/8 run\(s\) enqueued/);
-    const second = await runCliCapturingErrors('bench', ...flags(def), '--queue', redis.url);
+    const second = await runCliInProcess('bench', ...flags(def), '--queue', redis.url);
     expect(second.err).toMatch(/0 run\(s\) enqueued.*8 already there/);
 
     const a = await startWorker(store, 1);
     const b = await startWorker(store, 1);
-    const collected = await runCliCapturingErrors('bench', ...flags(def), '--queue', redis.url, '--collect', '--store', store, '--out', out);
+    const collected = await runCliInProcess('bench', ...flags(def), '--queue', redis.url, '--collect', '--store', store, '--out', out);
     expect(collected.code).toBe(0);
     expect(collected.err).toMatch(/gathered 8 finished and 0 failed/);
     for (const run of sweepRuns(def)) expect(timeless(summaryIn(runDir(out, run))), run.name).toEqual(timeless(summaryIn(runDir(local, run))));

@@ -8,8 +8,8 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCliInProcess } from '../helpers/cli.js';
 import { ConfigError, InvalidActionError } from '../../src/core/errors.js';
 import { spaceFromJSON, type Space, type SpaceJSON } from '../../src/core/spaces.js';
 import { checkEnv, make, registration } from '../../src/envs/index.js';
@@ -455,13 +455,7 @@ describe.skipIf(skipReason !== undefined)('Gymnasium bridge', () => {
     expect(byId.get('gymnasium:CartPole-v1')).toEqual({ id: 'gymnasium:CartPole-v1', entryPoint: 'gymnasium.envs.classic_control.cartpole:CartPoleEnv', maxEpisodeSteps: 500, rewardThreshold: 475 });
     expect(byId.has('gymnasium:Hopper-v5')).toBe(true);
     expect(byId.has('gymnasium:Hopper-v3')).toBe(false); // mujoco-py only: its entry point just raises
-    const out: string[] = [];
-    vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-    try {
-      await main(['node', 'rxrl', 'envs', '--gymnasium']);
-    } finally {
-      vi.restoreAllMocks();
-    }
+    const out = (await runCliInProcess('envs', '--gymnasium')).out.split('\n');
     expect(out).toHaveLength(listed.length);
     expect(out.find((l) => l.startsWith('gymnasium:Pendulum-v1 '))).toMatch(/steps≤200$/);
     expect(() => listGymnasiumEnvs({ python: '/no/such/python' })).toThrow(GymnasiumSetupError);
@@ -469,16 +463,7 @@ describe.skipIf(skipReason !== undefined)('Gymnasium bridge', () => {
 
   it('rxrl doctor reports python, numpy, gymnasium, mujoco and the tfjs backend; --python overrides the discovery', async () => {
     const saved = process.env['RXRL_PYTHON'];
-    const cli = async (...args: string[]) => {
-      const out: string[] = [];
-      vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-      try {
-        await main(['node', 'rxrl', ...args]);
-      } finally {
-        vi.restoreAllMocks();
-      }
-      return out.join('\n');
-    };
+    const cli = async (...args: string[]) => (await runCliInProcess(...args)).out;
     try {
       const report = JSON.parse(await cli('doctor', '--json')) as { python: { ok: boolean; probe: Record<string, string | null> }; tfjs: { ok: boolean; backend: string }; networks: { kernels: string } };
       expect(report.python.ok).toBe(true);

@@ -1,21 +1,14 @@
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { describe, expect, it } from 'vitest';
 import { chainJoints, findEffector, KinematicBatch } from '../../src/ik/index.js';
 import { loadMjcfFile } from '../../src/physics/index.js';
-import { runCliCapturingErrors } from '../helpers/cli.js';
+import { runCliInProcess } from '../helpers/cli.js';
 
 const HUMANOID = fileURLToPath(new URL('../../../shared/fixtures/mujoco/humanoid.xml', import.meta.url));
 
 async function ikJson(...args: string[]): Promise<{ out: { angles: Record<string, number>; positionError: number; iterations: number; ms: number; success: boolean }; code: number }> {
-  const lines: string[] = [];
-  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
-  process.exitCode = 0;
-  await main(['node', 'rxrl', 'ik', '--model', HUMANOID, '--json', ...args]);
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = 0;
-  vi.restoreAllMocks();
-  return { out: JSON.parse(lines[0] as string), code };
+  const r = await runCliInProcess('ik', '--model', HUMANOID, '--json', ...args);
+  return { out: JSON.parse(r.out.split('\n')[0] as string), code: r.code };
 }
 
 describe('rxrl ik', () => {
@@ -40,17 +33,13 @@ describe('rxrl ik', () => {
     expect(far.code).toBe(2);
     expect(far.out.success).toBe(false);
     expect(far.out.iterations).toBe(100);
-    const unknown = await runCliCapturingErrors('ik', '--model', HUMANOID, '--chain', 'torso:right_hnd', '--target', '0,0,1');
+    const unknown = await runCliInProcess('ik', '--model', HUMANOID, '--chain', 'torso:right_hnd', '--target', '0,0,1');
     expect(unknown.code).toBe(1);
     expect(unknown.err).toMatch(/no body, geom or site named "right_hnd"; did you mean "right_hand"/);
-    // Commander reports option errors on stderr itself.
-    const written: string[] = [];
-    const write = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => (written.push(String(chunk)), true));
-    const nan = await runCliCapturingErrors('ik', '--model', HUMANOID, '--chain', 'torso:right_hand', '--target', '1,NaN,1');
-    write.mockRestore();
+    const nan = await runCliInProcess('ik', '--model', HUMANOID, '--chain', 'torso:right_hand', '--target', '1,NaN,1');
     expect(nan.code).not.toBe(0);
-    expect(written.join('')).toMatch(/expected three finite numbers x,y,z/);
-    const chain = await runCliCapturingErrors('ik', '--model', HUMANOID, '--chain', 'right_hand', '--target', '0,0,1');
+    expect(nan.err).toMatch(/expected three finite numbers x,y,z/);
+    const chain = await runCliInProcess('ik', '--model', HUMANOID, '--chain', 'right_hand', '--target', '0,0,1');
     expect(chain.err).toMatch(/--chain must be ROOT:TIP/);
   });
 });

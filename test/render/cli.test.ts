@@ -1,30 +1,12 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parseXml } from '../../src/physics/index.js';
-import { runCliCapturingErrors } from '../helpers/cli.js';
+import { runCliInProcess as runCli } from '../helpers/cli.js';
 import { TempDirs } from '../helpers/run.js';
 
 const dirs = new TempDirs('rxrl-render-');
 afterAll(() => dirs.removeAll());
-afterEach(() => {
-  vi.restoreAllMocks();
-  process.exitCode = 0;
-});
-
-/** Runs `rxrl ARGS` in-process; returns what it printed with console.log and its exit code. */
-async function runCli(...args: string[]): Promise<{ out: string; code: number }> {
-  const out: string[] = [];
-  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  process.exitCode = 0;
-  await main(['node', 'rxrl', ...args]);
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = 0;
-  vi.restoreAllMocks();
-  return { out: out.join('\n'), code };
-}
-
 const isPng = (file: string): boolean => readFileSync(file).subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
 const frameCount = (file: string): number => parseXml(readFileSync(file, 'utf8')).children.filter((e) => e.name === 'g' && e.attrs.get('class') === 'frame').length;
 
@@ -53,20 +35,20 @@ describe('rxrl render', () => {
     expect(r.code).toBe(0);
     expect(r.out).toContain(`with the policy of ${run} (deterministic)`);
     expect(existsSync(svg)).toBe(true);
-    const mismatch = await runCliCapturingErrors('render', '--run', run, '--env', 'rxrl/Ant-v0', '--out', svg);
+    const mismatch = await runCli('render', '--run', run, '--env', 'rxrl/Ant-v0', '--out', svg);
     expect(mismatch.code).toBe(1);
     expect(mismatch.err).toMatch(/--env rxrl\/Ant-v0 does not match the run's env rxrl\/Hopper-v0/);
   });
 
   it('refuses envs without poses and commands without an output, with exit code 1', async () => {
     const dir = dirs.make();
-    const cartpole = await runCliCapturingErrors('render', '--env', 'CartPole-v1', '--out', path.join(dir, 'x.svg'));
+    const cartpole = await runCli('render', '--env', 'CartPole-v1', '--out', path.join(dir, 'x.svg'));
     expect(cartpole.code).toBe(1);
     expect(cartpole.err).toMatch(/CartPole-v1 has no body poses to render/);
-    const nothing = await runCliCapturingErrors('render', '--env', 'rxrl/Hopper-v0');
+    const nothing = await runCli('render', '--env', 'rxrl/Hopper-v0');
     expect(nothing.code).toBe(1);
     expect(nothing.err).toMatch(/nothing to write; give --out FILE\.svg/);
-    const noEnv = await runCliCapturingErrors('render', '--out', path.join(dir, 'x.svg'));
+    const noEnv = await runCli('render', '--out', path.join(dir, 'x.svg'));
     expect(noEnv.err).toMatch(/give --env ID .* or --run DIR/);
     expect(existsSync(path.join(dir, 'x.svg'))).toBe(false);
   });
