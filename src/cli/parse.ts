@@ -14,27 +14,27 @@ export function parseNonNegativeNumber(value: string): number {
   return n;
 }
 
+/** `value` as an integer in [min, max], or an error that names the range and the bad value. */
+function parseBoundedInt(value: string, min: number, max = Infinity): number {
+  const n = Number(value);
+  if (value.trim() !== '' && Number.isInteger(n) && n >= min && n <= max) return n;
+  const range = max === Infinity ? `≥ ${min}` : `from ${min} to ${max}`;
+  throw new InvalidArgumentError(`expected an integer ${range}, got "${value}"`);
+}
+
 /** Commander parser for an integer ≥ 0: seeds, and counts where 0 means "none". */
 export function parseNonNegativeInt(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected an integer ≥ 0, got "${value}"`);
-  return n;
+  return parseBoundedInt(value, 0);
 }
 
 /** Commander parser for an integer ≥ 1: sizes, step counts, workers, episodes. */
 export function parsePositiveInt(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected an integer ≥ 1, got "${value}"`);
-  return n;
+  return parseBoundedInt(value, 1);
 }
 
 /** Commander parser for an integer in [min, max], both included. */
 export function parseIntInRange(min: number, max: number): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (value.trim() === '' || !Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected an integer from ${min} to ${max}, got "${value}"`);
-    return n;
-  };
+  return (value) => parseBoundedInt(value, min, max);
 }
 
 /** A TCP port: 0 (pick a free one) to 65535. */

@@ -1,14 +1,12 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { runCliInProcess } from '../helpers/cli.js';
+import { runCliInProcess as rxrl } from '../helpers/cli.js';
 import { readD4rl, splitEpisodes } from '../../src/data/index.js';
 import { TempDirs, latestCheckpoint } from '../helpers/run.js';
 
 const dirs = new TempDirs('rxrl-dataset-cli-');
 afterAll(() => dirs.removeAll());
-
-const rxrl = runCliInProcess;
 
 describe('rxrl dataset', () => {
   const dir = dirs.make();
