@@ -1,22 +1,39 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { ActorCriticLayout, DenseSlot } from './engines/engine.js';
+import type { DenseSlot } from './engines/engine.js';
 
 /** What a browser needs besides the network to act like the trained policy. */
 export interface PolicyExportMetadata {
   readonly format: 'rxrl-policy';
   readonly env: string;
-  /** `categorical`: the output is logits; `gaussian`: the output is the mean, `logStd` its log-std. */
-  readonly distribution: 'categorical' | 'gaussian';
+  /** The algorithm that trained the policy. */
+  readonly algo: string;
+  /**
+   * How the output becomes an action. `categorical`: the output is logits. `gaussian`: the
+   * output is the mean, `logStd` its log-std, and actions are clipped into `actionBounds`.
+   * `squashed-gaussian`: the output u is the mean before the squash, and an action is
+   * mid + half·tanh(u + σ·ε) with mid and half the centre and half-width of `actionBounds`.
+   */
+  readonly distribution: 'categorical' | 'gaussian' | 'squashed-gaussian';
+  /** The state-independent log-std (already clamped where the policy clamps it); null where there is none or the noise depends on the state (gSDE). */
   readonly logStd: number[] | null;
-  /** Observation normalisation to apply before the network: (obs − mean) / sqrt(var + eps), clipped. */
+  /** The Box action space's bounds; null for discrete actions. */
+  readonly actionBounds: { low: number[]; high: number[] } | null;
+  /** Observation normalisation to apply before the network: (obs − mean) / sqrt(var + eps), clipped to ±clip unless clip is null. */
   readonly observationNormalizer: { mean: number[]; var: number[]; epsilon: number; clip: number | null } | null;
 }
 
-/** The policy network (body and action head) as a TensorFlow.js LayersModel with the given weights. */
-export function policyLayersModel(layout: ActorCriticLayout, params: Float64Array, activation: 'tanh' | 'relu'): tf.Sequential {
-  const slots: DenseSlot[] = [...layout.policyBody, ...layout.actionHead];
+/** A policy network to export: its dense layers in a flat parameter vector, and the hidden layers' activation (the last layer is linear). */
+export interface ExportedNetwork {
+  readonly slots: readonly DenseSlot[];
+  readonly params: Float64Array;
+  readonly activation: 'tanh' | 'relu';
+}
+
+/** The policy network as a TensorFlow.js LayersModel with the given weights. */
+export function policyLayersModel(network: ExportedNetwork): tf.Sequential {
+  const { slots, params, activation } = network;
   const model = tf.sequential();
   slots.forEach((slot, l) => {
     const last = l === slots.length - 1;
@@ -37,8 +54,8 @@ export function policyLayersModel(layout: ActorCriticLayout, params: Float64Arra
  * metadata (distribution, log-std, observation normalisation) is stored in the model's
  * `userDefinedMetadata`, as `model.getUserDefinedMetadata()` returns it.
  */
-export async function exportPolicy(dir: string, layout: ActorCriticLayout, params: Float64Array, activation: 'tanh' | 'relu', metadata: PolicyExportMetadata): Promise<string> {
-  const model = policyLayersModel(layout, params, activation);
+export async function exportPolicy(dir: string, network: ExportedNetwork, metadata: PolicyExportMetadata): Promise<string> {
+  const model = policyLayersModel(network);
   model.setUserDefinedMetadata(metadata as unknown as Record<string, unknown>);
   mkdirSync(dir, { recursive: true });
   await model.save(

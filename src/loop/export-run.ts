@@ -1,16 +1,36 @@
 import path from 'node:path';
-import { actorCriticLayout } from '../agents/engines/engine.js';
-import { exportPolicy } from '../agents/export-tfjs.js';
+import { actorCriticLayout, denseSlots } from '../agents/engines/engine.js';
+import { exportPolicy, type ExportedNetwork, type PolicyExportMetadata } from '../agents/export-tfjs.js';
 import type { ActorCriticState } from '../agents/actor-critic.js';
-import { isOnPolicyConfig, resolveConfig } from '../agents/algorithms.js';
+import { isGradientConfig, isGroupConfig, isOfflineConfig, resolveConfig, type AgentConfig, type GradientAgentConfig, type OnPolicyConfig } from '../agents/algorithms.js';
+import type { OfflineConfig } from '../agents/offline/offline-config.js';
+import { requireBoxActions } from '../agents/offline/offline-agent.js';
+import type { OfflineGaussianPolicyState } from '../agents/offline/gaussian-policy.js';
+import type { SquashedGaussianPolicyState } from '../agents/apg/squashed-gaussian.js';
+import { NORMALIZER_EPSILON } from '../agents/apg/window-normalizer.js';
 import { ConfigError } from '../core/errors.js';
-import { LATEST, readCheckpoint } from './checkpoint.js';
-import { actionSpaceOf, buildEnv } from './training-env.js';
+import type { Box, Discrete } from '../core/spaces.js';
+import type { RunningMeanStdState } from '../envs/wrappers/running-mean-std.js';
+import { LATEST, readCheckpoint, type Checkpoint } from './checkpoint.js';
+import { boundedActionSpaceOf, buildEnv, buildOfflineEvalEnv } from './training-env.js';
+
+/** What a run's env tells the export: the observation width and the action space with its real bounds. */
+interface EnvFacts {
+  readonly observationSize: number;
+  readonly actionSpace: Box | Discrete;
+}
+
+/** The network and metadata of one kind of run. */
+interface PolicyExport {
+  readonly network: ExportedNetwork;
+  readonly metadata: PolicyExportMetadata;
+}
 
 /**
  * Exports the policy of a run folder's latest checkpoint for TensorFlow.js (`model.json` +
- * `weights.bin` in `outDir`), loadable in a browser with plain `@tensorflow/tfjs`.
- * Returns the path of `model.json`.
+ * `weights.bin` in `outDir`), loadable in a browser with plain `@tensorflow/tfjs`: the
+ * on-policy algorithms' actor, the gradient agents' (APG, ILD) squashed Gaussian and the
+ * offline agents' (O-DICE, IQL, BC, the DICE variants) Gaussian. Returns the path of `model.json`.
  */
 export async function exportRunPolicy(runDir: string, outDir: string): Promise<string> {
   const checkpoint = readCheckpoint(path.join(runDir, 'checkpoints', LATEST));
@@ -18,26 +38,64 @@ export async function exportRunPolicy(runDir: string, outDir: string): Promise<s
   if (config.algo === 'ppo-lstm' || config.algo === 's2pg') {
     throw new ConfigError(`${runDir}: a ${config.algo} policy carries a memory through the episode (GRU states or the internal state z), which the exported feed-forward model cannot hold; \`rxrl eval --run\` works on it`);
   }
-  if (!isOnPolicyConfig(config)) {
-    throw new ConfigError(`${runDir}: export covers the on-policy algorithms' networks; a ${config.algo} run's policy (a network of its own layout) cannot be exported yet. \`rxrl eval --run\` and \`rxrl render --run\` work on it`);
+  if (isGroupConfig(config)) {
+    throw new ConfigError(`${runDir}: a ${config.algo} run's token policy cannot be exported yet; \`rxrl eval --run\` works on it`);
   }
-  const env = buildEnv(config, 1);
+  const env = isOfflineConfig(config) ? buildOfflineEvalEnv(config.env, 1) : buildEnv(config, 1);
   try {
-    const actionSpace = actionSpaceOf(env, config.env);
-    const policyOutputSize = actionSpace.kind === 'Discrete' ? actionSpace.n : actionSpace.flatDim;
-    const layout = actorCriticLayout({ observationSize: env.observationSize, hidden: config.policy.hidden, activation: config.policy.activation, policyOutputSize });
-    const params = (checkpoint.agent as { network: ActorCriticState }).network.params;
-    const gaussian = actionSpace.kind === 'Box';
-    const norm = checkpoint.observationNormalizer;
-    return await exportPolicy(outDir, layout, params, config.policy.activation, {
-      format: 'rxrl-policy',
-      env: config.env,
+    const facts: EnvFacts = { observationSize: env.observationSize, actionSpace: boundedActionSpaceOf(env, config.env) };
+    const policy = isOfflineConfig(config) ? offlineExport(config, checkpoint, facts) : isGradientConfig(config) ? gradientExport(config, checkpoint, facts) : onPolicyExport(config, checkpoint, facts);
+    return await exportPolicy(outDir, policy.network, policy.metadata);
+  } finally {
+    await env.close();
+  }
+}
+
+function metadataOf(config: AgentConfig, facts: EnvFacts, rest: Pick<PolicyExportMetadata, 'distribution' | 'logStd' | 'observationNormalizer'>): PolicyExportMetadata {
+  const space = facts.actionSpace;
+  const actionBounds = space.kind === 'Box' ? { low: Array.from(space.low), high: Array.from(space.high) } : null;
+  return { format: 'rxrl-policy', env: config.env, algo: config.algo, actionBounds, ...rest };
+}
+
+function onPolicyExport(config: OnPolicyConfig, checkpoint: Checkpoint, facts: EnvFacts): PolicyExport {
+  const space = facts.actionSpace;
+  const policyOutputSize = space.kind === 'Discrete' ? space.n : space.flatDim;
+  const layout = actorCriticLayout({ observationSize: facts.observationSize, hidden: config.policy.hidden, activation: config.policy.activation, policyOutputSize });
+  const params = (checkpoint.agent as { network: ActorCriticState }).network.params;
+  const gaussian = space.kind === 'Box';
+  const norm = checkpoint.observationNormalizer;
+  return {
+    network: { slots: [...layout.policyBody, ...layout.actionHead], params, activation: config.policy.activation },
+    metadata: metadataOf(config, facts, {
       distribution: gaussian ? 'gaussian' : 'categorical',
       // With gSDE the noise depends on the state; a deployed policy acts with the mean.
       logStd: gaussian && !config.useSde ? Array.from(params.subarray(layout.size)) : null,
       observationNormalizer: norm === null ? null : { mean: norm.obsRms.mean, var: norm.obsRms.var, epsilon: 1e-8, clip: 10 },
-    });
-  } finally {
-    await env.close();
-  }
+    }),
+  };
+}
+
+/** APG and ILD: a tanh-squashed Gaussian on the agent's own observation statistics (no clipping). */
+function gradientExport(config: GradientAgentConfig, checkpoint: Checkpoint, facts: EnvFacts): PolicyExport {
+  const state = checkpoint.agent as { policy: SquashedGaussianPolicyState; observationRms: RunningMeanStdState };
+  const sizes = [facts.observationSize, ...config.policy.hidden, state.policy.logStd.length];
+  const rms = state.observationRms;
+  return {
+    network: { slots: denseSlots(sizes), params: state.policy.mean, activation: config.policy.activation },
+    metadata: metadataOf(config, facts, {
+      distribution: 'squashed-gaussian',
+      logStd: Array.from(state.policy.logStd),
+      observationNormalizer: config.observationRms ? { mean: Array.from(rms.mean), var: Array.from(rms.var), epsilon: NORMALIZER_EPSILON, clip: null } : null,
+    }),
+  };
+}
+
+/** The offline agents: a Gaussian on raw observations whose log-std is clamped to the config's range. */
+function offlineExport(config: OfflineConfig, checkpoint: Checkpoint, facts: EnvFacts): PolicyExport {
+  const params = (checkpoint.agent as { policy: OfflineGaussianPolicyState }).policy.params;
+  const actionSize = requireBoxActions(config.algo, config.env, facts.actionSpace).flatDim;
+  const slots = denseSlots([facts.observationSize, ...config.policy.hidden, actionSize]);
+  const { logStdMin, logStdMax } = config.policy;
+  const logStd = Array.from(params.subarray(params.length - actionSize), (v) => Math.min(Math.max(v, logStdMin), logStdMax));
+  return { network: { slots, params, activation: 'relu' }, metadata: metadataOf(config, facts, { distribution: 'gaussian', logStd, observationNormalizer: null }) };
 }

@@ -9,9 +9,9 @@ import { ConfigError, SpaceMismatchError } from '../../src/core/errors.js';
 import { Rng } from '../../src/core/rng.js';
 import { Box, Discrete } from '../../src/core/spaces.js';
 import { createDataset, DatasetError, type OfflineDataset } from '../../src/data/dataset.js';
-import { writeD4rl } from '../../src/data/d4rl-format.js';
 import { OfflineSampler, returnRange, returnRangeRewardScale, type OfflineBatch } from '../../src/data/offline-sampler.js';
 import { evaluateRun } from '../../src/loop/evaluate-run.js';
+import { writeRandomPendulumDataset } from '../helpers/datasets.js';
 import { latestCheckpoint, runToEnd, summaryOf, TempDirs } from '../helpers/run.js';
 
 const tmp = new TempDirs('rxrl-offline-');
@@ -169,24 +169,7 @@ describe('offline data', () => {
 });
 
 describe('offline training runs (train(), the CLI, run folders)', () => {
-  async function pendulumDataset(): Promise<string> {
-    const rng = new Rng('pendulum-data');
-    const rows = 2000;
-    // A random walk of the right shapes in episodes of 200 rows, cut by timeouts (each row's next observation is the following row's observation).
-    const states = Float32Array.from({ length: 3 * (rows + 1) }, () => rng.uniformRange(-1, 1));
-    const ds = createDataset({
-      observations: states.subarray(0, 3 * rows),
-      nextObservations: states.subarray(3),
-      actions: Float32Array.from({ length: rows }, () => rng.uniformRange(-2, 2)),
-      rewards: Float32Array.from({ length: rows }, () => -rng.uniform() * 10),
-      terminals: new Uint8Array(rows),
-      timeouts: Uint8Array.from({ length: rows }, (_, i) => ((i + 1) % 200 === 0 ? 1 : 0)),
-      metadata: { envId: 'Pendulum-v1', recipe: 'random' },
-    });
-    const file = path.join(tmp.make(), 'pendulum-random.h5');
-    await writeD4rl(file, ds);
-    return file;
-  }
+  const pendulumDataset = () => writeRandomPendulumDataset(tmp.make());
 
   const config = (algo: OfflineAlgorithmName, dataset: string, totalSteps: number) => ({ algo, env: 'Pendulum-v1', dataset, totalSteps, evalEpisodes: 2, ...SMALL, ...(algo === 'bc' ? {} : { value: { hidden: [8] } }) });
 

@@ -61,16 +61,34 @@ export interface ActorCriticLayout {
   readonly size: number;
 }
 
+/**
+ * The dense layers of an MLP with layer widths `sizes` (input first), laid out one after another
+ * from `offset` as `FastMlp` lays out its parameters (kernel, then bias, layer by layer).
+ */
+export function denseSlots(sizes: readonly number[], offset = 0): DenseSlot[] {
+  let at = offset;
+  return sizes.slice(1).map((outSize, l) => {
+    const inSize = sizes[l] as number;
+    const slot = { inSize, outSize, offset: at };
+    at += inSize * outSize + outSize;
+    return slot;
+  });
+}
+
+/** Where the parameters after `slots` start. */
+function endOf(slots: readonly DenseSlot[]): number {
+  const last = slots[slots.length - 1] as DenseSlot;
+  return last.offset + last.inSize * last.outSize + last.outSize;
+}
+
 /** The flat layout of an actor-critic's networks (see {@link ActorCriticEngine}). */
 export function actorCriticLayout(shape: ActorCriticShape): ActorCriticLayout {
   let offset = 0;
-  const stack = (sizes: readonly number[]): DenseSlot[] =>
-    sizes.slice(1).map((outSize, l) => {
-      const inSize = sizes[l] as number;
-      const slot = { inSize, outSize, offset };
-      offset += inSize * outSize + outSize;
-      return slot;
-    });
+  const stack = (sizes: readonly number[]): DenseSlot[] => {
+    const slots = denseSlots(sizes, offset);
+    offset = endOf(slots);
+    return slots;
+  };
   const body = [shape.observationSize, ...shape.hidden];
   const latent = shape.hidden[shape.hidden.length - 1] as number;
   const policyBody = stack(body);
