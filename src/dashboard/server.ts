@@ -114,7 +114,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const streamFrames = (res: ServerResponse, s: RunSource) => {
     openStream(res);
     const lent = s.run?.live();
-    const why = lent === undefined ? 'the live picture needs an on-policy algorithm (ppo, a2c, trpo, …)' : LiveViewer.unsupported(lent);
+    const why = lent === undefined ? 'the run has no policy to show (not built yet, or GRPO, whose token policy is not lent)' : LiveViewer.unsupported(lent);
     if (lent === undefined || why !== null) {
       send(res, 'unavailable', { reason: why ?? 'no live policy' });
       return;

@@ -3,7 +3,8 @@ import type { BatchedActions, VectorEnv, VectorResetOptions, VectorResetResult, 
 import { VectorNormalizeObservation } from '../envs/wrappers/normalize-observation.js';
 import { VectorWrapper } from '../envs/wrappers/wrapper.js';
 import type { LivePolicy } from '../loop/train.js';
-import { buildEnv, findWrapper } from '../loop/training-env.js';
+import { buildEnv, buildOfflineEvalEnv, findWrapper } from '../loop/training-env.js';
+import { isOfflineConfig } from '../agents/algorithms.js';
 import type { Scene } from './protocol.js';
 import { sceneOf } from './scene.js';
 
@@ -40,7 +41,8 @@ export class LiveViewer {
 
   constructor(private readonly live: LivePolicy) {
     let tap: ObservationTap | undefined;
-    this.env = buildEnv(live.config, 1, (env) => (tap = new ObservationTap(env)));
+    const around = (env: VectorEnv) => (tap = new ObservationTap(env));
+    this.env = isOfflineConfig(live.config) ? buildOfflineEvalEnv(live.config.env, 1, around) : buildEnv(live.config, 1, around);
     this.tap = tap as ObservationTap;
     const norm = findWrapper(this.env, VectorNormalizeObservation);
     if (norm !== undefined) norm.updateStats = false;

@@ -44,6 +44,7 @@ export async function runGradientTraining(o: GradientTrainingOptions): Promise<v
         exact = false;
       }
     }
+    o.lend?.(agent);
     const backend = `fast-mlp (${fastEngineInfo().kernels})`;
     o.emit({ type: 'start', step: state.step, config, backend, resumed: resumed !== undefined, exact });
     const elapsed = runClock(state);

@@ -15,6 +15,7 @@ import { OfflineSampler, returnRangeRewardScale } from '../data/offline-sampler.
 import { Rng, type RngState } from '../core/rng.js';
 import { registration } from '../envs/registry.js';
 import { fastEngineInfo } from '../nn/fast/index.js';
+import type { PolicyActor } from './agent.js';
 import { writeCheckpoint, type Checkpoint } from './checkpoint.js';
 import { evaluatePolicy } from './evaluate.js';
 import type { EvalResult, TrainEvent, UpdateMetrics } from './events.js';
@@ -36,6 +37,8 @@ export interface OfflineTrainingOptions {
   readonly shouldStop: () => boolean;
   /** The dataset, if already loaded (else `config.dataset` is read). */
   readonly dataset?: OfflineDataset;
+  /** Called once the agent is built (and restored), with the policy a viewer may act with between iterations. */
+  readonly lend?: (policy: PolicyActor) => void;
 }
 
 /** What an offline checkpoint keeps in its `env` slot: the state of the data stream, which plays the env's part. */
@@ -63,6 +66,7 @@ export async function runOfflineTraining(o: OfflineTrainingOptions): Promise<voi
       agent.setState(resumed.agent);
       sampler.setState((resumed.env as OfflineSnapshot).sampler);
     }
+    o.lend?.(agent);
     const backend = `fast-mlp (${fastEngineInfo().kernels})`;
     o.emit({ type: 'start', step: state.step, config, backend, resumed: resumed !== undefined, exact: true });
     const elapsed = runClock(state);

@@ -1,3 +1,4 @@
+import type { PolicyActor } from './agent.js';
 import type { Checkpoint } from './checkpoint.js';
 import type { EvalResult, RunSummary, TrainEvent } from './events.js';
 import type { LoopState } from './on-policy-loop.js';
@@ -14,6 +15,8 @@ export interface SelfDrivenTrainingOptions<C> {
   readonly emit: (event: TrainEvent) => void;
   /** Polled between iterations: true stops the run cleanly (with a final checkpoint). */
   readonly shouldStop: () => boolean;
+  /** Called once the agent is built (and restored), with the policy a viewer may act with between iterations. */
+  readonly lend?: (policy: PolicyActor) => void;
 }
 
 /** The loop state of a run that starts now (self-driven loops keep no observations in it). */

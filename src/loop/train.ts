@@ -2,7 +2,8 @@ import { Observable, share } from 'rxjs';
 import path from 'node:path';
 import { selectEngine } from '../agents/engines/select.js';
 import { ActorCritic } from '../agents/actor-critic.js';
-import { createOnPolicyAgent, isGradientConfig, isGroupConfig, isOfflineConfig, resolveConfig, type AgentConfig, type AgentConfigInput, type OnPolicyConfig } from '../agents/algorithms.js';
+import { createOnPolicyAgent, isGradientConfig, isGroupConfig, isOfflineConfig, resolveConfig, type AgentConfig, type AgentConfigInput, type GradientAgentConfig, type OnPolicyConfig } from '../agents/algorithms.js';
+import type { OfflineConfig } from '../agents/offline/offline-config.js';
 import { ConfigError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import type { OfflineDataset } from '../data/dataset.js';
@@ -33,9 +34,13 @@ export interface TrainOptions {
   readonly dataset?: OfflineDataset;
 }
 
-/** A training run's policy lent to a viewer: its config, the policy, and training's observation statistics as they are now. */
+/**
+ * A training run's policy lent to a viewer: its config, the policy, and training's observation
+ * statistics as they are now (null where the env does not normalise them: the gradient agents
+ * normalise inside the policy, the offline agents act on raw observations).
+ */
 export interface LivePolicy {
-  readonly config: OnPolicyConfig;
+  readonly config: OnPolicyConfig | GradientAgentConfig | OfflineConfig;
   readonly policy: PolicyActor;
   observationNormalizer(): NormalizeObservationState | null;
 }
@@ -48,7 +53,7 @@ export interface LivePolicy {
 export interface TrainRun {
   readonly config: AgentConfig;
   readonly events$: Observable<TrainEvent>;
-  /** The policy as it trains, for watching it act (e.g. the dashboard); undefined before the run has built it, and for algorithms that do not lend it (only the on-policy ones do). */
+  /** The policy as it trains, for watching it act (e.g. the dashboard); undefined before the run has built it, and for GRPO, which does not lend its token policy. */
   live(): LivePolicy | undefined;
   /** Asks the run to stop at the next iteration boundary (after a final checkpoint). */
   stop(): void;
@@ -92,7 +97,7 @@ export function train(options: TrainOptions): TrainRun {
       try {
         if (isGradientConfig(config)) {
           // APG and ILD own their (differentiable) training worlds: their own loop, the same events.
-          await runGradientTraining({ config, resumed, checkpointDir, rewardThreshold: reg.rewardThreshold, emit, shouldStop: () => stopRequested });
+          await runGradientTraining({ config, resumed, checkpointDir, rewardThreshold: reg.rewardThreshold, emit, shouldStop: () => stopRequested, lend: (policy) => (live = { config, policy, observationNormalizer: () => null }) });
           if (!subscriber.closed) subscriber.complete();
           return;
         }
@@ -104,7 +109,7 @@ export function train(options: TrainOptions): TrainRun {
         }
         if (isOfflineConfig(config)) {
           // Offline agents learn from a dataset: their own loop (gradient steps), the same events.
-          await runOfflineTraining({ config, resumed, checkpointDir, emit, shouldStop: () => stopRequested, ...(options.dataset !== undefined ? { dataset: options.dataset } : {}) });
+          await runOfflineTraining({ config, resumed, checkpointDir, emit, shouldStop: () => stopRequested, lend: (policy) => (live = { config, policy, observationNormalizer: () => null }), ...(options.dataset !== undefined ? { dataset: options.dataset } : {}) });
           if (!subscriber.closed) subscriber.complete();
           return;
         }

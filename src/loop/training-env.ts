@@ -46,8 +46,13 @@ function hasFiniteBounds(space: unknown): boolean {
 }
 
 /** The env an offline agent acts in: the raw env with episode statistics (offline agents see the dataset's raw observations). */
-export function buildOfflineEvalEnv(envId: string, numEnvs = 1): VectorEnv {
-  return new VectorRecordEpisodeStatistics(make(envId, { numEnvs }));
+export function buildOfflineEvalEnv(
+  envId: string,
+  numEnvs = 1,
+  /** Wraps the registered env before anything else does (as in {@link buildEnv}). */
+  around: (env: VectorEnv) => VectorEnv = (env) => env,
+): VectorEnv {
+  return new VectorRecordEpisodeStatistics(around(make(envId, { numEnvs })));
 }
 
 /** The single-copy action space, which the built-in agents need to be Box or Discrete. */

@@ -1,0 +1,68 @@
+/** The live picture of runs whose loops are their own (offline, gradient agents): drawn while they train, and training unchanged by it. */
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { AgentConfigInput } from '../../src/agents/algorithms.js';
+import { LiveViewer } from '../../src/dashboard/viewer.js';
+import type { Scene } from '../../src/dashboard/protocol.js';
+import { train } from '../../src/loop/train.js';
+import { writeRandomPendulumDataset } from '../helpers/datasets.js';
+import { latestCheckpoint, runToEnd, TempDirs } from '../helpers/run.js';
+
+const dirs = new TempDirs('rxrl-live-viewer-');
+afterAll(() => dirs.removeAll());
+
+/** Trains `config` with a viewer drawing a frame at every update event; returns the frames. */
+async function trainWatched(config: AgentConfigInput, checkpointDir: string): Promise<(Scene | null)[]> {
+  const run = train({ config, checkpointDir });
+  const frames: Promise<Scene | null>[] = [];
+  let viewer: LiveViewer | undefined;
+  let failure: Error | undefined;
+  run.events$.subscribe({
+    next: (e) => {
+      if (e.type !== 'update') return;
+      const lent = run.live();
+      if (lent === undefined) throw new Error('the run lends no policy');
+      viewer ??= new LiveViewer(lent);
+      frames.push(viewer.frame());
+    },
+    error: (err: Error) => (failure = err),
+  });
+  await run.finished;
+  if (failure !== undefined) throw failure;
+  const scenes = await Promise.all(frames);
+  await viewer?.close();
+  return scenes;
+}
+
+/** The agent's state in the latest checkpoint, as text (typed arrays as lists). */
+const agentBytes = (dir: string) => JSON.stringify(latestCheckpoint(dir).agent, (_k, v: unknown) => (ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : v));
+
+const IQL = async (): Promise<AgentConfigInput> => ({
+  algo: 'iql',
+  env: 'Pendulum-v1',
+  dataset: await writeRandomPendulumDataset(dirs.make()),
+  seed: 4,
+  totalSteps: 3000,
+  batchSize: 16,
+  evalEvery: 1000,
+  evalEpisodes: 1,
+  policy: { hidden: [8], logStdMin: -5, logStdMax: 2 },
+  value: { hidden: [8] },
+});
+const APG = async (): Promise<AgentConfigInput> => ({ algo: 'apg', env: 'rxrl/HalfCheetah-v0', seed: 2, numEnvs: 2, horizon: 8, totalSteps: 64, maxEpisodeSteps: 40, evalEvery: 64, evalEpisodes: 1, policy: { hidden: [8] }, critic: { hidden: [8] } });
+
+describe('the live picture of self-driven loops', () => {
+  it.each([
+    ['an offline run (IQL), in its raw eval env', IQL, 'pendulum'],
+    ['an APG run, frames of the physics', APG, 'svg'],
+  ] as const)('%s: the run lends its policy, and training ends with the bytes of an unwatched run', async (_name, makeConfig, sceneKind) => {
+    const config = await makeConfig();
+    const watched = dirs.make();
+    const plain = dirs.make();
+    const scenes = await trainWatched(config, path.join(watched, 'checkpoints'));
+    expect((await runToEnd({ config, checkpointDir: path.join(plain, 'checkpoints') })).error).toBeUndefined();
+    expect(scenes.length).toBeGreaterThanOrEqual(3);
+    expect(scenes.every((s) => s?.kind === sceneKind)).toBe(true);
+    expect(agentBytes(watched)).toBe(agentBytes(plain));
+  });
+});
