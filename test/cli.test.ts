@@ -49,7 +49,7 @@ describe('rxrl CLI', () => {
     for (const id of ['CartPole-v1', 'Pendulum-v1', 'MountainCar-v0', 'MountainCarContinuous-v0', 'Acrobot-v1', 'CartPoleNoVel-v1']) expect(r.out).toContain(id);
   });
 
-  it('train writes a run folder and eval reads it back', async () => {
+  it('train writes a run folder, eval reads it back, export writes its policy', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'rxrl-cli-'));
     try {
       const out = path.join(dir, 'run');
@@ -64,6 +64,10 @@ describe('rxrl CLI', () => {
       const e = await runCli('eval', '--run', out, '--episodes', '3', '--deterministic');
       expect(e.code).toBe(0);
       expect(JSON.parse(e.out)).toMatchObject({ episodes: 3 });
+      // export prints the model's path and nothing else (no tfjs banner).
+      const x = await runCli('export', '--run', out, '--out', path.join(dir, 'model'));
+      expect(x).toEqual({ out: path.join(dir, 'model', 'model.json'), err: '', code: 0 });
+      expect(existsSync(path.join(dir, 'model', 'weights.bin'))).toBe(true);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
