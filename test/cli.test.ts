@@ -73,6 +73,30 @@ describe('rxrl CLI', () => {
     }
   });
 
+  it('--preload registers a user env before train and eval look it up; a missing module is named', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'rxrl-cli-'));
+    try {
+      const out = path.join(dir, 'run');
+      const without = await runCli('train', '--env', 'test/Counter-v0', '--steps', '64', '--quiet');
+      expect(without.code).not.toBe(0);
+      expect(without.err).toMatch(/test\/Counter-v0/);
+      const t = await runCli('train', '--preload', 'test/fixtures/register-counter.ts', '--env', 'test/Counter-v0', '--steps', '256', '--num-envs', '2', '--seed', '1', '--out', out, '--quiet', '--json');
+      expect(t.err).toBe('');
+      expect(JSON.parse(t.out)).toMatchObject({ algo: 'ppo', env: 'test/Counter-v0' });
+      const e = await runCli('eval', '--preload', 'test/fixtures/register-counter.ts', '--run', out, '--episodes', '2');
+      expect(JSON.parse(e.out)).toMatchObject({ episodes: 2 });
+      // bench validates the env in its own process and trains each run in a child that imports the module too.
+      const b = await runCli('bench', '--preload', 'test/fixtures/register-counter.ts', '--algos', 'a2c', '--envs', 'test/Counter-v0', '--seeds', '1', '--steps', '200', '--out', path.join(dir, 'sweep'), '--quiet');
+      expect(b.code).toBe(0);
+      expect(readFileSync(path.join(dir, 'sweep', 'runs.csv'), 'utf8')).toMatch(/a2c,test\/Counter-v0,0,ok/);
+      const missing = await runCli('train', '--preload', 'no/such-module.js', '--env', 'CartPole-v1', '--quiet');
+      expect(missing.code).not.toBe(0);
+      expect(missing.err).toMatch(/module not found: .*no\/such-module\.js/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('train refuses bad input with a clear message and a non-zero exit code', async () => {
     const algo = await runCli('train', '--algo', 'dqn', '--env', 'CartPole-v1');
     expect(algo.code).toBe(1);

@@ -8,8 +8,8 @@
  * that dies never leaves a run training on its own.
  */
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { resolveConfig } from '../agents/algorithms.js';
+import { preloadModules } from '../core/user-module.js';
 import { writeRunFolder } from '../loop/run-folder.js';
 import { train } from '../loop/train.js';
 import type { ChildJob, ChildMessage } from './pool.js';
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   if (process.send === undefined) throw new Error('run-child is started by `rxrl bench` (child_process.fork), not directly');
   process.on('disconnect', () => process.exit(1));
   const job = JSON.parse(process.argv[2] ?? '') as ChildJob;
-  for (const m of job.preload) await import(pathToFileURL(path.resolve(m)).href);
+  await preloadModules(job.preload);
   const run =
     job.resume === true
       ? train({ resumeFrom: job.dir })

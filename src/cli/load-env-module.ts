@@ -1,7 +1,5 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { ConfigError, describeValue } from '../core/errors.js';
+import { importUserModule } from '../core/user-module.js';
 import type { AnyEnv } from '../envs/env.js';
 
 /** Whether `arg` names a file rather than a registered env id. */
@@ -15,17 +13,7 @@ export function looksLikeModulePath(arg: string): boolean {
  * through `tsx` when it is installed.
  */
 export async function loadEnvFromModule(modulePath: string, exportName = 'default'): Promise<AnyEnv> {
-  const abs = path.resolve(modulePath);
-  if (!existsSync(abs)) throw new ConfigError(`env module not found: ${abs}`);
-  if (/\.m?ts$/.test(abs)) {
-    try {
-      const tsx = (await import('tsx/esm/api')) as { register: () => unknown };
-      tsx.register();
-    } catch {
-      throw new ConfigError(`${modulePath} is TypeScript; install tsx (npm i -D tsx) to load it, or point at the compiled .js file`);
-    }
-  }
-  const mod = (await import(pathToFileURL(abs).href)) as Record<string, unknown>;
+  const mod = await importUserModule(modulePath);
   const exported = mod[exportName];
   if (exported === undefined) {
     const names = Object.keys(mod).join(', ') || '(none)';

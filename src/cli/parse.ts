@@ -43,3 +43,11 @@ export function parsePort(value: string): number {
   if (!/^\d+$/.test(value.trim()) || n > 65535) throw new InvalidArgumentError(`expected a port number from 0 to 65535, got "${value}"`);
   return n;
 }
+
+/** Commander's collector for a repeatable option: each occurrence is appended. */
+export function collectValues(value: string, previous: readonly string[]): string[] {
+  return [...previous, value];
+}
+
+/** Help of `--preload`, the same wherever a command looks envs up. */
+export const PRELOAD_HELP = 'a module to import first, e.g. one that registers your own envs with register() (.js, or .ts with tsx installed; repeatable)';

@@ -1,10 +1,9 @@
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
+import { preloadModules } from '../core/user-module.js';
 import { parseQueueUrl } from '../distributed/queue-url.js';
 import { openResultsStore } from '../distributed/results-store.js';
 import { startWorker, type WorkerEvent } from '../distributed/worker.js';
-import { parsePositiveInt } from './parse.js';
+import { collectValues, parsePositiveInt, PRELOAD_HELP } from './parse.js';
 
 interface WorkerFlags {
   queue: string;
@@ -39,13 +38,13 @@ export function addWorkerCommand(program: Command): void {
     .requiredOption('--store <dir>', 'results store: a folder every worker and the collecting machine mount (runs are trained in it)')
     .option('--concurrency <n>', 'runs trained at the same time, each in its own process', parsePositiveInt, 1)
     .option('--heartbeat-seconds <n>', 'lock renewal period: a dead worker\'s runs move to others after about twice this', parsePositiveInt, 30)
-    .option('--preload <file>', 'a module each run imports first, e.g. one registering your envs (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--preload <file>', `${PRELOAD_HELP}; every run imports it as well`, collectValues, [] as string[])
     .option('--quiet', 'only errors')
     .action(async (flags: WorkerFlags) => {
       const location = parseQueueUrl(flags.queue);
       const store = openResultsStore(flags.store);
       // The worker checks each job's env against its registry, so it loads the modules too (each run's process does again).
-      for (const m of flags.preload) await import(pathToFileURL(path.resolve(m)).href);
+      await preloadModules(flags.preload);
       const say = (e: WorkerEvent) => {
         if (flags.quiet !== true || e.type === 'failed' || e.type === 'connection-error') console.error(`rxrl worker: ${describe(e)}`);
       };
