@@ -44,6 +44,13 @@ export class OfflineRecord {
   private readonly data: RecordFile;
   private readonly byKey = new Map<string, RecordedRun>();
 
+  /** Another sweep's record, read with the settings it was recorded with (for comparing against it); throws when `dir` holds none. */
+  static read(dir: string): OfflineRecord {
+    const file = path.join(dir, 'runs.json');
+    if (!existsSync(file)) throw new Error(`${file}: no offline record there`);
+    return new OfflineRecord(dir, (JSON.parse(readFileSync(file, 'utf8')) as RecordFile).settings);
+  }
+
   constructor(dir: string, settings: SweepSettings) {
     this.file = path.join(dir, 'runs.json');
     this.data = existsSync(this.file) ? (JSON.parse(readFileSync(this.file, 'utf8')) as RecordFile) : { settings, datasets: {}, runs: [] };
@@ -69,6 +76,16 @@ export class OfflineRecord {
           'rebuild the datasets with `npm run bench:offline-data` from the commit that recorded them, or write to another --report folder',
       );
     }
+  }
+
+  /** The settings its runs were recorded with. */
+  get settings(): SweepSettings {
+    return this.data.settings;
+  }
+
+  /** The digest of `dataset`'s rows its runs trained on, if any did. */
+  datasetDigest(dataset: string): string | undefined {
+    return this.data.datasets[dataset];
   }
 
   has(algo: string, dataset: string, seed: number): boolean {

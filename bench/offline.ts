@@ -43,7 +43,9 @@ const usage = `usage: npx tsx bench/offline.ts [options]
                       down the list still start, so the time left before a stop is not wasted
   --out DIR           default bench-results/offline-sweep
   --report DIR        the record (runs.json) and the report, offline.md, runs.csv, curves.png
-                      (default docs/benchmarks/offline); --report-only skips training`;
+                      (default docs/benchmarks/offline); --report-only skips training
+  --baseline DIR      another record (e.g. the same sweep at another --steps) to set beside
+                      this one in the report, seed for seed`;
 
 const values = parseBenchArgs(
   {
@@ -59,6 +61,7 @@ const values = parseBenchArgs(
     until: { type: 'string' },
     out: { type: 'string', default: 'bench-results/offline-sweep' },
     report: { type: 'string', default: 'docs/benchmarks/offline' },
+    baseline: { type: 'string' },
     'report-only': { type: 'boolean', default: false },
   },
   usage,
@@ -206,6 +209,7 @@ async function report(record: OfflineRecord, facts: ReadonlyMap<string, DatasetF
     const c = ci(xs);
     return c === null ? '–' : `${c.point.toFixed(1)} [${c.lower.toFixed(1)}, ${c.upper.toFixed(1)}] (${xs.length})`;
   };
+  const baseline = values.baseline === undefined ? [] : baselineSection(values.baseline, facts, record);
   const lines: string[] = [];
   lines.push('| dataset (rows) | ' + algos.join(' | ') + ' |');
   lines.push('|---|' + algos.map(() => '---:|').join(''));
@@ -279,6 +283,7 @@ async function report(record: OfflineRecord, facts: ReadonlyMap<string, DatasetF
     '|---|---|---:|---|',
     ...comparisons,
     '',
+    ...baseline,
   ].join('\n');
   // Learning curves: mean normalised score over the seeds at each evaluation.
   const points = new Map<string, { algo: string; dataset: string; step: number; sum: number; n: number }>();
@@ -300,6 +305,39 @@ async function report(record: OfflineRecord, facts: ReadonlyMap<string, DatasetF
   writeFileSync(path.join(values.report, 'curves.png'), await svgToPng(await renderSvg(spec as never)));
   writeFileSync(path.join(values.report, 'offline.md'), `${text}\n![learning curves](curves.png)\n`);
   console.log(text);
+}
+
+/**
+ * The report's section setting another record beside this one: per algorithm and dataset, the
+ * mean normalised final score over the seeds both records hold. Refuses a record whose runs
+ * trained on other rows of a dataset.
+ */
+function baselineSection(dir: string, facts: ReadonlyMap<string, DatasetFacts>, here: OfflineRecord): string[] {
+  const other = OfflineRecord.read(dir);
+  const rows: string[] = [];
+  for (const ds of datasets) {
+    const f = facts.get(ds) as DatasetFacts;
+    const digest = other.datasetDigest(ds);
+    if (digest !== undefined && digest !== f.digest) throw new Error(`--baseline ${dir}: its ${ds} runs trained on other rows (digest ${digest.slice(0, 16)}…, this one ${f.digest.slice(0, 16)}…)`);
+    for (const algo of algos) {
+      const theirs = new Map(other.runsOf(algo, ds).map((r) => [r.seed, r.finalReturn] as const));
+      const pairs = here.runsOf(algo, ds).filter((r) => theirs.has(r.seed)).map((r) => [normalizedScore(r.finalReturn, f.ref), normalizedScore(theirs.get(r.seed) as number, f.ref)] as const);
+      if (pairs.length === 0) continue;
+      const a = mean(pairs.map((p) => p[0]));
+      const b = mean(pairs.map((p) => p[1]));
+      rows.push(`| ${ds} | ${algo} | ${pairs.length} | ${a.toFixed(1)} | ${b.toFixed(1)} | ${(a - b + 0).toFixed(1).replace(/^-0\.0$/, '0.0')} |`);
+    }
+  }
+  return [
+    `## Beside ${dir} (${other.settings.steps} gradient steps)`,
+    '',
+    `Mean normalised final score over the seeds both records hold: this record (${settings.steps} steps) and the other one.`,
+    '',
+    '| dataset | algorithm | seeds | this record | other | difference |',
+    '|---|---|---:|---:|---:|---:|',
+    ...rows,
+    '',
+  ];
 }
 
 const facts = new Map<string, DatasetFacts>();
