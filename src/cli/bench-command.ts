@@ -14,7 +14,7 @@ import { preloadModules } from '../core/user-module.js';
 import { collectValues, parseNumber, parsePositiveInt, PRELOAD_HELP } from './parse.js';
 
 interface BenchFlags {
-  preload: string[];
+  preload?: string[];
   algos: string;
   envs: string;
   seeds: number;
@@ -119,10 +119,10 @@ function addSweepCommand(program: Command): void {
     .option('--eval-every <n>', 'deterministic evaluation every n steps (default: steps / 10)', parsePositiveInt)
     .option('--eval-episodes <n>', 'episodes per evaluation', parsePositiveInt, 10)
     .option('--threshold <x>', "steps-to-threshold target: X for every env, or ENV=X[,ENV=X] per env (default: each env's reward threshold)", parseThreshold)
-    .option('--preload <file>', `${PRELOAD_HELP}; each run imports it too (with --queue the workers need their own --preload)`, collectValues, [] as string[])
+    .option('--preload <file>', `${PRELOAD_HELP}; each run imports it too (with --queue the workers need their own --preload)`, collectValues)
     .option('--quiet', 'no progress output')
     .action(async (flags: BenchFlags) => {
-      await preloadModules(flags.preload);
+      await preloadModules(flags.preload ?? []);
       if (flags.workers === 0) throw new ConfigError('bench: expected --workers to be at least 1, got 0');
       const queueFlags = (['store', 'collect', 'status', 'checkpointEvery'] as const).filter((k) => flags[k] !== undefined);
       if (flags.queue === undefined && queueFlags.length > 0) throw new ConfigError(`bench: --${queueFlags.map((k) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)).join(', --')} only apply with --queue`);
@@ -150,7 +150,7 @@ function addSweepCommand(program: Command): void {
           out: out,
           definition,
           workers: flags.workers ?? availableParallelism(),
-          preload: flags.preload,
+          preload: flags.preload ?? [],
           ...(flags.threshold !== undefined ? { threshold: flags.threshold } : {}),
           signal: controller.signal,
           ...(printer !== undefined ? { onEvent: printer.onEvent } : {}),

@@ -12,9 +12,9 @@ export function addEvalCommand(program: Command): void {
     .option('--episodes <n>', 'episodes to run', parsePositiveInt, 10)
     .option('--deterministic', 'take the most likely action instead of sampling')
     .option('--seed <n>', 'seed of the evaluation episodes', parseNonNegativeInt)
-    .option('--preload <file>', PRELOAD_HELP, collectValues, [] as string[])
-    .action(async (flags: { run: string; episodes: number; deterministic?: boolean; seed?: number; preload: string[] }) => {
-      await preloadModules(flags.preload);
+    .option('--preload <file>', PRELOAD_HELP, collectValues)
+    .action(async (flags: { run: string; episodes: number; deterministic?: boolean; seed?: number; preload?: string[] }) => {
+      await preloadModules(flags.preload ?? []);
       const result = await evaluateRun(flags.run, { episodes: flags.episodes, deterministic: flags.deterministic === true, ...(flags.seed !== undefined ? { seed: flags.seed } : {}) });
       console.log(JSON.stringify({ mean: result.mean, std: result.std, episodes: result.episodes, returns: result.returns }));
     });

@@ -45,7 +45,7 @@ export function parsePort(value: string): number {
 }
 
 /** Commander's collector for a repeatable option: each occurrence is appended. */
-export function collectValues(value: string, previous: readonly string[]): string[] {
+export function collectValues(value: string, previous: readonly string[] = []): string[] {
   return [...previous, value];
 }
 

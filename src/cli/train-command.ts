@@ -18,7 +18,7 @@ import { preloadModules } from '../core/user-module.js';
 import { collectValues, parseNonNegativeInt, parsePort, parsePositiveInt, PRELOAD_HELP } from './parse.js';
 
 interface TrainFlags {
-  preload: string[];
+  preload?: string[];
   algo?: string;
   dataset?: string;
   envKwargs?: Record<string, unknown>;
@@ -127,11 +127,11 @@ export function addTrainCommand(program: Command): void {
     .option('--patience <n>', 'stop after n evaluations without improvement (use with evalEvery in --config)', parsePositiveInt)
     .option('--dashboard', 'watch the run in the browser: curves, config and the agent acting live (served on 127.0.0.1 only, closed when the run ends)')
     .option('--port <n>', 'with --dashboard: its port (0: a free one)', parsePort, 0)
-    .option('--preload <file>', PRELOAD_HELP, collectValues, [] as string[])
+    .option('--preload <file>', PRELOAD_HELP, collectValues)
     .option('--quiet', 'no progress bar')
     .option('--json', 'print the summary as JSON on stdout at the end')
     .action(async (flags: TrainFlags) => {
-      await preloadModules(flags.preload);
+      await preloadModules(flags.preload ?? []);
       if (flags.algo !== undefined && !ALGOS.includes(flags.algo)) throw new ConfigError(`unknown algorithm "${flags.algo}"; available: ${ALGOS.join(', ')}`);
       const overrides: Record<string, unknown> = {};
       if (flags.algo !== undefined) overrides['algo'] = flags.algo;

@@ -10,7 +10,7 @@ interface WorkerFlags {
   store: string;
   concurrency: number;
   heartbeatSeconds: number;
-  preload: string[];
+  preload?: string[];
   quiet?: boolean;
 }
 
@@ -38,18 +38,18 @@ export function addWorkerCommand(program: Command): void {
     .requiredOption('--store <dir>', 'results store: a folder every worker and the collecting machine mount (runs are trained in it)')
     .option('--concurrency <n>', 'runs trained at the same time, each in its own process', parsePositiveInt, 1)
     .option('--heartbeat-seconds <n>', 'lock renewal period: a dead worker\'s runs move to others after about twice this', parsePositiveInt, 30)
-    .option('--preload <file>', `${PRELOAD_HELP}; every run imports it as well`, collectValues, [] as string[])
+    .option('--preload <file>', `${PRELOAD_HELP}; every run imports it as well`, collectValues)
     .option('--quiet', 'only errors')
     .action(async (flags: WorkerFlags) => {
       const location = parseQueueUrl(flags.queue);
       const store = openResultsStore(flags.store);
       // The worker checks each job's env against its registry, so it loads the modules too (each run's process does again).
-      await preloadModules(flags.preload);
+      await preloadModules(flags.preload ?? []);
       const say = (e: WorkerEvent) => {
         if (flags.quiet !== true || e.type === 'failed' || e.type === 'connection-error') console.error(`rxrl worker: ${describe(e)}`);
       };
       if (flags.quiet !== true) console.error(`rxrl worker: queue ${location.display}, ${store.description}, ${flags.concurrency} run(s) at a time`);
-      const worker = await startWorker({ queue: location, store, concurrency: flags.concurrency, heartbeatSeconds: flags.heartbeatSeconds, preload: flags.preload, onEvent: say });
+      const worker = await startWorker({ queue: location, store, concurrency: flags.concurrency, heartbeatSeconds: flags.heartbeatSeconds, preload: flags.preload ?? [], onEvent: say });
       await new Promise<void>((resolve) => {
         const stop = () => {
           if (flags.quiet !== true) console.error('rxrl worker: stopping; runs in flight go back to the queue');
