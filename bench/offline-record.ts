@@ -44,18 +44,17 @@ export class OfflineRecord {
   private readonly data: RecordFile;
   private readonly byKey = new Map<string, RecordedRun>();
 
-  /** Another sweep's record, read with the settings it was recorded with (for comparing against it); throws when `dir` holds none. */
-  static read(dir: string): OfflineRecord {
-    const file = path.join(dir, 'runs.json');
-    if (!existsSync(file)) throw new Error(`${file}: no offline record there`);
-    return new OfflineRecord(dir, (JSON.parse(readFileSync(file, 'utf8')) as RecordFile).settings);
-  }
-
-  constructor(dir: string, settings: SweepSettings) {
+  /**
+   * The record in `dir`, checked to hold runs of `settings`; without `settings`, an existing record
+   * read with the settings it was recorded with (another sweep's, to compare against).
+   */
+  constructor(dir: string, settings?: SweepSettings) {
     this.file = path.join(dir, 'runs.json');
-    this.data = existsSync(this.file) ? (JSON.parse(readFileSync(this.file, 'utf8')) as RecordFile) : { settings, datasets: {}, runs: [] };
+    if (existsSync(this.file)) this.data = JSON.parse(readFileSync(this.file, 'utf8')) as RecordFile;
+    else if (settings !== undefined) this.data = { settings, datasets: {}, runs: [] };
+    else throw new Error(`${this.file}: no offline record there`);
     const saved = this.data.settings;
-    const diffs = (Object.keys(settings) as (keyof SweepSettings)[]).filter((k) => saved[k] !== settings[k]).map((k) => `${k}: ${saved[k]} → ${settings[k]}`);
+    const diffs = settings === undefined ? [] : (Object.keys(settings) as (keyof SweepSettings)[]).filter((k) => saved[k] !== settings[k]).map((k) => `${k}: ${saved[k]} → ${settings[k]}`);
     if (diffs.length > 0) throw new Error(`${this.file} records runs of other settings (${diffs.join('; ')}); pass those settings, or another --report folder`);
     for (const r of this.data.runs) this.byKey.set(runKey(r.algo, r.dataset, r.seed), r);
   }

@@ -313,7 +313,7 @@ async function report(record: OfflineRecord, facts: ReadonlyMap<string, DatasetF
  * trained on other rows of a dataset.
  */
 function baselineSection(dir: string, facts: ReadonlyMap<string, DatasetFacts>, here: OfflineRecord): string[] {
-  const other = OfflineRecord.read(dir);
+  const other = new OfflineRecord(dir);
   const rows: string[] = [];
   for (const ds of datasets) {
     const f = facts.get(ds) as DatasetFacts;
@@ -325,7 +325,7 @@ function baselineSection(dir: string, facts: ReadonlyMap<string, DatasetFacts>, 
       if (pairs.length === 0) continue;
       const a = mean(pairs.map((p) => p[0]));
       const b = mean(pairs.map((p) => p[1]));
-      rows.push(`| ${ds} | ${algo} | ${pairs.length} | ${a.toFixed(1)} | ${b.toFixed(1)} | ${(a - b + 0).toFixed(1).replace(/^-0\.0$/, '0.0')} |`);
+      rows.push(`| ${ds} | ${algo} | ${pairs.length} | ${a.toFixed(1)} | ${b.toFixed(1)} | ${(a - b).toFixed(1).replace(/^-0\.0$/, '0.0')} |`);
     }
   }
   return [

@@ -7,6 +7,11 @@
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
+/** The log-std the policy acts and is scored with: the parameter clamped to [min, max]. */
+export function clampLogStd(logStd: number, min: number, max: number): number {
+  return Math.min(Math.max(logStd, min), max);
+}
+
 /** The Gaussian policy's outputs on a batch and where the loss gradients go. */
 export interface WeightedGaussianBatch {
   readonly batch: number;
@@ -38,7 +43,7 @@ export function weightedGaussianNll(x: WeightedGaussianBatch, gradMean: Float64A
     const w = weights[b] as number;
     let nll = 0;
     for (let j = 0; j < D; j++) {
-      const ls = Math.min(Math.max(logStd[j] as number, x.logStdMin), x.logStdMax);
+      const ls = clampLogStd(logStd[j] as number, x.logStdMin, x.logStdMax);
       const invStd = Math.exp(-ls);
       const k = b * D + j;
       const z = ((actions[k] as number) - (mean[k] as number)) * invStd;

@@ -8,6 +8,7 @@ import { requireBoxActions } from '../agents/offline/offline-agent.js';
 import type { OfflineGaussianPolicyState } from '../agents/offline/gaussian-policy.js';
 import type { SquashedGaussianPolicyState } from '../agents/apg/squashed-gaussian.js';
 import { NORMALIZER_EPSILON } from '../agents/apg/window-normalizer.js';
+import { clampLogStd } from '../algorithms/weighted-likelihood.js';
 import { ConfigError } from '../core/errors.js';
 import type { Box, Discrete } from '../core/spaces.js';
 import type { RunningMeanStdState } from '../envs/wrappers/running-mean-std.js';
@@ -96,6 +97,6 @@ function offlineExport(config: OfflineConfig, checkpoint: Checkpoint, facts: Env
   const actionSize = requireBoxActions(config.algo, config.env, facts.actionSpace).flatDim;
   const slots = denseSlots([facts.observationSize, ...config.policy.hidden, actionSize]);
   const { logStdMin, logStdMax } = config.policy;
-  const logStd = Array.from(params.subarray(params.length - actionSize), (v) => Math.min(Math.max(v, logStdMin), logStdMax));
+  const logStd = Array.from(params.subarray(params.length - actionSize), (v) => clampLogStd(v, logStdMin, logStdMax));
   return { network: { slots, params, activation: 'relu' }, metadata: metadataOf(config, facts, { distribution: 'gaussian', logStd, observationNormalizer: null }) };
 }

@@ -15,30 +15,24 @@ import { OfflineSampler, returnRangeRewardScale } from '../data/offline-sampler.
 import { Rng, type RngState } from '../core/rng.js';
 import { registration } from '../envs/registry.js';
 import { fastEngineInfo } from '../nn/fast/index.js';
-import type { PolicyActor } from './agent.js';
-import { writeCheckpoint, type Checkpoint } from './checkpoint.js';
+import { writeCheckpoint } from './checkpoint.js';
 import { evaluatePolicy } from './evaluate.js';
-import type { EvalResult, TrainEvent, UpdateMetrics } from './events.js';
-import { finishRun, freshLoopState, runClock } from './run-end.js';
+import type { EvalResult, UpdateMetrics } from './events.js';
+import { finishRun, freshLoopState, runClock, type SelfDrivenTrainingOptions } from './run-end.js';
 import type { LoopState } from './on-policy-loop.js';
 import { buildOfflineEvalEnv } from './training-env.js';
 
 /** Gradient steps between two `update` events (and the finest grain of evaluations and checkpoints). */
 export const OFFLINE_STEPS_PER_ITERATION = 1000;
 
-/** Inputs of {@link runOfflineTraining}. */
-export interface OfflineTrainingOptions {
-  readonly config: OfflineConfig;
-  /** Continue from this checkpoint (agent, sampling stream, counters). */
-  readonly resumed: Checkpoint | undefined;
-  readonly checkpointDir: string | undefined;
-  readonly emit: (event: TrainEvent) => void;
-  /** Polled between iterations: true stops the run cleanly (with a final checkpoint). */
-  readonly shouldStop: () => boolean;
+/**
+ * Inputs of {@link runOfflineTraining}: those of the other self-driven loops (a checkpoint to
+ * resume restores the agent, the batch stream and the counters), without a reward threshold (no
+ * training episodes), and the dataset if it is already loaded.
+ */
+export interface OfflineTrainingOptions extends Omit<SelfDrivenTrainingOptions<OfflineConfig>, 'rewardThreshold'> {
   /** The dataset, if already loaded (else `config.dataset` is read). */
   readonly dataset?: OfflineDataset;
-  /** Called once the agent is built (and restored), with the policy a viewer may act with between iterations. */
-  readonly lend?: (policy: PolicyActor) => void;
 }
 
 /** What an offline checkpoint keeps in its `env` slot: the state of the data stream, which plays the env's part. */

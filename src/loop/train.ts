@@ -83,6 +83,8 @@ export function train(options: TrainOptions): TrainRun {
 
   let stopRequested = false;
   let live: LivePolicy | undefined;
+  // The gradient agents normalise observations inside the policy and the offline agents not at all: no env statistics to lend.
+  const lendOwnPolicy = (own: GradientAgentConfig | OfflineConfig) => (policy: PolicyActor) => (live = { config: own, policy, observationNormalizer: () => null });
   const source$ = new Observable<TrainEvent>((subscriber) => {
     let step = 0;
     const emit = (event: TrainEvent) => {
@@ -97,7 +99,7 @@ export function train(options: TrainOptions): TrainRun {
       try {
         if (isGradientConfig(config)) {
           // APG and ILD own their (differentiable) training worlds: their own loop, the same events.
-          await runGradientTraining({ config, resumed, checkpointDir, rewardThreshold: reg.rewardThreshold, emit, shouldStop: () => stopRequested, lend: (policy) => (live = { config, policy, observationNormalizer: () => null }) });
+          await runGradientTraining({ config, resumed, checkpointDir, rewardThreshold: reg.rewardThreshold, emit, shouldStop: () => stopRequested, lend: lendOwnPolicy(config) });
           if (!subscriber.closed) subscriber.complete();
           return;
         }
@@ -109,7 +111,7 @@ export function train(options: TrainOptions): TrainRun {
         }
         if (isOfflineConfig(config)) {
           // Offline agents learn from a dataset: their own loop (gradient steps), the same events.
-          await runOfflineTraining({ config, resumed, checkpointDir, emit, shouldStop: () => stopRequested, lend: (policy) => (live = { config, policy, observationNormalizer: () => null }), ...(options.dataset !== undefined ? { dataset: options.dataset } : {}) });
+          await runOfflineTraining({ config, resumed, checkpointDir, emit, shouldStop: () => stopRequested, lend: lendOwnPolicy(config), ...(options.dataset !== undefined ? { dataset: options.dataset } : {}) });
           if (!subscriber.closed) subscriber.complete();
           return;
         }

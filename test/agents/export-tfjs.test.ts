@@ -7,7 +7,6 @@ import type { ActorCriticState } from '../../src/agents/actor-critic.js';
 import { FastEngine } from '../../src/agents/engines/fast-engine.js';
 import { loadRunPolicy } from '../../src/loop/evaluate-run.js';
 import { exportRunPolicy } from '../../src/loop/export-run.js';
-import { train } from '../../src/loop/train.js';
 import { writeRandomPendulumDataset } from '../helpers/datasets.js';
 import { loadExported } from '../helpers/exported-model.js';
 import { latestCheckpoint, runToEnd } from '../helpers/run.js';
@@ -20,9 +19,8 @@ beforeAll(async () => {
 
 async function trainSmall(env: string, extra: Record<string, unknown>): Promise<string> {
   const runDir = path.join(dir, env);
-  const run = train({ config: { env, seed: 1, totalSteps: 1024, numEnvs: 4, nSteps: 128, batchSize: 128, nEpochs: 2, evalEpisodes: 1, ...extra }, checkpointDir: path.join(runDir, 'checkpoints') });
-  run.events$.subscribe({ error: () => {} });
-  await run.finished;
+  const { error } = await runToEnd({ config: { env, seed: 1, totalSteps: 1024, numEnvs: 4, nSteps: 128, batchSize: 128, nEpochs: 2, evalEpisodes: 1, ...extra }, checkpointDir: path.join(runDir, 'checkpoints') });
+  if (error !== undefined) throw error;
   return runDir;
 }
 

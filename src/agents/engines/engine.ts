@@ -9,6 +9,8 @@
  * action head, value body layers, value head — each layer its kernel `[in × out]` row-major
  * then its bias — followed by the log-std parameters (owned by `ActorCritic`).
  */
+import { FastMlp } from '../../nn/fast/mlp.js';
+
 /** Layer sizes of the four networks of an actor-critic. */
 export interface ActorCriticShape {
   readonly observationSize: number;
@@ -75,18 +77,12 @@ export function denseSlots(sizes: readonly number[], offset = 0): DenseSlot[] {
   });
 }
 
-/** Where the parameters after `slots` start. */
-function endOf(slots: readonly DenseSlot[]): number {
-  const last = slots[slots.length - 1] as DenseSlot;
-  return last.offset + last.inSize * last.outSize + last.outSize;
-}
-
 /** The flat layout of an actor-critic's networks (see {@link ActorCriticEngine}). */
 export function actorCriticLayout(shape: ActorCriticShape): ActorCriticLayout {
   let offset = 0;
   const stack = (sizes: readonly number[]): DenseSlot[] => {
     const slots = denseSlots(sizes, offset);
-    offset = endOf(slots);
+    offset += FastMlp.paramCount(sizes);
     return slots;
   };
   const body = [shape.observationSize, ...shape.hidden];

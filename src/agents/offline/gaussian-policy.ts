@@ -8,7 +8,7 @@
  */
 
 import type { Rng } from '../../core/rng.js';
-import { weightedGaussianNll } from '../../algorithms/weighted-likelihood.js';
+import { clampLogStd, weightedGaussianNll } from '../../algorithms/weighted-likelihood.js';
 import { Adam, FastArena, FastMlp, initFanInUniform, type AdamState } from '../../nn/fast/index.js';
 
 /** Options of {@link OfflineGaussianPolicy}. */
@@ -99,7 +99,7 @@ export class OfflineGaussianPolicy {
       for (let j = 0; j < d; j++) {
         const k = i * d + j;
         let a = mean[k] as number;
-        if (!deterministic) a += Math.exp(Math.min(Math.max(this.logStd[j] as number, logStdMin), logStdMax)) * rng.normal();
+        if (!deterministic) a += Math.exp(clampLogStd(this.logStd[j] as number, logStdMin, logStdMax)) * rng.normal();
         this.actions[k] = Math.min(Math.max(a, low[j] as number), high[j] as number);
       }
     }
