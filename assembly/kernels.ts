@@ -1,6 +1,7 @@
 /**
  * WebAssembly SIMD (f64x2) versions of the fast MLP engine's kernels
- * (`src/nn/fast/kernels.ts`, `tanh.ts` and the activation loops of `mlp.ts`), compiled by
+ * (`src/nn/fast/kernels.ts`, `tanh.ts`, `layer-norm.ts` and the activation loops of `mlp.ts`
+ * and `layer-norm-mlp.ts`), compiled by
  * `npm run build:wasm` (scripts/build-wasm.mjs) with AssemblyScript.
  *
  * **Bit-identical to the JavaScript kernels.** Every result element is computed by exactly
@@ -510,4 +511,177 @@ export function denseGradInput(dz: usize, w: usize, wt: usize, dx: usize, h: usi
   transpose(w, wt, k, n);
   gemm(dz, wt, 0, dx, m, n, k);
   activationBackward(act, dx, h, m * k);
+}
+
+// ---------------------------------------------------------------------------------------
+// LayerNorm (layer-norm.ts and the hidden layers of layer-norm-mlp.ts)
+// ---------------------------------------------------------------------------------------
+//
+// The row statistics are sums over a row in ascending column order, so there the two lanes
+// are two *rows* (b, b + 1), each summed exactly as in JavaScript; the elementwise passes
+// and the column sums of the parameter gradients put two columns in the lanes.
+
+/** (row0[o], row1[o]) as one vector. */
+// @ts-ignore: decorator
+@inline function rows2(p0: usize, p1: usize): v128 {
+  return f64x2.replace_lane(v128.load64_splat(p0), 1, load<f64>(p1));
+}
+
+/**
+ * The hidden activation of layer-norm-mlp.ts: relu sets negatives to +0 and keeps −0 and
+ * NaN (`if (v < 0) v = 0`), which is not quite `relu2` above.
+ */
+// @ts-ignore: decorator
+@inline function normAct2(act: i32, v: v128): v128 {
+  if (act == ACT_RELU) return v128.bitselect(f64x2.splat(0.0), v, f64x2.lt(v, f64x2.splat(0.0)));
+  if (act == ACT_TANH) return tanh2(v);
+  return v;
+}
+
+/** One row: xhat = (x − mean)·inv, out = act(gain·xhat + bias). */
+function normalizeRow(x: usize, gain: usize, bias: usize, out: usize, xhat: usize, h: i32, mean: f64, inv: f64, act: i32): void {
+  const n = <usize>h << 3;
+  const n2 = n & ~15;
+  const mv = f64x2.splat(mean);
+  const iv = f64x2.splat(inv);
+  let o: usize = 0;
+  for (; o < n2; o += 16) {
+    const z = f64x2.mul(f64x2.sub(v128.load(x + o), mv), iv);
+    v128.store(xhat + o, z);
+    v128.store(out + o, normAct2(act, f64x2.add(f64x2.mul(v128.load(gain + o), z), v128.load(bias + o))));
+  }
+  if (o < n) {
+    const z = (load<f64>(x + o) - mean) * inv;
+    store<f64>(xhat + o, z);
+    v128.store64_lane(out + o, normAct2(act, f64x2.splat(load<f64>(gain + o) * z + load<f64>(bias + o))), 0);
+  }
+}
+
+/**
+ * LayerNorm of m rows of h, then activation `act`, as layerNormForward in layer-norm.ts
+ * followed by layer-norm-mlp.ts's activation: mean = (Σ x)/h, var = (Σ (x − mean)²)/h,
+ * inv = 1/√(var + eps); keeps xhat[m×h] and invStd[m] for the backward.
+ */
+export function layerNormForward(x: usize, gain: usize, bias: usize, out: usize, xhat: usize, invStd: usize, m: i32, h: i32, eps: f64, act: i32): void {
+  const row = <usize>h << 3;
+  const hv = f64x2.splat(<f64>h);
+  const ev = f64x2.splat(eps);
+  let b = 0;
+  for (; b + 2 <= m; b += 2) {
+    const r0 = x + <usize>b * row;
+    const r1 = r0 + row;
+    let s = f64x2.splat(0.0);
+    for (let o: usize = 0; o < row; o += 8) s = f64x2.add(s, rows2(r0 + o, r1 + o));
+    const mean = f64x2.div(s, hv);
+    let v = f64x2.splat(0.0);
+    for (let o: usize = 0; o < row; o += 8) {
+      const d = f64x2.sub(rows2(r0 + o, r1 + o), mean);
+      v = f64x2.add(v, f64x2.mul(d, d));
+    }
+    const inv = f64x2.div(f64x2.splat(1.0), f64x2.sqrt(f64x2.add(f64x2.div(v, hv), ev)));
+    v128.store(invStd + (<usize>b << 3), inv);
+    const at = <usize>b * row;
+    normalizeRow(r0, gain, bias, out + at, xhat + at, h, f64x2.extract_lane(mean, 0), f64x2.extract_lane(inv, 0), act);
+    normalizeRow(r1, gain, bias, out + at + row, xhat + at + row, h, f64x2.extract_lane(mean, 1), f64x2.extract_lane(inv, 1), act);
+  }
+  if (b < m) {
+    const r0 = x + <usize>b * row;
+    let s = 0.0;
+    for (let o: usize = 0; o < row; o += 8) s += load<f64>(r0 + o);
+    const mean = s / <f64>h;
+    let v = 0.0;
+    for (let o: usize = 0; o < row; o += 8) {
+      const d = load<f64>(r0 + o) - mean;
+      v += d * d;
+    }
+    const inv = 1.0 / Math.sqrt(v / <f64>h + eps);
+    store<f64>(invStd + (<usize>b << 3), inv);
+    const at = <usize>b * row;
+    normalizeRow(r0, gain, bias, out + at, xhat + at, h, mean, inv, act);
+  }
+}
+
+/** One row: gradIn = inv·((gain·dy − meanG) − xhat·meanGx). */
+function normGradRow(dy: usize, gain: usize, xhat: usize, gradIn: usize, h: i32, meanG: f64, meanGx: f64, inv: f64): void {
+  const n = <usize>h << 3;
+  const n2 = n & ~15;
+  const gv = f64x2.splat(meanG);
+  const xv = f64x2.splat(meanGx);
+  const iv = f64x2.splat(inv);
+  let o: usize = 0;
+  for (; o < n2; o += 16) {
+    const g = f64x2.mul(v128.load(gain + o), v128.load(dy + o));
+    v128.store(gradIn + o, f64x2.mul(iv, f64x2.sub(f64x2.sub(g, gv), f64x2.mul(v128.load(xhat + o), xv))));
+  }
+  if (o < n) {
+    const g = load<f64>(gain + o) * load<f64>(dy + o);
+    store<f64>(gradIn + o, inv * (g - meanG - load<f64>(xhat + o) * meanGx));
+  }
+}
+
+/**
+ * Backward of {@link layerNormForward} with its activation: from gradOut[m×h] (∂L/∂out, out
+ * = the activated output, given as `y`) writes ∂L/∂x into gradIn (may be gradOut) and
+ * overwrites gradGain[h], gradBias[h] — layer-norm-mlp.ts's activation derivative followed
+ * by layerNormBackward in layer-norm.ts, operation for operation.
+ */
+export function layerNormBackward(gradOut: usize, y: usize, gain: usize, xhat: usize, invStd: usize, gradIn: usize, gradGain: usize, gradBias: usize, m: i32, h: i32, act: i32): void {
+  const row = <usize>h << 3;
+  const len = m * h;
+  // dy, in gradIn: the gradient before the activation.
+  if (gradIn != gradOut) memory.copy(gradIn, gradOut, <usize>len << 3);
+  activationBackward(act, gradIn, y, len);
+  // Parameter gradients: column sums over the rows, in row order.
+  const n2 = row & ~15;
+  for (let o: usize = 0; o < row; o += 8) {
+    store<f64>(gradGain + o, 0.0);
+    store<f64>(gradBias + o, 0.0);
+  }
+  for (let b = 0; b < m; b++) {
+    const d = gradIn + <usize>b * row;
+    const z = xhat + <usize>b * row;
+    let o: usize = 0;
+    for (; o < n2; o += 16) {
+      const dv = v128.load(d + o);
+      v128.store(gradGain + o, f64x2.add(v128.load(gradGain + o), f64x2.mul(dv, v128.load(z + o))));
+      v128.store(gradBias + o, f64x2.add(v128.load(gradBias + o), dv));
+    }
+    if (o < row) {
+      const dv = load<f64>(d + o);
+      store<f64>(gradGain + o, load<f64>(gradGain + o) + dv * load<f64>(z + o));
+      store<f64>(gradBias + o, load<f64>(gradBias + o) + dv);
+    }
+  }
+  const hv = f64x2.splat(<f64>h);
+  let b = 0;
+  for (; b + 2 <= m; b += 2) {
+    const d0 = gradIn + <usize>b * row;
+    const d1 = d0 + row;
+    const z0 = xhat + <usize>b * row;
+    const z1 = z0 + row;
+    let sg = f64x2.splat(0.0);
+    let sgx = f64x2.splat(0.0);
+    for (let o: usize = 0; o < row; o += 8) {
+      const g = f64x2.mul(v128.load64_splat(gain + o), rows2(d0 + o, d1 + o));
+      sg = f64x2.add(sg, g);
+      sgx = f64x2.add(sgx, f64x2.mul(g, rows2(z0 + o, z1 + o)));
+    }
+    const meanG = f64x2.div(sg, hv);
+    const meanGx = f64x2.div(sgx, hv);
+    const inv = v128.load(invStd + (<usize>b << 3));
+    normGradRow(d0, gain, z0, d0, h, f64x2.extract_lane(meanG, 0), f64x2.extract_lane(meanGx, 0), f64x2.extract_lane(inv, 0));
+    normGradRow(d1, gain, z1, d1, h, f64x2.extract_lane(meanG, 1), f64x2.extract_lane(meanGx, 1), f64x2.extract_lane(inv, 1));
+  }
+  if (b < m) {
+    const d0 = gradIn + <usize>b * row;
+    const z0 = xhat + <usize>b * row;
+    let sg = 0.0;
+    let sgx = 0.0;
+    for (let o: usize = 0; o < row; o += 8) {
+      const g = load<f64>(gain + o) * load<f64>(d0 + o);
+      sg += g;
+      sgx += g * load<f64>(z0 + o);
+    }
+    normGradRow(d0, gain, z0, d0, h, sg / <f64>h, sgx / <f64>h, load<f64>(invStd + (<usize>b << 3)));
+  }
 }

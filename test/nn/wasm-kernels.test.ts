@@ -8,7 +8,7 @@ import { ActorCritic } from '../../src/agents/actor-critic.js';
 import { Rng } from '../../src/core/rng.js';
 import { Box, Discrete } from '../../src/core/spaces.js';
 import { FastArena, fastEngineInfo } from '../../src/nn/fast/arena.js';
-import { FastMlp, initOrthogonal, tanhInPlace, type HiddenActivation, type OutputActivation } from '../../src/nn/fast/index.js';
+import { FastMlp, LAYER_NORM_EPS, LayerNormMlp, initOrthogonal, layerNormBackward, layerNormForward, tanhInPlace, type HiddenActivation, type OutputActivation } from '../../src/nn/fast/index.js';
 import { denseForward, denseGradInput, denseGradParams } from '../../src/nn/fast/kernels.js';
 
 const wasmExpected = !['0', 'false', 'off'].includes((process.env['RXRL_WASM'] ?? '').trim().toLowerCase());
@@ -22,7 +22,8 @@ function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 function expectSameBits(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string): void {
   const i = firstDifference(actual, expected);
-  if (i >= 0) expect.fail(`${what}: element ${i} is ${actual[i]}, expected ${expected[i]}`);
+  const show = (v: number | undefined): string => (Object.is(v, -0) ? '-0' : String(v));
+  if (i >= 0) expect.fail(`${what}: element ${i} is ${show(actual[i])}, expected ${show(expected[i])}`);
 }
 
 const SPECIAL = [Number.NaN, Infinity, -Infinity, 0, -0, 1e300, -1e300, 5e-324, -2.5e-310, 1e-17, 22, -22, 44, 100];
@@ -191,6 +192,80 @@ describe.runIf(wasmExpected)('WebAssembly kernels', () => {
         // Float32 inputs, as observations arrive.
         const x32 = Float32Array.from(x);
         expectSameBits(wasm.forward(x32, batch), js.forward(x32, batch), `${what}: forward from float32`);
+      }
+    }
+  });
+
+  it('LayerNorm with its activation equals the JavaScript loops on every value class, odd rows and widths included', () => {
+    const rng = new Rng('wasm-layernorm');
+    const arena = FastArena.create() as FastArena;
+    for (const act of ['relu', 'tanh'] as const) {
+      for (const [m, h] of [[1, 1], [2, 3], [3, 2], [5, 7], [4, 64], [7, 65], [256, 64]] as const) {
+        const special = m * h > 4;
+        const x = fill(arena.alloc(m * h), rng, 3, special);
+        const gain = fill(arena.alloc(h), rng, 1);
+        const bias = fill(arena.alloc(h), rng, 1);
+        // Column 0 gives −0 (gain +0 times a negative x̂, plus bias −0): the activation must keep it.
+        gain[0] = 0;
+        bias[0] = -0;
+        const gOut = fill(arena.alloc(m * h), rng, 1, special);
+        const out = arena.alloc(m * h);
+        const xhat = arena.alloc(m * h);
+        const invStd = arena.alloc(m);
+        const gradIn = arena.alloc(m * h);
+        const gradGain = fill(arena.alloc(h), rng, 1);
+        const gradBias = fill(arena.alloc(h), rng, 1);
+        const code = ACT[act];
+        arena.raw.layerNormForward(arena.ptr(x), arena.ptr(gain), arena.ptr(bias), arena.ptr(out), arena.ptr(xhat), arena.ptr(invStd), m, h, LAYER_NORM_EPS, code);
+        arena.raw.layerNormBackward(arena.ptr(gOut), arena.ptr(out), arena.ptr(gain), arena.ptr(xhat), arena.ptr(invStd), arena.ptr(gradIn), arena.ptr(gradGain), arena.ptr(gradBias), m, h, code);
+        // The reference: layer-norm.ts and the activation loops of layer-norm-mlp.ts.
+        const ref = { out: new Float64Array(m * h), xhat: new Float64Array(m * h), invStd: new Float64Array(m), d: new Float64Array(m * h), gain: new Float64Array(h), bias: new Float64Array(h) };
+        layerNormForward(x, m, h, gain, bias, ref.out, ref.xhat, ref.invStd);
+        if (act === 'tanh') tanhInPlace(ref.out, 0, m * h);
+        else for (let i = 0; i < m * h; i++) if ((ref.out[i] as number) < 0) ref.out[i] = 0;
+        for (let i = 0; i < m * h; i++) {
+          const y = ref.out[i] as number;
+          const g = gOut[i] as number;
+          ref.d[i] = act === 'relu' ? (y > 0 ? g : 0) : g * (1 - y * y);
+        }
+        layerNormBackward(ref.d, m, h, gain, ref.xhat, ref.invStd, ref.d, ref.gain, ref.bias);
+        const what = `${act} ${m}×${h}`;
+        expectSameBits(out, ref.out, `${what}: output`);
+        expectSameBits(xhat, ref.xhat, `${what}: normalised rows`);
+        expectSameBits(invStd, ref.invStd, `${what}: inverse deviations`);
+        expectSameBits(gradIn, ref.d, `${what}: input gradients`);
+        expectSameBits(gradGain, ref.gain, `${what}: gain gradients`);
+        expectSameBits(gradBias, ref.bias, `${what}: bias gradients`);
+      }
+    }
+  });
+
+  it('LayerNormMlp computes the same bits in an arena (wasm) as on plain arrays (JavaScript)', () => {
+    const rng = new Rng('wasm-layernorm-mlp');
+    for (const { sizes, activation } of [
+      { sizes: [17, 64, 64, 1], activation: 'relu' as const },
+      { sizes: [5, 7, 9, 3], activation: 'tanh' as const },
+      { sizes: [3, 65, 2], activation: 'relu' as const },
+    ]) {
+      const arena = FastArena.create() as FastArena;
+      const count = LayerNormMlp.paramCount(sizes);
+      const wasm = new LayerNormMlp({ sizes, activation, params: arena.alloc(count), grads: arena.alloc(count) });
+      wasm.initFanInUniform(rng.split('init'));
+      for (let i = 0; i < count; i++) wasm.params[i] = (wasm.params[i] as number) + 0.2 * rng.normal();
+      const js = new LayerNormMlp({ sizes, activation, params: Float64Array.from(wasm.params), grads: new Float64Array(count) });
+      expect(wasm.kernels).toBe('wasm-simd');
+      expect(js.kernels).toBe('js');
+      const inSize = sizes[0] as number;
+      const outSize = sizes[sizes.length - 1] as number;
+      for (const batch of [1, 2, 3, 9, 64, 256, 5]) {
+        const x = fill(new Float64Array(batch * inSize), rng, 2);
+        const gOut = fill(new Float64Array(batch * outSize), rng, 1);
+        const what = `${sizes.join('-')} ${activation} batch ${batch}`;
+        expectSameBits(wasm.forward(x, batch), js.forward(x, batch), `${what}: forward`);
+        wasm.backward(gOut, batch);
+        js.backward(gOut, batch);
+        expectSameBits(wasm.grads, js.grads, `${what}: parameter gradients`);
+        expectSameBits(wasm.forwardInference(x, batch), js.forwardInference(x, batch), `${what}: forwardInference`);
       }
     }
   });

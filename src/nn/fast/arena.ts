@@ -2,7 +2,7 @@
  * The WebAssembly SIMD kernels of the fast MLP engine and the memory they compute in.
  *
  * **Kernels.** `assembly/kernels.ts` (AssemblyScript, f64x2) holds the dense-layer products,
- * tanh/relu and their derivatives; `npm run build:wasm` compiles it into the generated module
+ * tanh/relu and their derivatives, and LayerNorm with its backward; `npm run build:wasm` compiles it into the generated module
  * `wasm/kernels-wasm.generated.ts` (base64, git-ignored; `npm ci`, `npm run build` and `npm
  * test` regenerate it). This module compiles it synchronously when it is first imported
  * (`new WebAssembly.Module`) and checks, once, that the kernels reproduce the JavaScript
@@ -42,6 +42,7 @@
  * @module
  */
 import { denseForward, denseGradInput, denseGradParams, type FloatArray } from './kernels.js';
+import { LAYER_NORM_EPS, layerNormForward } from './layer-norm.js';
 import { EXP2_HI, EXP2_LO, tanhInPlace } from './tanh.js';
 
 /** Which kernels the fast MLP engine computes with. */
@@ -89,6 +90,10 @@ export interface WasmKernelExports {
   denseGradParams(x: number, dz: number, g: number, gb: number, m: number, k: number, n: number): void;
   /** dx[m×k] = (dz[m×n]·wᵀ) · act'(h); `wt` is k·n doubles of scratch. */
   denseGradInput(dz: number, w: number, wt: number, dx: number, h: number, m: number, k: number, n: number, act: number): void;
+  /** out[m×h] = act(LayerNorm(x)) with gain, bias; keeps xhat[m×h], invStd[m] (layer-norm.ts). */
+  layerNormForward(x: number, gain: number, bias: number, out: number, xhat: number, invStd: number, m: number, h: number, eps: number, act: number): void;
+  /** gradIn[m×h] = ∂L/∂x from gradOut = ∂L/∂out (out given as y); overwrites gradGain[h], gradBias[h]. */
+  layerNormBackward(gradOut: number, y: number, gain: number, xhat: number, invStd: number, gradIn: number, gradGain: number, gradBias: number, m: number, h: number, act: number): void;
 }
 
 const PAGE_BYTES = 65536;
@@ -159,7 +164,7 @@ async function load(): Promise<Loaded> {
 
 /**
  * A small check, once per process, that the wasm kernels reproduce the JavaScript kernels
- * bit for bit (a layer with odd sizes, tanh and relu, all three products); the tests check
+ * bit for bit (a layer with odd sizes, tanh and relu, all three products, a LayerNorm); the tests check
  * far more. Returns null, or what differed.
  */
 function selfTest(arena: FastArena): string | null {
@@ -198,6 +203,14 @@ function selfTest(arena: FastArena): string | null {
   denseGradInput(dz, 0, w, 0, ref.dx, 0, m, k, n);
   for (let i = 0; i < m * k; i++) if (!((x[i] as number) > 0)) ref.dx[i] = 0;
   if (!same(dx, ref.dx)) return 'input gradients + relu';
+  // LayerNorm of the 5 × 11 rows of dz (two-row and one-row paths, odd width), identity activation.
+  const out = arena.alloc(m * n);
+  const xhat = arena.alloc(m * n);
+  const invStd = arena.alloc(m);
+  raw.layerNormForward(arena.ptr(dz), arena.ptr(w), arena.ptr(w, n), arena.ptr(out), arena.ptr(xhat), arena.ptr(invStd), m, n, LAYER_NORM_EPS, 0);
+  const refOut = new Float64Array(m * n);
+  layerNormForward(dz, m, n, w, w.subarray(n), refOut, new Float64Array(m * n), new Float64Array(m));
+  if (!same(out, refOut)) return 'layer norm';
   return null;
 }
 
@@ -316,6 +329,11 @@ export class FastArena {
     this.buffer = this.memory.buffer;
     owners.set(this.buffer, this);
   }
+}
+
+/** Batch capacity of buffers in an arena: a power of two (at least 8), since an arena never frees and a growing batch would otherwise leave a trail of buffers. */
+export function roundCapacity(batch: number): number {
+  return batch <= 8 ? 8 : 2 ** Math.ceil(Math.log2(batch));
 }
 
 const loaded: Loaded = await load();

@@ -1,7 +1,7 @@
 import type { Rng } from '../../core/rng.js';
-import { FastArena } from './arena.js';
+import { FastArena, roundCapacity, type FastKernels } from './arena.js';
 import { initFanInUniform } from './init.js';
-import { layerNormBackward, layerNormForward } from './layer-norm.js';
+import { LAYER_NORM_EPS, layerNormBackward, layerNormForward } from './layer-norm.js';
 import { FastMlp } from './mlp.js';
 import { tanhInPlace } from './tanh.js';
 
@@ -36,14 +36,29 @@ interface NormLayer {
   invStd: Float64Array;
 }
 
+/** Byte addresses of a {@link NormLayer}'s arrays in the arena (wasm path). */
+interface NormPointers {
+  readonly gain: number;
+  readonly bias: number;
+  readonly gradGain: number;
+  readonly gradBias: number;
+  out: number;
+  xhat: number;
+  invStd: number;
+}
+
+/** Activation codes of the wasm kernels (assembly/kernels.ts). */
+const ACT_CODE = { tanh: 1, relu: 2 } as const;
+
 /**
  * A dense network whose hidden layers may be normalised: Linear → LayerNorm → activation per
  * hidden layer, a plain Linear output (the value networks of O-DICE, `util.mlp` with
  * `layer_norm=True`). Without LayerNorm it is one {@link FastMlp}. Layout of the flat parameter
  * vector, layer by layer: the dense kernel `[in, out]` and bias (as {@link FastMlp}), then, for
- * a normalised hidden layer, its gain and bias. The dense layers compute on the fast engine's
- * kernels (wasm when the parameters live in a {@link FastArena}); LayerNorm and the activation
- * run in JavaScript, O(batch · width) beside the O(batch · width²) matrix products.
+ * a normalised hidden layer, its gain and bias. When the parameters live in a
+ * {@link FastArena}, everything computes with the wasm kernels, LayerNorm and its activation
+ * included (their buffers then live in the arena too); otherwise with the JavaScript ones
+ * (`layer-norm.ts`). Both give the same bits.
  *
  * Like {@link FastMlp}: {@link forward} keeps what {@link backward} needs, backward
  * overwrites {@link grads} and may be called again after the same forward with another output
@@ -58,15 +73,24 @@ export class LayerNormMlp {
   readonly grads: Float64Array;
   readonly inputSize: number;
   readonly outputSize: number;
+  /** The kernels this network computes with (`'wasm-simd'` when its vectors lie in one arena). */
+  readonly kernels: FastKernels;
   /** The dense layers (one {@link FastMlp} for the whole network without LayerNorm). */
   private readonly dense: FastMlp[];
   private readonly norms: NormLayer[];
+  /** The arena of the wasm path (null: JavaScript LayerNorm on ordinary arrays). */
+  private readonly arena: FastArena | null = null;
+  private readonly normPointers: NormPointers[] = [];
+  private pScratch = 0;
+  private pInferXhat = 0;
+  private pInferInvStd = 0;
+  private pInferOut: number[] = [];
   private capacity = 0;
   private inferCapacity = 0;
   private inferOut: Float64Array[] = [];
-  private inferXhat = new Float64Array(0);
-  private inferInvStd = new Float64Array(0);
-  private scratch = new Float64Array(0);
+  private inferXhat: Float64Array = new Float64Array(0);
+  private inferInvStd: Float64Array = new Float64Array(0);
+  private scratch: Float64Array = new Float64Array(0);
   private lastBatch = 0;
 
   /** Number of parameters of a network with these widths. */
@@ -95,6 +119,7 @@ export class LayerNormMlp {
     if (!this.layerNorm) {
       this.dense = [new FastMlp({ sizes: this.sizes, activation: this.activation, params: this.params, grads: this.grads })];
       this.norms = [];
+      this.kernels = (this.dense[0] as FastMlp).kernels;
       return;
     }
     this.dense = [];
@@ -118,6 +143,15 @@ export class LayerNormMlp {
         this.norms.push({ width, gain, bias, gradGain, gradBias, out: new Float64Array(0), xhat: new Float64Array(0), invStd: new Float64Array(0) });
       }
     }
+    // The dense layers chose their kernels from the same vectors: the wasm path when both lie in one arena.
+    this.kernels = (this.dense[0] as FastMlp).kernels;
+    if ((this.dense[0] as FastMlp).arena !== null) {
+      const a = (this.dense[0] as FastMlp).arena as FastArena;
+      this.arena = a;
+      for (const n of this.norms) {
+        this.normPointers.push({ gain: a.ptr(n.gain), bias: a.ptr(n.bias), gradGain: a.ptr(n.gradGain), gradBias: a.ptr(n.gradBias), out: 0, xhat: 0, invStd: 0 });
+      }
+    }
   }
 
   /** PyTorch's default init of every Linear (see {@link initFanInUniform}); LayerNorm gains 1, biases 0. */
@@ -138,8 +172,13 @@ export class LayerNormMlp {
     for (let l = 0; l < this.norms.length; l++) {
       const norm = this.norms[l] as NormLayer;
       const z = (this.dense[l] as FastMlp).forward(x, batch);
-      layerNormForward(z, batch, norm.width, norm.gain, norm.bias, norm.out, norm.xhat, norm.invStd);
-      this.activate(norm.out, batch * norm.width);
+      if (this.arena !== null) {
+        const p = this.normPointers[l] as NormPointers;
+        this.arena.raw.layerNormForward(this.arena.ptr(z), p.gain, p.bias, p.out, p.xhat, p.invStd, batch, norm.width, LAYER_NORM_EPS, ACT_CODE[this.activation]);
+      } else {
+        layerNormForward(z, batch, norm.width, norm.gain, norm.bias, norm.out, norm.xhat, norm.invStd);
+        this.activate(norm.out, batch * norm.width);
+      }
       x = norm.out;
     }
     return (this.dense[this.norms.length] as FastMlp).forward(x, batch);
@@ -153,17 +192,22 @@ export class LayerNormMlp {
       return;
     }
     let g = (this.dense[this.norms.length] as FastMlp).backward(gradOutput, batch, true) as Float64Array;
+    const d = this.scratch;
     for (let l = this.norms.length - 1; l >= 0; l--) {
       const norm = this.norms[l] as NormLayer;
-      const n = batch * norm.width;
-      const d = this.scratch;
-      const y = norm.out;
-      if (this.activation === 'relu') {
-        for (let k = 0; k < n; k++) d[k] = (y[k] as number) > 0 ? (g[k] as number) : 0;
+      if (this.arena !== null) {
+        const p = this.normPointers[l] as NormPointers;
+        this.arena.raw.layerNormBackward(this.arena.ptr(g), p.out, p.gain, p.xhat, p.invStd, this.pScratch, p.gradGain, p.gradBias, batch, norm.width, ACT_CODE[this.activation]);
       } else {
-        for (let k = 0; k < n; k++) d[k] = (g[k] as number) * (1 - (y[k] as number) * (y[k] as number));
+        const n = batch * norm.width;
+        const y = norm.out;
+        if (this.activation === 'relu') {
+          for (let k = 0; k < n; k++) d[k] = (y[k] as number) > 0 ? (g[k] as number) : 0;
+        } else {
+          for (let k = 0; k < n; k++) d[k] = (g[k] as number) * (1 - (y[k] as number) * (y[k] as number));
+        }
+        layerNormBackward(d, batch, norm.width, norm.gain, norm.xhat, norm.invStd, d, norm.gradGain, norm.gradBias);
       }
-      layerNormBackward(d, batch, norm.width, norm.gain, norm.xhat, norm.invStd, d, norm.gradGain, norm.gradBias);
       const below = (this.dense[l] as FastMlp).backward(d, batch, l > 0);
       if (below !== null) g = below;
     }
@@ -178,8 +222,13 @@ export class LayerNormMlp {
       const norm = this.norms[l] as NormLayer;
       const out = this.inferOut[l] as Float64Array;
       const z = (this.dense[l] as FastMlp).forwardInference(x, batch);
-      layerNormForward(z, batch, norm.width, norm.gain, norm.bias, out, this.inferXhat, this.inferInvStd);
-      this.activate(out, batch * norm.width);
+      if (this.arena !== null) {
+        const p = this.normPointers[l] as NormPointers;
+        this.arena.raw.layerNormForward(this.arena.ptr(z), p.gain, p.bias, this.pInferOut[l] as number, this.pInferXhat, this.pInferInvStd, batch, norm.width, LAYER_NORM_EPS, ACT_CODE[this.activation]);
+      } else {
+        layerNormForward(z, batch, norm.width, norm.gain, norm.bias, out, this.inferXhat, this.inferInvStd);
+        this.activate(out, batch * norm.width);
+      }
       x = out;
     }
     return (this.dense[this.norms.length] as FastMlp).forwardInference(x, batch);
@@ -193,24 +242,45 @@ export class LayerNormMlp {
     for (let k = 0; k < n; k++) if ((x[k] as number) < 0) x[k] = 0;
   }
 
+  /** A buffer for the LayerNorm kernels: in the arena on the wasm path. */
+  private alloc(n: number): Float64Array {
+    return this.arena?.alloc(n) ?? new Float64Array(n);
+  }
+
+  private ptr(a: Float64Array): number {
+    return this.arena?.ptr(a) ?? 0;
+  }
+
   private ensureCapacity(batch: number): void {
     if (batch <= this.capacity) return;
+    const cap = this.arena === null ? batch : roundCapacity(batch);
     const widest = Math.max(...this.norms.map((n) => n.width));
-    for (const n of this.norms) {
-      n.out = new Float64Array(batch * n.width);
-      n.xhat = new Float64Array(batch * n.width);
-      n.invStd = new Float64Array(batch);
-    }
-    this.scratch = new Float64Array(batch * widest);
-    this.capacity = batch;
+    this.norms.forEach((n, l) => {
+      n.out = this.alloc(cap * n.width);
+      n.xhat = this.alloc(cap * n.width);
+      n.invStd = this.alloc(cap);
+      const p = this.normPointers[l];
+      if (p !== undefined) {
+        p.out = this.ptr(n.out);
+        p.xhat = this.ptr(n.xhat);
+        p.invStd = this.ptr(n.invStd);
+      }
+    });
+    this.scratch = this.alloc(cap * widest);
+    this.pScratch = this.ptr(this.scratch);
+    this.capacity = cap;
   }
 
   private ensureInferCapacity(batch: number): void {
     if (batch <= this.inferCapacity) return;
+    const cap = this.arena === null ? batch : roundCapacity(batch);
     const widest = Math.max(...this.norms.map((n) => n.width));
-    this.inferOut = this.norms.map((n) => new Float64Array(batch * n.width));
-    this.inferXhat = new Float64Array(batch * widest);
-    this.inferInvStd = new Float64Array(batch);
-    this.inferCapacity = batch;
+    this.inferOut = this.norms.map((n) => this.alloc(cap * n.width));
+    this.inferXhat = this.alloc(cap * widest);
+    this.inferInvStd = this.alloc(cap);
+    this.pInferOut = this.inferOut.map((a) => this.ptr(a));
+    this.pInferXhat = this.ptr(this.inferXhat);
+    this.pInferInvStd = this.ptr(this.inferInvStd);
+    this.inferCapacity = cap;
   }
 }

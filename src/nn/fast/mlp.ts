@@ -1,4 +1,4 @@
-import { FastArena, type FastKernels, type WasmKernelExports } from './arena.js';
+import { FastArena, roundCapacity, type FastKernels, type WasmKernelExports } from './arena.js';
 import { denseForward, denseGradInput, denseGradParams, type FloatArray } from './kernels.js';
 import { tanhInPlace } from './tanh.js';
 
@@ -86,11 +86,6 @@ function activationCode(name: string): number {
     default:
       throw new RangeError(`FastMlp: unknown activation '${name}'`);
   }
-}
-
-/** Buffer capacities of wasm networks grow by powers of two (their arena never frees). */
-function roundCapacity(batch: number): number {
-  return batch <= 8 ? 8 : 2 ** Math.ceil(Math.log2(batch));
 }
 
 function checkBatch(batch: number): void {
