@@ -5,6 +5,8 @@
  *   update    forward + backward of both nets, joint gradient clip, Adam on both — one PPO
  *             minibatch step without the loss itself — at batch 64, 256 and 2048
  *   forward   action selection: forwardInference of both nets on a batch of 8 observations
+ *   LayerNorm O-DICE's value network (17→64→64→1, LayerNorm, ReLU): forward + backward at
+ *             batch 256, Float64Array only
  *
  * Prints the median and range over several runs for three configurations: Float64Array
  * storage with the WebAssembly SIMD kernels, Float64Array with the JavaScript kernels
@@ -27,7 +29,7 @@
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { Rng } from '../src/core/rng.js';
-import { Adam, clipGradNorm, FastMlp, fastEngineInfo, initOrthogonal, type FloatArray, type FloatArrayConstructor } from '../src/nn/fast/index.js';
+import { Adam, clipGradNorm, FastMlp, fastEngineInfo, initOrthogonal, LayerNormMlp, type FloatArray, type FloatArrayConstructor } from '../src/nn/fast/index.js';
 import { summarize, type Summary } from './stats.js';
 
 const { values } = parseArgs({
@@ -171,7 +173,29 @@ function benchDtype(arrayType: FloatArrayConstructor<FloatArray>): Row[] {
     }),
     flops: 2 * INFER_BATCH * fwdMacs,
   });
+  if (arrayType === (Float64Array as unknown)) rows.push(layerNormRow(rng.split('layer-norm')));
   return rows;
+}
+
+/**
+ * O-DICE's value network on HalfCheetah at the offline benchmark's width: 17→64→64→1 with
+ * LayerNorm and ReLU, forward + backward at batch 256 (Float64Array only; the kernels are the
+ * process's, as for the other rows).
+ */
+function layerNormRow(rng: Rng): Row {
+  const sizes = [17, 64, 64, 1];
+  const batch = 256;
+  const net = new LayerNormMlp({ sizes });
+  net.initFanInUniform(rng);
+  const x = new Float64Array(batch * 17).map(() => rng.normal());
+  const grad = new Float64Array(batch).map(() => 1e-3 * rng.normal());
+  const macs = macsPerSample(sizes);
+  const result = measure(() => {
+    net.forward(x, batch);
+    net.backward(grad, batch);
+  });
+  // Backward: the kernel gradients plus the input gradients of all layers but the first.
+  return { name: `LayerNorm 17-64-64-1, b ${batch}`, ...result, flops: 2 * batch * (2 * macs + macsPerSample(sizes.slice(1))) };
 }
 
 function formatTime(s: number): string {
