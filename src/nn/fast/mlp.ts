@@ -88,6 +88,19 @@ function activationCode(name: string): number {
   }
 }
 
+/**
+ * dst[0..n) ← src[0..n): one block copy when `src` is a typed array of exactly n numbers (a
+ * whole buffer, as between the layers of a LayerNormMlp), element by element otherwise.
+ * Either way each number is converted as an assignment converts it, so the bits agree.
+ */
+function copyPrefix(dst: FloatArray, src: ArrayLike<number>, n: number): void {
+  if (src.length === n && (src instanceof Float64Array || src instanceof Float32Array)) {
+    dst.set(src);
+    return;
+  }
+  for (let i = 0; i < n; i++) dst[i] = src[i] as number;
+}
+
 function checkBatch(batch: number): void {
   if (!Number.isInteger(batch) || batch < 1) throw new RangeError(`FastMlp: batch must be a positive integer, got ${batch}`);
 }
@@ -377,7 +390,7 @@ export class FastMlp<A extends FloatArray = Float64Array> {
     const acts = this.acts;
     const x0 = acts[0] as A;
     const n0 = batch * this.inputSize;
-    for (let i = 0; i < n0; i++) x0[i] = input[i] as number;
+    copyPrefix(x0, input, n0);
     const last = this.layers.length - 1;
     const raw = this.raw;
     if (raw !== null) {
@@ -421,7 +434,7 @@ export class FastMlp<A extends FloatArray = Float64Array> {
     let delta = this.deltaA;
     let spare = this.deltaB;
     const nOut = batch * this.outputSize;
-    for (let i = 0; i < nOut; i++) delta[i] = gradOutput[i] as number;
+    copyPrefix(delta, gradOutput, nOut);
     activationBackward(this.outputCode, delta, 0, acts[last + 1] as A, 0, nOut);
     for (let l = last; l >= 0; l--) {
       const layer = this.layers[l] as LayerLayout;
@@ -448,7 +461,7 @@ export class FastMlp<A extends FloatArray = Float64Array> {
     let pDelta = this.pDeltaA;
     let pSpare = this.pDeltaB;
     const nOut = batch * this.outputSize;
-    for (let i = 0; i < nOut; i++) delta[i] = gradOutput[i] as number;
+    copyPrefix(delta, gradOutput, nOut);
     raw.activationBackward(this.outputCode, pDelta, pActs[last + 1] as number, nOut);
     for (let l = last; l >= 0; l--) {
       const layer = this.layers[l] as LayerLayout;
@@ -486,7 +499,7 @@ export class FastMlp<A extends FloatArray = Float64Array> {
     let src = this.inferA;
     let dst = this.inferB;
     const n0 = batch * this.inputSize;
-    for (let i = 0; i < n0; i++) src[i] = input[i] as number;
+    copyPrefix(src, input, n0);
     const last = this.layers.length - 1;
     const raw = this.raw;
     if (raw !== null) {
