@@ -39,8 +39,9 @@ const usage = `usage: npx tsx bench/offline.ts [options]
   --hidden H          width of the two hidden layers of every network (default 64)
   --workers W         runs at a time (default 2)
   --until TIME        start no run that would not finish by TIME (HH:MM today, or an ISO date),
-                      judged by the longest recorded run of its algorithm; shorter runs further
-                      down the list still start, so the time left before a stop is not wasted
+                      judged by the longest run of its algorithm finished in this call, before
+                      the first one by the longest recorded; shorter runs further down the list
+                      still start, so the time left before a stop is not wasted
   --out DIR           default bench-results/offline-sweep
   --report DIR        the record (runs.json) and the report, offline.md, runs.csv, curves.png
                       (default docs/benchmarks/offline); --report-only skips training
@@ -159,8 +160,10 @@ async function train(record: OfflineRecord, facts: ReadonlyMap<string, DatasetFa
   let done = 0;
   const postponed: string[] = [];
   const started = performance.now();
+  // Once a run of an algorithm finishes in this call, its wall time (today's code, today's load) is the estimate.
+  const longestThisCall = new Map<string, number>();
   await runPool(jobs, workers, async (job) => {
-    const expected = record.longestWallSeconds(job.algo);
+    const expected = longestThisCall.get(job.algo) ?? record.longestWallSeconds(job.algo);
     if (deadline !== undefined && expected !== undefined && Date.now() + expected * 1000 > deadline) {
       postponed.push(path.basename(job.dir));
       return;
@@ -170,12 +173,14 @@ async function train(record: OfflineRecord, facts: ReadonlyMap<string, DatasetFa
     done++;
     const name = path.basename(job.dir);
     const minutes = ((performance.now() - started) / 60_000).toFixed(1);
+    const seconds = (performance.now() - t0) / 1000;
     if (r.ok) {
+      longestThisCall.set(job.algo, Math.max(seconds, longestThisCall.get(job.algo) ?? 0));
       record.add(readRun(job.algo, datasetOf.get(job.dir) as string, job.seed));
-      console.error(`[${done}/${jobs.length}, ${minutes} min] ${name}: final eval ${r.summary.finalEval?.mean.toFixed(1)} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+      console.error(`[${done}/${jobs.length}, ${minutes} min] ${name}: final eval ${r.summary.finalEval?.mean.toFixed(1)} (${seconds.toFixed(0)} s)`);
     } else {
       console.error(`[${done}/${jobs.length}, ${minutes} min] ${name} failed: ${r.error}`);
-      writeRunFailure(job.dir, { error: r.error, wallSeconds: (performance.now() - t0) / 1000 });
+      writeRunFailure(job.dir, { error: r.error, wallSeconds: seconds });
     }
   });
   if (postponed.length > 0) console.error(`${postponed.length} runs left for a later call (they would not have finished by --until): ${postponed.join(', ')}`);
