@@ -187,7 +187,7 @@ function layerNormRow(rng: Rng): Row {
   const batch = 256;
   const net = new LayerNormMlp({ sizes });
   net.initFanInUniform(rng);
-  const x = new Float64Array(batch * 17).map(() => rng.normal());
+  const x = new Float64Array(batch * (sizes[0] as number)).map(() => rng.normal());
   const grad = new Float64Array(batch).map(() => 1e-3 * rng.normal());
   const macs = macsPerSample(sizes);
   const result = measure(() => {

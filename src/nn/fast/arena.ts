@@ -2,9 +2,9 @@
  * The WebAssembly SIMD kernels of the fast MLP engine and the memory they compute in.
  *
  * **Kernels.** `assembly/kernels.ts` (AssemblyScript, f64x2) holds the dense-layer products,
- * tanh/relu and their derivatives, and LayerNorm with its backward; `npm run build:wasm` compiles it into the generated module
- * `wasm/kernels-wasm.generated.ts` (base64, git-ignored; `npm ci`, `npm run build` and `npm
- * test` regenerate it). This module compiles it synchronously when it is first imported
+ * tanh/relu and their derivatives, and LayerNorm with its backward; `npm run build:wasm`
+ * compiles it into the generated module `wasm/kernels-wasm.generated.ts` (base64, git-ignored;
+ * `npm ci`, `npm run build` and `npm test` regenerate it). This module compiles it synchronously when it is first imported
  * (`new WebAssembly.Module`) and checks, once, that the kernels reproduce the JavaScript
  * kernels bit for bit on a small problem. The JavaScript kernels (`kernels.ts`, `tanh.ts`)
  * remain the reference and the fallback: they are used when `RXRL_WASM=0` is set, when the
@@ -164,8 +164,8 @@ async function load(): Promise<Loaded> {
 
 /**
  * A small check, once per process, that the wasm kernels reproduce the JavaScript kernels
- * bit for bit (a layer with odd sizes, tanh and relu, all three products, a LayerNorm); the tests check
- * far more. Returns null, or what differed.
+ * bit for bit (a layer with odd sizes, tanh and relu, all three products, a LayerNorm); the
+ * tests check far more. Returns null, or what differed.
  */
 function selfTest(arena: FastArena): string | null {
   // Shapes that take every block path: rows 4 + 1, columns 4 + 4 + 2 + 1 (one row: 8 + 2 + 1).

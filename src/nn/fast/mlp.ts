@@ -75,7 +75,8 @@ const ACT_IDENTITY = 0;
 const ACT_TANH = 1;
 const ACT_RELU = 2;
 
-function activationCode(name: string): number {
+/** The kernels' code of an activation (0 identity, 1 tanh, 2 relu, as in assembly/kernels.ts). */
+export function activationCode(name: string): number {
   switch (name) {
     case 'identity':
       return ACT_IDENTITY;
