@@ -118,3 +118,6 @@ export * from './render/index.js';
 export * as ik from './ik/index.js';
 /** Batched rigid-body physics (MJCF loader, forward dynamics stages); see `src/physics/`. */
 export * as physics from './physics/index.js';
+/** Results stores for sweeps across machines (`rxrl worker --store`): a shared folder or an S3 bucket. */
+export { checkStoreKey, FolderStore, openResultsStore, type ResultsStore } from './distributed/results-store.js';
+export { parseS3Url, S3Store, type S3StoreOptions } from './distributed/s3-store.js';

@@ -110,7 +110,7 @@ function addSweepCommand(program: Command): void {
     .option('--out <dir>', 'sweep folder, e.g. bench-results/NAME (required but to enqueue or ask the status)')
     .option('--workers <n>', 'runs at the same time (default: available parallelism)', parsePositiveInt)
     .option('--queue <url>', 'spread the runs over machines: enqueue them on this Redis (redis://[USER[:PASSWORD]@]HOST[:PORT][/DB], rediss:// for TLS; password also from RXRL_QUEUE_PASSWORD) for `rxrl worker`s instead of training here')
-    .option('--store <dir>', 'with --queue --collect: the results store the workers write to (a folder they all mount)')
+    .option('--store <dir|url>', 'with --queue --collect: the results store the workers write to (a folder they all mount, or an s3:// URL)')
     .option('--collect', 'with --queue: wait for the queued runs, gather them from --store into --out and write the report')
     .option('--no-wait', 'with --collect: gather what is finished now instead of waiting for every run')
     .option('--status', 'with --queue: how many of the sweep\'s runs are queued, active, done and failed')
@@ -200,7 +200,7 @@ async function queuedSweep(flags: BenchFlags & { queue: string }, definition: Sw
     }
     if (flags.collect === true) {
       const out = flags.out as string;
-      const store = openResultsStore(flags.store as string);
+      const store = await openResultsStore(flags.store as string);
       const controller = new AbortController();
       const interrupt = () => controller.abort();
       process.once('SIGINT', interrupt);
@@ -230,7 +230,7 @@ async function queuedSweep(flags: BenchFlags & { queue: string }, definition: Sw
       return;
     }
     const { sweep, added, existing } = await enqueueSweep(queue, definition, { attempts: flags.attempts, ...(flags.checkpointEvery !== undefined ? { checkpointEvery: flags.checkpointEvery } : {}) });
-    say(`sweep ${sweep}: ${added} run(s) enqueued on ${location.display}${existing > 0 ? `, ${existing} already there` : ''}. Start workers with \`rxrl worker --queue URL --store DIR\`; gather with the same command plus --collect --store DIR --out DIR`);
+    say(`sweep ${sweep}: ${added} run(s) enqueued on ${location.display}${existing > 0 ? `, ${existing} already there` : ''}. Start workers with \`rxrl worker --queue URL --store DIR|s3://BUCKET/PREFIX\`; gather with the same command plus --collect --store (the same) --out DIR`);
   } finally {
     await queue.close();
   }

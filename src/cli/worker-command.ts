@@ -26,6 +26,8 @@ function describe(e: WorkerEvent): string {
       return `FAILED ${e.job} (attempt ${e.attempt} of ${e.attempts}): ${e.error}`;
     case 'connection-error':
       return `queue connection: ${e.error}; retrying`;
+    case 'store-error':
+      return `saving ${e.job} after a checkpoint failed: ${e.error}; the run goes on and the next save tries again`;
   }
 }
 
@@ -35,18 +37,18 @@ export function addWorkerCommand(program: Command): void {
     .command('worker')
     .description('train runs that `rxrl bench --queue` enqueued, on this machine, until stopped (Ctrl-C / SIGTERM: its runs go back to the queue and continue elsewhere from their checkpoints)')
     .requiredOption('--queue <url>', 'the Redis holding the queue: redis://[USER[:PASSWORD]@]HOST[:PORT][/DB], rediss:// for TLS (password also from RXRL_QUEUE_PASSWORD)')
-    .requiredOption('--store <dir>', 'results store: a folder every worker and the collecting machine mount (runs are trained in it)')
+    .requiredOption('--store <dir|url>', 'results store: a folder every worker and the collecting machine mount (runs are trained in it), or s3://BUCKET[/PREFIX][?endpoint=URL] (runs train in a local copy that every checkpoint uploads)')
     .option('--concurrency <n>', 'runs trained at the same time, each in its own process', parsePositiveInt, 1)
     .option('--heartbeat-seconds <n>', 'lock renewal period: a dead worker\'s runs move to others after about twice this', parsePositiveInt, 30)
     .option('--preload <file>', `${PRELOAD_HELP}; every run imports it as well`, collectValues)
     .option('--quiet', 'only errors')
     .action(async (flags: WorkerFlags) => {
       const location = parseQueueUrl(flags.queue);
-      const store = openResultsStore(flags.store);
+      const store = await openResultsStore(flags.store);
       // The worker checks each job's env against its registry, so it loads the modules too (each run's process does again).
       await preloadModules(flags.preload ?? []);
       const say = (e: WorkerEvent) => {
-        if (flags.quiet !== true || e.type === 'failed' || e.type === 'connection-error') console.error(`rxrl worker: ${describe(e)}`);
+        if (flags.quiet !== true || e.type === 'failed' || e.type === 'connection-error' || e.type === 'store-error') console.error(`rxrl worker: ${describe(e)}`);
       };
       if (flags.quiet !== true) console.error(`rxrl worker: queue ${location.display}, ${store.description}, ${flags.concurrency} run(s) at a time`);
       const worker = await startWorker({ queue: location, store, concurrency: flags.concurrency, heartbeatSeconds: flags.heartbeatSeconds, preload: flags.preload ?? [], onEvent: say });

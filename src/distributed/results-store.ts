@@ -5,8 +5,9 @@ import { ConfigError } from '../core/errors.js';
 /**
  * Where workers keep the runs they train, and where a sweep's results are gathered from: each
  * run is a run folder (`summary.json`, `metrics.jsonl`, `checkpoints/`, …) under a key.
- * Implementations: {@link FolderStore} (a folder every machine mounts). An object store (S3)
- * would download the key's objects in {@link workspace} and upload in {@link save}.
+ * Implementations: {@link FolderStore} (a folder every machine mounts) and `S3Store` (a bucket;
+ * runs train in a local copy that each save uploads). Keys are relative paths with `/` between
+ * their parts, and the calls for one key never overlap.
  */
 export interface ResultsStore {
   /** How it is shown in messages. */
@@ -17,6 +18,14 @@ export interface ResultsStore {
   save(key: string, dir: string): Promise<void>;
   /** Copies the run under `key` into `dest`; false when the store holds nothing under it. */
   fetch(key: string, dest: string): Promise<boolean>;
+  /** The worker is done with the workspace of `key` (it was saved): a store that trains in a local copy may delete it. */
+  release?(key: string): Promise<void>;
+}
+
+/** Throws unless `key` is a relative path of plain parts (no `.`, `..`, empty parts or backslashes). */
+export function checkStoreKey(key: string): void {
+  const parts = key.split('/');
+  if (key.includes('\\') || parts.some((part) => part === '' || part === '.' || part === '..')) throw new ConfigError(`results store: key "${key}" is not a relative path of plain parts`);
 }
 
 /** A {@link ResultsStore} on a folder (local, or shared by every machine, e.g. over NFS): runs train in place. */
@@ -28,6 +37,7 @@ export class FolderStore implements ResultsStore {
   }
 
   private folder(key: string): string {
+    checkStoreKey(key);
     const dir = path.resolve(this.root, key);
     if (!dir.startsWith(path.resolve(this.root) + path.sep)) throw new ConfigError(`results store: key "${key}" leaves the store's folder`);
     return dir;
@@ -52,10 +62,17 @@ export class FolderStore implements ResultsStore {
   }
 }
 
-/** `--store`: a folder path (`file://` URLs too). Object-store URLs are refused with what to do instead. */
-export function openResultsStore(spec: string): ResultsStore {
-  if (/^s3:\/\//i.test(spec)) throw new ConfigError(`--store ${spec}: S3 buckets are not supported yet; mount the bucket as a folder (e.g. with s3fs or rclone mount) and pass that folder`);
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec) && !spec.startsWith('file://')) throw new ConfigError(`--store ${spec}: expected a folder path (or a file:// URL)`);
+/**
+ * `--store`: a folder path (`file://` URLs too), or `s3://BUCKET[/PREFIX]` with optional
+ * `?endpoint=URL&region=R&path-style=true|false` for S3-compatible services (see `parseS3Url`).
+ * An S3 store is checked (the bucket exists and the credentials may read it) before it is returned.
+ */
+export async function openResultsStore(spec: string): Promise<ResultsStore> {
+  if (/^s3:\/\//i.test(spec)) {
+    const { S3Store, parseS3Url } = await import('./s3-store.js');
+    return S3Store.open(parseS3Url(spec));
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec) && !spec.startsWith('file://')) throw new ConfigError(`--store ${spec}: expected a folder path, a file:// URL or an s3:// URL`);
   const folder = spec.startsWith('file://') ? new URL(spec).pathname : spec;
   return new FolderStore(path.resolve(folder));
 }

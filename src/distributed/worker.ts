@@ -30,7 +30,9 @@ export type WorkerEvent =
   | { readonly type: 'start'; readonly job: string; readonly resumeFrom: number | null }
   | { readonly type: 'done'; readonly job: string; readonly finalEval: number | null; readonly wallSeconds: number }
   | { readonly type: 'failed'; readonly job: string; readonly error: string; readonly attempt: number; readonly attempts: number }
-  | { readonly type: 'connection-error'; readonly error: string };
+  | { readonly type: 'connection-error'; readonly error: string }
+  /** A save after a checkpoint failed; the run goes on, and the next save uploads what this one missed. */
+  | { readonly type: 'store-error'; readonly job: string; readonly error: string };
 
 /** A job's result: the run's summary, and the step the attempt that finished it started from (0: from scratch). */
 export interface RunJobResult {
@@ -66,16 +68,26 @@ export async function startWorker(options: WorkerOptions): Promise<RunWorker> {
     const dir = await options.store.workspace(key);
     const done = path.join(dir, 'summary.json');
     // Finished by an attempt whose completion never reached Redis (e.g. the connection dropped).
-    if (existsSync(done)) return { summary: JSON.parse(readFileSync(done, 'utf8')) as RunSummary, resumedFrom: 0 };
+    if (existsSync(done)) {
+      const summary = JSON.parse(readFileSync(done, 'utf8')) as RunSummary;
+      await options.store.release?.(key);
+      return { summary, resumedFrom: 0 };
+    }
     const resumeFrom = checkpointStep(dir);
     if (resumeFrom === null) for (const entry of readdirSync(dir)) rmSync(path.join(dir, entry), { recursive: true, force: true });
     const name = job.id ?? key;
     emit({ type: 'start', job: name, resumeFrom });
+    // Saves after checkpoints run one after another, never overlapping (a store may take a while to upload).
+    let saving = Promise.resolve();
+    const saveInBackground = () => {
+      saving = saving.then(() => options.store.save(key, dir)).catch((err: Error) => emit({ type: 'store-error', job: name, error: err.message }));
+    };
     const result = await runChild(childJob(run, dir, resumeFrom !== null, options.preload ?? []), {
       signal: stop.signal,
       onProgress: (step) => void job.updateProgress(step).catch(() => {}),
-      onCheckpoint: () => void options.store.save(key, dir),
+      onCheckpoint: saveInBackground,
     });
+    await saving;
     if (stop.signal.aborted) {
       // Stopped by its worker, not failed: back to the queue without using up an attempt.
       await job.moveToWait(token);
@@ -83,6 +95,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunWorker> {
     }
     if (!result.ok) throw new Error(result.error);
     await options.store.save(key, dir);
+    await options.store.release?.(key);
     emit({ type: 'done', job: name, finalEval: result.summary.finalEval?.mean ?? null, wallSeconds: result.summary.wallSeconds });
     return { summary: result.summary, resumedFrom: resumeFrom ?? 0 };
   };

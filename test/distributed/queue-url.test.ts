@@ -41,11 +41,12 @@ describe('run jobs', () => {
 });
 
 describe('results stores', () => {
-  it('a folder store keeps keys inside its folder; object-store URLs are refused with what to do', async () => {
+  it('a folder store keeps keys inside its folder; other URL schemes are refused', async () => {
     const store = new FolderStore('/tmp/rxrl-store-test');
-    await expect(store.workspace('../outside')).rejects.toThrow(/leaves the store/);
-    expect(openResultsStore('runs/store')).toBeInstanceOf(FolderStore);
-    expect((openResultsStore('file:///srv/store') as FolderStore).root).toBe(path.resolve('/srv/store'));
-    expect(() => openResultsStore('s3://bucket/x')).toThrow(/mount the bucket as a folder/);
+    await expect(store.workspace('../outside')).rejects.toThrow(/not a relative path/);
+    await expect(store.workspace('a//b')).rejects.toThrow(/not a relative path/);
+    expect(await openResultsStore('runs/store')).toBeInstanceOf(FolderStore);
+    expect(((await openResultsStore('file:///srv/store')) as FolderStore).root).toBe(path.resolve('/srv/store'));
+    await expect(openResultsStore('gs://bucket/x')).rejects.toThrow(/expected a folder path, a file:\/\/ URL or an s3:\/\/ URL/);
   });
 });

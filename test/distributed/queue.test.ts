@@ -8,12 +8,14 @@ import { runSweep } from '../../src/bench/run-sweep.js';
 import { runDir, sweepRuns, type SweepDefinition } from '../../src/bench/sweep.js';
 import { parseQueueUrl } from '../../src/distributed/queue-url.js';
 import { FolderStore } from '../../src/distributed/results-store.js';
+import { parseS3Url, S3Store } from '../../src/distributed/s3-store.js';
 import { jobId, runKey, sweepId } from '../../src/distributed/run-job.js';
 import { collectSweep, enqueueSweep, openRunQueue, sweepStatus } from '../../src/distributed/sweep-queue.js';
 import type { RunJobResult } from '../../src/distributed/worker.js';
 import type { RunSummary } from '../../src/loop/events.js';
 import { runCliInProcess } from '../helpers/cli.js';
 import { startRedis, type RedisServer } from '../helpers/redis.js';
+import { S3RVER_CREDENTIALS, startS3Server } from '../helpers/s3-server.js';
 import { THROWING_ENV } from '../fixtures/throwing-env.js';
 
 const CLI = fileURLToPath(new URL('../helpers/rxrl-cli.ts', import.meta.url));
@@ -40,8 +42,8 @@ afterAll(async () => {
 });
 
 /** `rxrl worker` in a process of its own; resolves once it waits for runs. */
-async function startWorker(store: string, concurrency: number, ...more: string[]): Promise<{ child: ChildProcess; log: () => string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'worker', '--queue', redis.url, '--store', store, '--concurrency', String(concurrency), '--heartbeat-seconds', '1', ...more], { stdio: ['ignore', 'ignore', 'pipe'] });
+async function startWorker(store: string, concurrency: number, more: readonly string[] = [], env: NodeJS.ProcessEnv = process.env): Promise<{ child: ChildProcess; log: () => string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'worker', '--queue', redis.url, '--store', store, '--concurrency', String(concurrency), '--heartbeat-seconds', '1', ...more], { stdio: ['ignore', 'ignore', 'pipe'], env });
   workers.push(child);
   let log = '';
   child.stderr?.on('data', (chunk: Buffer) => void (log += chunk.toString()));
@@ -150,13 +152,60 @@ describe('sweeps over a Redis queue (BullMQ)', () => {
     }
   }, 240_000);
 
+  it('an S3 store: a run killed on one machine continues on another from the checkpoint it uploaded', async () => {
+    const def: SweepDefinition = { algos: ['ppo'], envs: ['CartPole-v1'], seeds: 1, steps: 20_480, evalEvery: 4096, evalEpisodes: 2 };
+    const s3 = await startS3Server(path.join(root, 's3'), 'rxrl-runs');
+    const queue = openRunQueue(parseQueueUrl(redis.url));
+    const url = `s3://rxrl-runs/sweeps?endpoint=${s3.endpoint}`;
+    // Each worker process trains in a temporary folder of its own, as on separate machines.
+    const env = { ...process.env, AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey };
+    try {
+      await enqueueSweep(queue, def, { checkpointEvery: 2048 });
+      const doomed = await startWorker(url, 1, [], env);
+      const t0 = Date.now();
+      // Kill it once the bucket's latest.json points past the start: it goes up after its step file.
+      const latestPast = (n: number) => {
+        const past = s3.events.findIndex((e) => Number(/checkpoints\/step-(\d+)\.json$/.exec(e.key)?.[1] ?? 0) >= n);
+        return past >= 0 && s3.events.slice(past + 1).some((e) => e.key.endsWith('checkpoints/latest.json'));
+      };
+      while (!latestPast(4096)) {
+        if (Date.now() - t0 > 60_000) throw new Error(`no checkpoint uploaded within 60 s: ${doomed.log()}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      doomed.child.kill('SIGKILL');
+      await exited(doomed.child);
+      expect(doomed.log()).not.toMatch(/done /);
+
+      const rescuer = await startWorker(url, 1, [], env);
+      const store = await S3Store.open({ ...parseS3Url(url), credentials: S3RVER_CREDENTIALS });
+      const out = path.join(root, 'queued-s3');
+      const status = await collectSweep(queue, store, def, out, { pollSeconds: 0.5 });
+      expect(status).toMatchObject({ total: 1, done: 1, failed: 0 });
+      const run = sweepRuns(def)[0]!;
+      const result = (await queue.getJob(jobId(sweepId(def), run)))?.returnvalue as RunJobResult;
+      expect(result.resumedFrom).toBeGreaterThanOrEqual(4096);
+      expect(rescuer.log()).toContain(`continuing from its checkpoint at step ${result.resumedFrom}`);
+      expect(rescuer.log()).not.toMatch(/saving .* failed/);
+      const reference = path.join(root, 'local-s3');
+      await runSweep({ out: reference, definition: def, workers: 1 });
+      expect(timeless(summaryIn(runDir(out, run)))).toEqual(timeless(summaryIn(runDir(reference, run))));
+      // The collected folder is the bucket's copy: the checkpoints of both attempts, the final one last.
+      expect(Math.max(...checkpointSteps(runDir(out, run)))).toBe(def.steps);
+      rescuer.child.kill('SIGTERM');
+      await exited(rescuer.child);
+    } finally {
+      await queue.close();
+      await s3.stop();
+    }
+  }, 240_000);
+
   it('a run that throws is retried up to its attempts, then reported as failed with its error', async () => {
     const def: SweepDefinition = { algos: ['ppo'], envs: [THROWING_ENV], seeds: 1, steps: 512, evalEvery: 256, evalEpisodes: 1 };
     const store = path.join(root, 'store-throw');
     const queue = openRunQueue(parseQueueUrl(redis.url));
     try {
       await enqueueSweep(queue, def, { attempts: 2, backoffSeconds: 0.2 });
-      const w = await startWorker(store, 1, '--preload', THROWING_MODULE);
+      const w = await startWorker(store, 1, ['--preload', THROWING_MODULE]);
       const out = path.join(root, 'queued-throw');
       const status = await collectSweep(queue, new FolderStore(store), def, out, { pollSeconds: 0.2 });
       expect(status).toMatchObject({ total: 1, done: 0, failed: 1 });
