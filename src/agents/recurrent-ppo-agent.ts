@@ -37,7 +37,6 @@ export class RecurrentPpoAgent implements OnPolicyAgent {
   private readonly numEnvs: number;
   private readonly peek: Float64Array;
   /** Evaluation acts with its own hidden states, so it never disturbs the running episodes. */
-  private readonly evaluationMemory: RecurrentMemory = { actor: new Float64Array(0), critic: new Float64Array(0) };
   private readonly mb: {
     obs: Float32Array;
     actions: Int32Array | Float32Array;
@@ -108,11 +107,12 @@ export class RecurrentPpoAgent implements OnPolicyAgent {
     this.net.resetMemory(copy);
   }
 
-  /** An actor on the same networks with hidden states of its own (what evaluation uses). */
+  /** An actor on the same networks with hidden states of its own, new at each call (what evaluation and the live picture use). */
   evaluationActor(): PolicyActor {
+    const memory: RecurrentMemory = { actor: new Float64Array(0), critic: new Float64Array(0) };
     return {
-      act: (observations, n, deterministic, sampler) => this.net.act(observations, n, deterministic, sampler, this.evaluationMemory),
-      resetMemory: (copy) => this.net.resetMemory(copy, this.evaluationMemory),
+      act: (observations, n, deterministic, sampler) => this.net.act(observations, n, deterministic, sampler, memory),
+      resetMemory: (copy) => this.net.resetMemory(copy, memory),
     };
   }
 

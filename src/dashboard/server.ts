@@ -114,9 +114,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const streamFrames = (res: ServerResponse, s: RunSource) => {
     openStream(res);
     const lent = s.run?.live();
-    const why = lent === undefined ? 'the run has no policy to show (not built yet, or GRPO, whose token policy is not lent)' : LiveViewer.unsupported(lent);
-    if (lent === undefined || why !== null) {
-      send(res, 'unavailable', { reason: why ?? 'no live policy' });
+    if (lent === undefined) {
+      send(res, 'unavailable', { reason: 'the run has no policy to show (not built yet, or GRPO, whose token policy is not lent)' });
       return;
     }
     const viewer = new LiveViewer(lent);

@@ -2,6 +2,7 @@ import { isPromiseLike, type MaybePromise } from '../core/maybe-promise.js';
 import type { BatchedActions, VectorEnv, VectorResetOptions, VectorResetResult, VectorStepResult } from '../envs/vector/vector-env.js';
 import { VectorNormalizeObservation } from '../envs/wrappers/normalize-observation.js';
 import { VectorWrapper } from '../envs/wrappers/wrapper.js';
+import type { PolicyActor } from '../loop/agent.js';
 import type { LivePolicy } from '../loop/train.js';
 import { buildEnv, buildOfflineEvalEnv, findWrapper } from '../loop/training-env.js';
 import { isOfflineConfig } from '../agents/algorithms.js';
@@ -32,26 +33,23 @@ class ObservationTap extends VectorWrapper {
  * The agent acting on an env of its own while it trains, one step per frame, for the dashboard's
  * live picture: the env is built as the run's evaluation env is (the same wrappers, its
  * observation normaliser frozen at training's statistics of the moment), the actions are the
- * policy's mode, and nothing of training's state is touched (no random stream, no statistics).
+ * policy's mode, and nothing of training's state is touched (no random stream, no statistics;
+ * a recurrent policy acts with a memory of its own, forgotten at each of the viewer's episodes).
  */
 export class LiveViewer {
   private readonly env: VectorEnv;
   private readonly tap: ObservationTap;
+  private readonly actor: PolicyActor;
   private observations: Float32Array | null = null;
 
   constructor(private readonly live: LivePolicy) {
+    this.actor = live.policy.evaluationActor?.() ?? live.policy;
     let tap: ObservationTap | undefined;
     const around = (env: VectorEnv) => (tap = new ObservationTap(env));
     this.env = isOfflineConfig(live.config) ? buildOfflineEvalEnv(live.config.env, 1, around) : buildEnv(live.config, 1, around);
     this.tap = tap as ObservationTap;
     const norm = findWrapper(this.env, VectorNormalizeObservation);
     if (norm !== undefined) norm.updateStats = false;
-  }
-
-  /** Why a run's policy cannot be shown acting, or null when it can. */
-  static unsupported(live: LivePolicy): string | null {
-    if (live.policy.resetMemory !== undefined) return 'recurrent policies are not drawn live (their memory is shared with evaluation)';
-    return null;
   }
 
   /** Takes one step and returns the scene after it (null for an env the page cannot draw). */
@@ -65,10 +63,12 @@ export class LiveViewer {
     if (this.observations === null) {
       const r = await this.env.reset({ seed: `${this.live.config.seed}/dashboard` });
       this.observations = Float32Array.from(r.observations);
+      this.actor.resetMemory?.(0);
     } else {
-      const { actions } = this.live.policy.act(this.observations, 1, true);
+      const { actions } = this.actor.act(this.observations, 1, true);
       const r = await this.env.step(actions);
       this.observations.set(r.observations);
+      if (r.terminated[0] === 1 || r.truncated[0] === 1) this.actor.resetMemory?.(0);
     }
     return sceneOf(this.live.config.env, this.tap.env, this.tap.last);
   }

@@ -20,7 +20,7 @@ export interface PolicyActor {
   act(observations: Float32Array, n: number, deterministic: boolean, sampler?: Rng): { readonly actions: BatchedActions };
   /** Forgets copy `copy`'s memory at its episode start (recurrent policies only). */
   resetMemory?(copy: number): void;
-  /** An actor on the same policy with a memory of its own, for evaluation between training steps (recurrent policies only). */
+  /** An actor on the same policy with a memory of its own (a new one at each call), for evaluation and viewers between training steps (recurrent policies only). */
   evaluationActor?(): PolicyActor;
 }
 

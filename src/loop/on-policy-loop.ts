@@ -1,7 +1,7 @@
 import { explainedVariance } from '../algorithms/explained-variance.js';
 import { isPromiseLike } from '../core/maybe-promise.js';
 import { RolloutBuffer } from '../data/rollout-buffer.js';
-import type { VectorEnv, VectorResetResult, VectorStepResult } from '../envs/vector/vector-env.js';
+import type { BatchedActions, VectorEnv, VectorResetResult, VectorStepResult } from '../envs/vector/vector-env.js';
 import type { OnPolicyAgent } from './agent.js';
 import type { EvalResult, TrainEvent } from './events.js';
 import { isDue, runClock } from './run-end.js';
@@ -89,6 +89,10 @@ export async function runOnPolicy(o: OnPolicyLoopOptions): Promise<OnPolicyLoopR
   const turns = (state.turns ??= new Int32Array(N));
   const nextValues = new Float64Array(N);
   const ends = new Float64Array(N);
+  // The agent's outputs live in its own buffers, which anything acting with it while the env
+  // steps (the dashboard's live picture) overwrites: the step keeps a copy of its own.
+  // (Actions keep the agent's array type: the first step's are copied, later ones written over them.)
+  const taken = { actions: undefined as BatchedActions | undefined, logProbs: new Float64Array(N), values: new Float64Array(N) };
   let lastEvalStep = state.step;
   let lastCheckpointStep = state.step;
   let finalEval: EvalResult | null = null;
@@ -105,8 +109,13 @@ export async function runOnPolicy(o: OnPolicyLoopOptions): Promise<OnPolicyLoopR
         for (let i = 0; i < N; i++) if (ends[i] === 0) nextValues[i] = act.values[i] as number;
         buffer.setNextValues(t - 1, nextValues, ends);
       }
-      const r = await awaitMaybe<VectorStepResult>(env.step(act.actions));
-      buffer.addStep(state.observations, act.actions, act.logProbs, act.values, r.rewards, turns);
+      if (taken.actions === undefined) taken.actions = act.actions.slice();
+      else taken.actions.set(act.actions);
+      taken.logProbs.set(act.logProbs);
+      taken.values.set(act.values);
+      const actions = taken.actions;
+      const r = await awaitMaybe<VectorStepResult>(env.step(actions));
+      buffer.addStep(state.observations, actions, taken.logProbs, taken.values, r.rewards, turns);
       state.step += N;
       let anyTruncated = false;
       for (let i = 0; i < N; i++) {

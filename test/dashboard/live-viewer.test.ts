@@ -1,6 +1,9 @@
 /** The live picture of runs whose loops are their own (offline, gradient agents): drawn while they train, and training unchanged by it. */
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { BatchedActions, VectorStepResult } from '../../src/envs/vector/vector-env.js';
+import { make, register } from '../../src/envs/registry.js';
+import { VectorWrapper } from '../../src/envs/wrappers/wrapper.js';
 import type { AgentConfigInput } from '../../src/agents/algorithms.js';
 import { LiveViewer } from '../../src/dashboard/viewer.js';
 import type { Scene } from '../../src/dashboard/protocol.js';
@@ -63,6 +66,51 @@ describe('the live picture of self-driven loops', () => {
     expect((await runToEnd({ config, checkpointDir: path.join(plain, 'checkpoints') })).error).toBeUndefined();
     expect(scenes.length).toBeGreaterThanOrEqual(3);
     expect(scenes.every((s) => s?.kind === sceneKind)).toBe(true);
+    expect(agentBytes(watched)).toBe(agentBytes(plain));
+  });
+});
+
+/** CartPole whose vector steps resolve on a later turn of the event loop, as the Gymnasium bridge's do. */
+class LaterStep extends VectorWrapper {
+  override async step(actions: BatchedActions): Promise<VectorStepResult> {
+    const r = await this.env.step(actions);
+    await new Promise((resolve) => setImmediate(resolve));
+    return r;
+  }
+}
+register({ id: 'test/LaterCartPole-v0', entryPoint: () => make('CartPole-v1'), vectorEntryPoint: (numEnvs) => new LaterStep(make('CartPole-v1', { numEnvs })) }, { override: true });
+
+describe('the live picture of an on-policy run', () => {
+  it.each<[string, AgentConfigInput]>([
+    ['PPO', { algo: 'ppo', env: 'test/LaterCartPole-v0', seed: 3, numEnvs: 2, nSteps: 32, batchSize: 32, nEpochs: 1, totalSteps: 256, evalEvery: 128, evalEpisodes: 1, policy: { hidden: [8] } }],
+    ['recurrent PPO', { algo: 'ppo-lstm', env: 'test/LaterCartPole-v0', seed: 3, numEnvs: 2, nSteps: 32, batchSize: 32, nEpochs: 1, recurrentHiddenSize: 8, totalSteps: 256, evalEvery: 128, evalEpisodes: 1 }],
+  ])('%s: frames drawn while the rollout awaits its env steps leave training unchanged', async (_name, config) => {
+    const watched = dirs.make();
+    const plain = dirs.make();
+    const run = train({ config, checkpointDir: path.join(watched, 'checkpoints') });
+    let frames = 0;
+    let viewer: LiveViewer | undefined;
+    let watching = true;
+    // A viewer that draws whenever the event loop lets it, as the dashboard's timer does.
+    const draw = async () => {
+      while (watching) {
+        const lent = run.live();
+        if (lent !== undefined) {
+          viewer ??= new LiveViewer(lent);
+          await viewer.frame();
+          frames++;
+        }
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    };
+    run.events$.subscribe({});
+    const drawing = draw();
+    await run.finished;
+    watching = false;
+    await drawing;
+    await viewer?.close();
+    expect((await runToEnd({ config, checkpointDir: path.join(plain, 'checkpoints') })).error).toBeUndefined();
+    expect(frames).toBeGreaterThan(50);
     expect(agentBytes(watched)).toBe(agentBytes(plain));
   });
 });
