@@ -25,11 +25,13 @@ export interface RunInfo {
 
 /**
  * What the page draws of an env at one moment: the classic-control tasks as their few
- * coordinates (drawn on a canvas by the page), the physics bodies as an SVG frame.
+ * coordinates (drawn on a canvas by the page), the physics bodies as an SVG frame, and the
+ * text tasks (KeyDoor's grid, SeqTask, TextQuest, the T-maze) as lines of text.
  */
 export type Scene =
   | { readonly kind: 'cartpole'; readonly x: number; readonly theta: number }
   | { readonly kind: 'pendulum'; readonly theta: number }
   | { readonly kind: 'mountaincar'; readonly position: number }
   | { readonly kind: 'acrobot'; readonly theta1: number; readonly theta2: number }
-  | { readonly kind: 'svg'; readonly svg: string };
+  | { readonly kind: 'svg'; readonly svg: string }
+  | { readonly kind: 'text'; readonly text: string };

@@ -1,5 +1,6 @@
 import type { VectorEnv } from '../envs/vector/vector-env.js';
 import { LocomotionVectorEnv } from '../envs/locomotion/locomotion-env.js';
+import { KernelVectorEnv } from '../envs/vector/kernel-vector-env.js';
 import { renderFrameSvg } from '../render/svg-frame.js';
 import type { Scene } from './protocol.js';
 
@@ -30,6 +31,10 @@ export function sceneOf(envId: string, base: VectorEnv, obs: ArrayLike<number>):
   // A registered env may itself be wrapped (the NoVel variants): look for the physics below.
   for (let e: unknown = base; e !== undefined; e = (e as { env?: unknown }).env) {
     if (e instanceof LocomotionVectorEnv) return { kind: 'svg', svg: renderFrameSvg(e.core.model, e.render(0), { width: 480, height: 320 }) };
+    if (e instanceof KernelVectorEnv) {
+      const text = e.renderText(0);
+      if (text !== null) return { kind: 'text', text };
+    }
   }
   return classicScene(envId, obs);
 }

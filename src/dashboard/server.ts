@@ -115,7 +115,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     openStream(res);
     const lent = s.run?.live();
     if (lent === undefined) {
-      send(res, 'unavailable', { reason: 'the run has no policy to show (not built yet, or GRPO, whose token policy is not lent)' });
+      send(res, 'unavailable', { reason: 'the run has not built its policy yet' });
       return;
     }
     const viewer = new LiveViewer(lent);

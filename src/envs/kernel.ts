@@ -38,4 +38,6 @@ export interface EnvKernel {
   observe(state: Float64Array, offset: number, obs: Float32Array, obsOffset: number): void;
   /** The info of a finished episode (e.g. `is_success`), read before the copy is reset; default empty. */
   finalInfo?(state: Float64Array, offset: number): Info;
+  /** A picture of copy i in text, lines separated by newlines, for people (Gymnasium's `ansi` render mode); optional. */
+  renderText?(state: Float64Array, offset: number): string;
 }

@@ -54,6 +54,7 @@ export async function runGroupTraining(o: GroupTrainingOptions): Promise<void> {
     const batch = new GroupBatch({ numEnvs: N, groupSize: config.groupSize, maxTurns, observationSize: env.observationSize, actionSize: env.actionSize, discrete: actionSpace.kind === 'Discrete' });
     const state: LoopState = resumed?.loop ?? freshLoopState();
     if (resumed !== undefined) agent.setState(resumed.agent);
+    o.lend?.(agent);
     const backend = `fast-mlp (${fastEngineInfo().kernels})`;
     o.emit({ type: 'start', step: state.step, config, backend, resumed: resumed !== undefined, exact: true });
     const elapsed = runClock(state);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { selectEngine } from '../agents/engines/select.js';
 import { ActorCritic } from '../agents/actor-critic.js';
 import { createOnPolicyAgent, isGradientConfig, isGroupConfig, isOfflineConfig, resolveConfig, type AgentConfig, type AgentConfigInput, type GradientAgentConfig, type OnPolicyConfig } from '../agents/algorithms.js';
+import type { GrpoConfig } from '../agents/grpo/grpo-config.js';
 import type { OfflineConfig } from '../agents/offline/offline-config.js';
 import { ConfigError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
@@ -40,7 +41,7 @@ export interface TrainOptions {
  * normalise inside the policy, the offline agents act on raw observations).
  */
 export interface LivePolicy {
-  readonly config: OnPolicyConfig | GradientAgentConfig | OfflineConfig;
+  readonly config: OnPolicyConfig | GradientAgentConfig | OfflineConfig | GrpoConfig;
   readonly policy: PolicyActor;
   observationNormalizer(): NormalizeObservationState | null;
 }
@@ -53,7 +54,7 @@ export interface LivePolicy {
 export interface TrainRun {
   readonly config: AgentConfig;
   readonly events$: Observable<TrainEvent>;
-  /** The policy as it trains, for watching it act (e.g. the dashboard); undefined before the run has built it, and for GRPO, which does not lend its token policy. */
+  /** The policy as it trains, for watching it act (e.g. the dashboard); undefined before the run has built it. */
   live(): LivePolicy | undefined;
   /** Asks the run to stop at the next iteration boundary (after a final checkpoint). */
   stop(): void;
@@ -83,8 +84,8 @@ export function train(options: TrainOptions): TrainRun {
 
   let stopRequested = false;
   let live: LivePolicy | undefined;
-  // The gradient agents normalise observations inside the policy and the offline agents not at all: no env statistics to lend.
-  const lendOwnPolicy = (own: GradientAgentConfig | OfflineConfig) => (policy: PolicyActor) => (live = { config: own, policy, observationNormalizer: () => null });
+  // The gradient agents normalise observations inside the policy, the offline agents and GRPO not at all: no env statistics to lend.
+  const lendOwnPolicy = (own: GradientAgentConfig | OfflineConfig | GrpoConfig) => (policy: PolicyActor) => (live = { config: own, policy, observationNormalizer: () => null });
   const source$ = new Observable<TrainEvent>((subscriber) => {
     let step = 0;
     const emit = (event: TrainEvent) => {
@@ -105,7 +106,7 @@ export function train(options: TrainOptions): TrainRun {
         }
         if (isGroupConfig(config)) {
           // GRPO samples groups of rollouts per task instance: its own loop, the same events.
-          await runGroupTraining({ config, resumed, checkpointDir, rewardThreshold: reg.rewardThreshold, emit, shouldStop: () => stopRequested });
+          await runGroupTraining({ config, resumed, checkpointDir, rewardThreshold: reg.rewardThreshold, emit, shouldStop: () => stopRequested, lend: lendOwnPolicy(config) });
           if (!subscriber.closed) subscriber.complete();
           return;
         }

@@ -149,6 +149,26 @@ describe('dashboard', () => {
     await expect(fetch(url)).rejects.toThrow();
   }, 180_000);
 
+  it('draws a text task live: GRPO on KeyDoor, its grid in text on the canvas', async () => {
+    const { child, url, log } = await startCli('train', '--algo', 'grpo', '--env', 'rxrl/KeyDoor-v0', '--steps', '2000000', '--out', path.join(root, 'runs-text', 'grpo-live'), '--dashboard', '--quiet');
+    const page = await (await launch()).newPage({ viewport: { width: 1400, height: 1100 } });
+    await page.goto(url);
+    await page.waitForFunction(`Number(document.getElementById('scene').dataset.frames) >= 5`, undefined, { timeout: 90_000 });
+    expect(await page.locator('#scene-note').textContent()).toBe('');
+    // Dark glyphs on the canvas's clear background: more than one colour.
+    const inked = (await page.evaluate(`(() => {
+      const c = document.getElementById('scene');
+      const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 3; i < px.length; i += 4) if (px[i] > 0) n++;
+      return n;
+    })()`)) as number;
+    expect(inked).toBeGreaterThan(500);
+    await page.close();
+    child.kill('SIGINT');
+    expect(await exits(child, 30_000), log()).toBe(true);
+  }, 180_000);
+
   it('rxrl dashboard DIR stops a few seconds after its last page closes', async () => {
     const runs = path.join(root, 'runs-idle');
     fakeRun(path.join(runs, 'ppo-done'));

@@ -79,6 +79,34 @@ class LaterStep extends VectorWrapper {
   }
 }
 register({ id: 'test/LaterCartPole-v0', entryPoint: () => make('CartPole-v1'), vectorEntryPoint: (numEnvs) => new LaterStep(make('CartPole-v1', { numEnvs })) }, { override: true });
+register({ id: 'test/LaterSeqTask-v0', entryPoint: (kwargs) => make('rxrl/SeqTask-v0', kwargs), vectorEntryPoint: (numEnvs, kwargs) => new LaterStep(make('rxrl/SeqTask-v0', { ...kwargs, numEnvs })) }, { override: true });
+
+/** Trains `config` while a viewer draws whenever the event loop lets it (as the dashboard's timer does); returns the scenes. */
+async function trainWatchedThroughout(config: AgentConfigInput, checkpointDir: string): Promise<(Scene | null)[]> {
+  const run = train({ config, checkpointDir });
+  const scenes: (Scene | null)[] = [];
+  let viewer: LiveViewer | undefined;
+  let watching = true;
+  const draw = async () => {
+    while (watching) {
+      const lent = run.live();
+      if (lent !== undefined) {
+        viewer ??= new LiveViewer(lent);
+        scenes.push(await viewer.frame());
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  };
+  let failure: Error | undefined;
+  run.events$.subscribe({ error: (err: Error) => (failure = err) });
+  const drawing = draw();
+  await run.finished;
+  watching = false;
+  await drawing;
+  await viewer?.close();
+  if (failure !== undefined) throw failure;
+  return scenes;
+}
 
 describe('the live picture of an on-policy run', () => {
   it.each<[string, AgentConfigInput]>([
@@ -87,30 +115,34 @@ describe('the live picture of an on-policy run', () => {
   ])('%s: frames drawn while the rollout awaits its env steps leave training unchanged', async (_name, config) => {
     const watched = dirs.make();
     const plain = dirs.make();
-    const run = train({ config, checkpointDir: path.join(watched, 'checkpoints') });
-    let frames = 0;
-    let viewer: LiveViewer | undefined;
-    let watching = true;
-    // A viewer that draws whenever the event loop lets it, as the dashboard's timer does.
-    const draw = async () => {
-      while (watching) {
-        const lent = run.live();
-        if (lent !== undefined) {
-          viewer ??= new LiveViewer(lent);
-          await viewer.frame();
-          frames++;
-        }
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-    };
-    run.events$.subscribe({});
-    const drawing = draw();
-    await run.finished;
-    watching = false;
-    await drawing;
-    await viewer?.close();
+    const scenes = await trainWatchedThroughout(config, path.join(watched, 'checkpoints'));
     expect((await runToEnd({ config, checkpointDir: path.join(plain, 'checkpoints') })).error).toBeUndefined();
-    expect(frames).toBeGreaterThan(50);
+    expect(scenes.length).toBeGreaterThan(50);
     expect(agentBytes(watched)).toBe(agentBytes(plain));
+  });
+});
+
+describe('the live picture of GRPO', () => {
+  it('a gru token policy acts with hidden states of its own, its task drawn as text, and training ends with the bytes of an unwatched run', async () => {
+    const config: AgentConfigInput = { algo: 'grpo', env: 'test/LaterSeqTask-v0', envKwargs: { length: 3, base: 2, prompt: 'first' }, seed: 2, numEnvs: 8, groupSize: 4, minibatches: 1, policyType: 'gru', gruHiddenSize: 8, totalSteps: 960, evalEvery: 480, evalEpisodes: 2 };
+    const watched = dirs.make();
+    const plain = dirs.make();
+    const scenes = await trainWatchedThroughout(config, path.join(watched, 'checkpoints'));
+    expect((await runToEnd({ config, checkpointDir: path.join(plain, 'checkpoints') })).error).toBeUndefined();
+    expect(scenes.length).toBeGreaterThan(50);
+    expect(scenes.every((s) => s?.kind === 'text' && /^reverse\nprompt  [01] [01] [01]\nanswer  /.test(s.text))).toBe(true);
+    expect(agentBytes(watched)).toBe(agentBytes(plain));
+  });
+
+  it('KeyDoor (an mlp token policy) is drawn as its grid', async () => {
+    const config: AgentConfigInput = { algo: 'grpo', env: 'rxrl/KeyDoor-v0', envKwargs: { size: 7, minSolution: 4 }, seed: 5, numEnvs: 4, groupSize: 2, minibatches: 1, totalSteps: 2000, evalEvery: 1000, evalEpisodes: 1, policy: { hidden: [8] } };
+    const scenes = await trainWatched(config, path.join(dirs.make(), 'checkpoints'));
+    expect(scenes.length).toBeGreaterThanOrEqual(1);
+    for (const scene of scenes) {
+      const lines = scene?.kind === 'text' ? scene.text.split('\n') : [];
+      expect(lines).toHaveLength(8);
+      expect(lines.slice(0, 7).every((l) => /^#[#.AKDG/]{5}#$/.test(l))).toBe(true);
+      expect(lines.slice(0, 7).join('').split('A')).toHaveLength(2);
+    }
   });
 });

@@ -183,7 +183,8 @@ function watchScene(id: string): void {
       img.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(scene.svg)}`;
       return;
     }
-    drawClassic(ctx, canvas.width, canvas.height, scene);
+    if (scene.kind === 'text') drawText(ctx, canvas.width, canvas.height, scene.text);
+    else drawClassic(ctx, canvas.width, canvas.height, scene);
     drawn();
   });
   stream.addEventListener('unavailable', (e) => {
@@ -193,7 +194,20 @@ function watchScene(id: string): void {
   stream.onerror = () => stream.close();
 }
 
-function drawClassic(ctx: CanvasRenderingContext2D, w: number, h: number, s: Exclude<Scene, { kind: 'svg' }>): void {
+/** Lines of monospace text, as large as fits the canvas. */
+function drawText(ctx: CanvasRenderingContext2D, w: number, h: number, text: string): void {
+  ctx.clearRect(0, 0, w, h);
+  const lines = text.split('\n');
+  const columns = Math.max(1, ...lines.map((l) => l.length));
+  // A monospace glyph is about 0.6 of the font size wide; lines are 1.2 of it apart.
+  const size = Math.max(6, Math.min(28, (w - 16) / (0.6 * columns), (h - 16) / (1.2 * lines.length)));
+  ctx.font = `${size}px ui-monospace, monospace`;
+  ctx.fillStyle = '#1d2330';
+  ctx.textBaseline = 'top';
+  lines.forEach((line, i) => ctx.fillText(line, 8, 8 + i * 1.2 * size));
+}
+
+function drawClassic(ctx: CanvasRenderingContext2D, w: number, h: number, s: Exclude<Scene, { kind: 'svg' | 'text' }>): void {
   ctx.clearRect(0, 0, w, h);
   ctx.lineCap = 'round';
   ctx.strokeStyle = '#1d2330';

@@ -126,6 +126,11 @@ export class GrpoAgent implements PolicyActor {
     this.policy.resetMemory(copy);
   }
 
+  /** An actor with a memory of its own (a recurrent token policy's), or the agent itself when its policy has none. */
+  evaluationActor(): PolicyActor {
+    return this.policy.evaluationActor?.() ?? this;
+  }
+
   /** One update from a complete sampling stage; `progress` ∈ [0, 1] drives the learning-rate schedule. */
   train(batch: GroupBatch, progress: number): UpdateMetrics {
     const started = performance.now();

@@ -2,7 +2,7 @@ import type { PolicyHead } from '../../algorithms/policy-head.js';
 import { ConfigError } from '../../core/errors.js';
 import { Rng, type RngState } from '../../core/rng.js';
 import type { Box, Discrete } from '../../core/spaces.js';
-import type { ActOutput } from '../../loop/agent.js';
+import type { ActOutput, PolicyActor } from '../../loop/agent.js';
 import { categorical } from '../../nn/distributions.js';
 import { Adam, clipGradNorm, type AdamState } from '../../nn/fast/adam.js';
 import { GruSequenceNet } from '../../nn/fast/gru.js';
@@ -40,6 +40,8 @@ export interface TokenPolicy {
   act(observations: Float32Array, n: number, deterministic: boolean, sampler?: Rng): ActOutput;
   /** Starts copy `copy` afresh (a recurrent policy zeroes its hidden state; others do nothing). */
   resetMemory(copy: number): void;
+  /** Recurrent policies: an actor with hidden states of its own, new at each call (evaluation, viewers). */
+  evaluationActor?(): PolicyActor;
   /** Outputs for `tokens` observations forming episodes of `lengths` turns, back to back; kept for {@link backwardSequences}. */
   forwardSequences(observations: Float32Array, lengths: Int32Array, tokens: number): SequenceForward;
   /** The policy head of a forward, as the losses take it (see `ActorCritic.policyHead`). */
@@ -124,6 +126,11 @@ export class MlpTokenPolicy implements TokenPolicy {
   }
 }
 
+/** Hidden states of acting copies, [copies × H]; replaced by a larger array when more copies act. */
+interface GruMemory {
+  hidden: Float64Array;
+}
+
 /**
  * A recurrent categorical token policy: a GRU over the observations with a linear logits head
  * ({@link GruSequenceNet}), trained by backpropagation through each whole episode. Acting keeps
@@ -140,7 +147,7 @@ export class GruTokenPolicy implements TokenPolicy {
   private readonly hiddenSize: number;
   private readonly observationSize: number;
   /** Hidden state of each acting copy [copies × H], grown on demand. */
-  private memory = new Float64Array(0);
+  private readonly memory: GruMemory = { hidden: new Float64Array(0) };
   private act_ = { capacity: 0, logits: new Float64Array(0), logp: new Float64Array(0), actions: new Int32Array(0), logProbs: new Float64Array(0), values: new Float64Array(0) };
   private readonly actViews = new Map<number, ActOutput>();
   private readonly noLogStd = new Float64Array(0);
@@ -160,17 +167,17 @@ export class GruTokenPolicy implements TokenPolicy {
     return this.net.params;
   }
 
-  act(observations: Float32Array, n: number, deterministic: boolean, sampler: Rng = this.actionRng): ActOutput {
+  act(observations: Float32Array, n: number, deterministic: boolean, sampler: Rng = this.actionRng, memory: GruMemory = this.memory): ActOutput {
     const H = this.hiddenSize;
     const K = this.policyOutputSize;
     const D = this.observationSize;
-    if (this.memory.length < n * H) {
+    if (memory.hidden.length < n * H) {
       const grown = new Float64Array(n * H);
-      grown.set(this.memory);
-      this.memory = grown;
+      grown.set(memory.hidden);
+      memory.hidden = grown;
     }
     const a = this.ensureActBuffers(n);
-    for (let i = 0; i < n; i++) this.net.step(observations, i * D, this.memory, i * H, a.logits, i * K);
+    for (let i = 0; i < n; i++) this.net.step(observations, i * D, memory.hidden, i * H, a.logits, i * K);
     categorical.logSoftmax(a.logits, n, K, a.logp);
     for (let i = 0; i < n; i++) {
       const action = deterministic ? categorical.modeRow(a.logp, i * K, K) : categorical.sampleRow(a.logp, i * K, K, sampler);
@@ -200,9 +207,18 @@ export class GruTokenPolicy implements TokenPolicy {
     return this.act_;
   }
 
-  resetMemory(copy: number): void {
+  resetMemory(copy: number, memory: GruMemory = this.memory): void {
     const H = this.hiddenSize;
-    if ((copy + 1) * H <= this.memory.length) this.memory.fill(0, copy * H, (copy + 1) * H);
+    if ((copy + 1) * H <= memory.hidden.length) memory.hidden.fill(0, copy * H, (copy + 1) * H);
+  }
+
+  /** An actor on the same network with hidden states of its own, new at each call (evaluation, viewers). */
+  evaluationActor(): PolicyActor {
+    const memory: GruMemory = { hidden: new Float64Array(0) };
+    return {
+      act: (observations, n, deterministic, sampler) => this.act(observations, n, deterministic, sampler, memory),
+      resetMemory: (copy) => this.resetMemory(copy, memory),
+    };
   }
 
   forwardSequences(observations: Float32Array, lengths: Int32Array, tokens: number): SequenceForward {

@@ -190,4 +190,21 @@ export class KeyDoorKernel implements EnvKernel {
     }
     obs[obsOffset + k * k * CHANNELS] = hasKey;
   }
+
+  /** The grid (`#` wall, `K` key, `D` locked door, `/` open door, `G` goal, `A` agent) and whether the key is held. */
+  renderText(state: Float64Array, offset: number): string {
+    const S = this.size;
+    const glyphs = ['#', 'K', 'D', '/', 'G'];
+    const rows: string[] = [];
+    for (let y = 0; y < S; y++) {
+      let row = '';
+      for (let x = 0; x < S; x++) {
+        const kind = this.cell(state, offset, x, y);
+        row += x === state[offset + AX] && y === state[offset + AY] ? 'A' : kind < 0 ? '.' : glyphs[kind];
+      }
+      rows.push(row);
+    }
+    rows.push(state[offset + HAS_KEY] === 1 ? 'holding the key' : 'key not taken');
+    return rows.join('\n');
+  }
 }

@@ -148,4 +148,15 @@ export class SeqTaskKernel implements EnvKernel {
     // After the last digit the position row is all zero (the final observation).
     if (t < A) obs[obsOffset + (P + A) * base + t] = 1;
   }
+
+  /** The task, the prompt and the answer so far (`·` for digits still to come). */
+  renderText(state: Float64Array, offset: number): string {
+    const P = this.promptLength;
+    const A = this.answerLength;
+    const digit = (v: number) => v.toString(36);
+    const emitted = state[offset + P + 2 * A] as number;
+    const prompt = Array.from({ length: P }, (_, i) => digit(state[offset + i] as number)).join(' ');
+    const answer = Array.from({ length: A }, (_, i) => (i < emitted ? digit(state[offset + P + A + i] as number) : '·')).join(' ');
+    return `${this.task}\nprompt  ${prompt}\nanswer  ${answer}`;
+  }
 }

@@ -87,4 +87,15 @@ export class TMazeKernel implements EnvKernel {
   finalInfo(state: Float64Array, offset: number): Info {
     return state[offset + OUTCOME] === 1 ? SUCCESS : FAILURE;
   }
+
+  /** The corridor (`A` the agent, `+` the junction) with the goal (`G`) above or below the junction, where the cue points. */
+  renderText(state: Float64Array, offset: number): string {
+    const L = this.length;
+    const at = state[offset + POSITION] as number;
+    let corridor = '';
+    for (let p = 0; p <= L; p++) corridor += p === at ? 'A' : p === L ? '+' : '.';
+    const arm = (goal: boolean) => `${' '.repeat(L)}${goal ? 'G' : '·'}`;
+    const up = state[offset + CUE] === 0;
+    return `${arm(up)}\n${corridor}\n${arm(!up)}`;
+  }
 }

@@ -314,4 +314,18 @@ export class TextQuestKernel implements EnvKernel {
       .map((w) => TEXT_QUEST_VOCABULARY[w - 1])
       .join(' ');
   }
+
+  /** The turn's text, wrapped to lines of at most 40 characters. */
+  renderText(state: Float64Array, offset: number): string {
+    const lines: string[] = [];
+    let line = '';
+    for (const w of this.text(state, offset).split(' ')) {
+      if (line !== '' && line.length + 1 + w.length > 40) {
+        lines.push(line);
+        line = w;
+      } else line = line === '' ? w : `${line} ${w}`;
+    }
+    lines.push(line);
+    return lines.join('\n');
+  }
 }

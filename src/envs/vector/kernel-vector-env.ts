@@ -131,6 +131,12 @@ export class KernelVectorEnv implements SnapshotVectorEnv {
     this.result.observations.set(s.observations);
     this.lifecycle = 'running';
   }
+
+  /** Copy `copy`'s picture in text (see {@link EnvKernel.renderText}), or null when its kernel draws none. */
+  renderText(copy: number): string | null {
+    if (!Number.isInteger(copy) || copy < 0 || copy >= this.numEnvs) throw new RangeError(`${this.id}: renderText(${copy}): copy out of range [0, ${this.numEnvs})`);
+    return this.kernel.renderText?.(this.state, copy * this.kernel.stateSize) ?? null;
+  }
 }
 
 /** What {@link KernelVectorEnv.getSnapshot} returns. */
