@@ -8,6 +8,7 @@ export * from './envs/index.js';
 export { train, type TrainOptions, type TrainRun } from './loop/train.js';
 export { evaluateRun, loadRawObservationPolicy, loadRunPolicy, type EvaluateRunOptions, type LoadedRunPolicy, type RawObservationPolicy } from './loop/evaluate-run.js';
 export type { EvalResult, RunSummary, TrainEvent, TrainEventType, UpdateMetrics } from './loop/events.js';
+export { updateMetrics } from './loop/events.js';
 export { writeRunFolder } from './loop/run-folder.js';
 /** Replay buffers (uniform, n-step, prioritised), offline datasets (D4RL/Minari HDF5, plain arrays), normalised scores, dataset collection. */
 export * from './data/index.js';
@@ -30,7 +31,9 @@ export {
   createOnPolicyAgent,
   isGradientConfig,
   isOfflineConfig,
+  isOffPolicyConfig,
   isOnPolicyConfig,
+  OFF_POLICY_ALGORITHMS,
   OFFLINE_ALGORITHMS,
   ON_POLICY_ALGORITHMS,
   resolveConfig,
@@ -41,6 +44,12 @@ export {
   type OnPolicyAlgorithmName,
   type OnPolicyConfig,
 } from './agents/algorithms.js';
+/** Soft actor-critic: off-policy learning from a replay buffer of the agent's own experience. */
+export { resolveSacConfig, sacConfigSchema, type SacConfig, type SacConfigInput } from './agents/sac/sac-config.js';
+export { requireBoundedBox, SacAgent, type SacAgentState, type SacStepMetrics } from './agents/sac/sac-agent.js';
+export { SAC_LOG_STD_MAX, SAC_LOG_STD_MIN, SacPolicy, type SacPolicyOptions, type SacPolicyState } from './agents/sac/sac-policy.js';
+export { actorLoss, logOneMinusTanhSquared, softTargets, squashedLogProb, temperatureLoss } from './algorithms/sac.js';
+export { OFF_POLICY_STEPS_PER_ITERATION, runOffPolicyTraining } from './loop/off-policy-loop.js';
 /** Offline RL from datasets: O-DICE and the semi-/true-gradient DICE updates, IQL, BC; DualDICE off-policy evaluation. */
 export {
   bcConfigSchema,

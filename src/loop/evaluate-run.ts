@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { selectEngine } from '../agents/engines/select.js';
-import { createOnPolicyAgent, createOfflineAgent, isGradientConfig, isGroupConfig, isOfflineConfig, resolveConfig, type AgentConfig } from '../agents/algorithms.js';
+import { createOnPolicyAgent, createOfflineAgent, isGradientConfig, isGroupConfig, isOfflineConfig, isOffPolicyConfig, resolveConfig, type AgentConfig } from '../agents/algorithms.js';
+import { requireBoundedBox, SacAgent } from '../agents/sac/sac-agent.js';
 import { ConfigError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import type { Box, Discrete } from '../core/spaces.js';
@@ -60,6 +61,11 @@ export async function loadRunPolicy(runDir: string, numEnvs = 1, checkpointFile:
     if (isGradientConfig(config)) return { config, env, agent: gradientAgentFromCheckpoint(config, checkpoint) };
     if (isGroupConfig(config)) {
       const { agent } = createGrpoAgent(config, env);
+      agent.setState(checkpoint.agent);
+      return { config, env, agent };
+    }
+    if (isOffPolicyConfig(config)) {
+      const agent = new SacAgent(config, env.observationSize, requireBoundedBox(boundedActionSpaceOf(env, config.env), config.env), new Rng(config.seed).split('agent'));
       agent.setState(checkpoint.agent);
       return { config, env, agent };
     }

@@ -19,6 +19,11 @@ export interface UpdateMetrics {
   details?: Readonly<Record<string, number>>;
 }
 
+/** {@link UpdateMetrics} with the diagnostics an algorithm does not have (a KL, clipping, explained variance, …) as NaN. */
+export function updateMetrics(known: Pick<UpdateMetrics, 'policyLoss' | 'valueLoss' | 'learningRate' | 'epochs' | 'seconds'> & Partial<UpdateMetrics>): UpdateMetrics {
+  return { entropy: Number.NaN, approxKl: Number.NaN, clipFraction: Number.NaN, explainedVariance: Number.NaN, gradNorm: Number.NaN, clipRange: Number.NaN, ...known };
+}
+
 /** Result of an evaluation (greedy or sampled, as configured). */
 export interface EvalResult {
   readonly mean: number;

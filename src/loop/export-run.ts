@@ -2,7 +2,7 @@ import path from 'node:path';
 import { actorCriticLayout, denseSlots } from '../agents/engines/engine.js';
 import { exportPolicy, type ExportedNetwork, type PolicyExportMetadata } from '../agents/export-tfjs.js';
 import type { ActorCriticState } from '../agents/actor-critic.js';
-import { isGradientConfig, isGroupConfig, isOfflineConfig, resolveConfig, type AgentConfig, type GradientAgentConfig, type OnPolicyConfig } from '../agents/algorithms.js';
+import { isGradientConfig, isGroupConfig, isOfflineConfig, isOffPolicyConfig, resolveConfig, type AgentConfig, type GradientAgentConfig, type OnPolicyConfig } from '../agents/algorithms.js';
 import type { OfflineConfig } from '../agents/offline/offline-config.js';
 import { requireBoxActions } from '../agents/offline/offline-agent.js';
 import type { OfflineGaussianPolicyState } from '../agents/offline/gaussian-policy.js';
@@ -41,6 +41,9 @@ export async function exportRunPolicy(runDir: string, outDir: string): Promise<s
   }
   if (isGroupConfig(config)) {
     throw new ConfigError(`${runDir}: a ${config.algo} run's token policy cannot be exported yet; \`rxrl eval --run\` works on it`);
+  }
+  if (isOffPolicyConfig(config)) {
+    throw new ConfigError(`${runDir}: exporting a ${config.algo} policy is not supported yet; \`rxrl eval --run\` works on it`);
   }
   const env = isOfflineConfig(config) ? buildOfflineEvalEnv(config.env, 1) : buildEnv(config, 1);
   try {

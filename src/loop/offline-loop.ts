@@ -17,7 +17,7 @@ import { registration } from '../envs/registry.js';
 import { fastEngineInfo } from '../nn/fast/index.js';
 import { writeCheckpoint } from './checkpoint.js';
 import { evaluatePolicy } from './evaluate.js';
-import type { EvalResult, UpdateMetrics } from './events.js';
+import { updateMetrics, type EvalResult, type UpdateMetrics } from './events.js';
 import { finishRun, freshLoopState, runClock, type SelfDrivenTrainingOptions } from './run-end.js';
 import type { LoopState } from './on-policy-loop.js';
 import { buildOfflineEvalEnv } from './training-env.js';
@@ -135,20 +135,7 @@ function runSteps(agent: OfflineAgent, sampler: OfflineSampler, from: number, to
 function toUpdateMetrics(sums: MetricSums, steps: number, seconds: number, rewardScale: number): UpdateMetrics {
   const details: Record<string, number> = { rewardScale };
   for (const [k, v] of Object.entries(sums.details)) details[k] = v / steps;
-  return {
-    policyLoss: sums.policyLoss / steps,
-    valueLoss: sums.valueLoss / steps,
-    entropy: Number.NaN,
-    approxKl: Number.NaN,
-    clipFraction: Number.NaN,
-    explainedVariance: Number.NaN,
-    gradNorm: Number.NaN,
-    learningRate: sums.learningRate,
-    clipRange: Number.NaN,
-    epochs: steps,
-    seconds,
-    details,
-  };
+  return updateMetrics({ policyLoss: sums.policyLoss / steps, valueLoss: sums.valueLoss / steps, learningRate: sums.learningRate, epochs: steps, seconds, details });
 }
 
 /** Checks that the dataset's rows fit the evaluation env, naming both shapes when they do not. */

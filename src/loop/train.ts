@@ -2,9 +2,10 @@ import { Observable, share } from 'rxjs';
 import path from 'node:path';
 import { selectEngine } from '../agents/engines/select.js';
 import { ActorCritic } from '../agents/actor-critic.js';
-import { createOnPolicyAgent, isGradientConfig, isGroupConfig, isOfflineConfig, resolveConfig, type AgentConfig, type AgentConfigInput, type GradientAgentConfig, type OnPolicyConfig } from '../agents/algorithms.js';
+import { createOnPolicyAgent, isGradientConfig, isGroupConfig, isOfflineConfig, isOffPolicyConfig, resolveConfig, type AgentConfig, type AgentConfigInput, type GradientAgentConfig, type OnPolicyConfig } from '../agents/algorithms.js';
 import type { GrpoConfig } from '../agents/grpo/grpo-config.js';
 import type { OfflineConfig } from '../agents/offline/offline-config.js';
+import type { SacConfig } from '../agents/sac/sac-config.js';
 import { ConfigError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import type { OfflineDataset } from '../data/dataset.js';
@@ -20,6 +21,7 @@ import type { RunSummary, TrainEvent } from './events.js';
 import { runGradientTraining } from './gradient-loop.js';
 import { runGroupTraining } from './group-loop.js';
 import { runOfflineTraining } from './offline-loop.js';
+import { runOffPolicyTraining } from './off-policy-loop.js';
 import { runOnPolicy, type LoopState } from './on-policy-loop.js';
 import { actionSpaceOf, buildEnv, findWrapper } from './training-env.js';
 
@@ -41,7 +43,7 @@ export interface TrainOptions {
  * normalise inside the policy, the offline agents act on raw observations).
  */
 export interface LivePolicy {
-  readonly config: OnPolicyConfig | GradientAgentConfig | OfflineConfig | GrpoConfig;
+  readonly config: OnPolicyConfig | GradientAgentConfig | OfflineConfig | GrpoConfig | SacConfig;
   readonly policy: PolicyActor;
   observationNormalizer(): NormalizeObservationState | null;
 }
@@ -84,8 +86,8 @@ export function train(options: TrainOptions): TrainRun {
 
   let stopRequested = false;
   let live: LivePolicy | undefined;
-  // The gradient agents normalise observations inside the policy, the offline agents and GRPO not at all: no env statistics to lend.
-  const lendOwnPolicy = (own: GradientAgentConfig | OfflineConfig | GrpoConfig) => (policy: PolicyActor) => (live = { config: own, policy, observationNormalizer: () => null });
+  // The gradient agents normalise observations inside the policy, the others here not at all: no env statistics to lend.
+  const lendOwnPolicy = (own: GradientAgentConfig | OfflineConfig | GrpoConfig | SacConfig) => (policy: PolicyActor) => (live = { config: own, policy, observationNormalizer: () => null });
   const source$ = new Observable<TrainEvent>((subscriber) => {
     let step = 0;
     const emit = (event: TrainEvent) => {
@@ -101,6 +103,12 @@ export function train(options: TrainOptions): TrainRun {
         if (isGradientConfig(config)) {
           // APG and ILD own their (differentiable) training worlds: their own loop, the same events.
           await runGradientTraining({ config, resumed, checkpointDir, rewardThreshold: reg.rewardThreshold, emit, shouldStop: () => stopRequested, lend: lendOwnPolicy(config) });
+          if (!subscriber.closed) subscriber.complete();
+          return;
+        }
+        if (isOffPolicyConfig(config)) {
+          // SAC learns from a replay buffer of its own experience: its own loop, the same events.
+          await runOffPolicyTraining({ config, resumed, checkpointDir, rewardThreshold: reg.rewardThreshold, emit, shouldStop: () => stopRequested, lend: lendOwnPolicy(config) });
           if (!subscriber.closed) subscriber.complete();
           return;
         }

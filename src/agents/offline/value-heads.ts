@@ -42,6 +42,7 @@ export class ValuePass {
   private readonly nets: LayerNormMlp[];
   private values = new Float64Array(0);
   private inferred = new Float64Array(0);
+  private inputGrads = new Float64Array(0);
 
   /** @internal */
   constructor(nets: LayerNormMlp[], grads: Float64Array) {
@@ -66,6 +67,22 @@ export class ValuePass {
   /** Overwrites {@link grads} with the gradient for ∂L/∂values `gradValues` (`heads × B`) of the last forward. */
   backward(gradValues: Float64Array, batch: number): void {
     this.nets.forEach((net, k) => net.backward(gradValues.subarray(k * batch, (k + 1) * batch), batch));
+  }
+
+  /**
+   * As {@link backward}, and returns ∂L/∂input summed over the heads (B × input size, a view
+   * valid until the next call): what a loss on the values of a differentiable input needs (SAC's
+   * actor, through the critic to the actions).
+   */
+  backwardToInput(gradValues: Float64Array, batch: number): Float64Array {
+    this.nets.forEach((net, k) => {
+      const g = net.backward(gradValues.subarray(k * batch, (k + 1) * batch), batch, true) as Float64Array;
+      const n = g.length;
+      if (this.inputGrads.length < n) this.inputGrads = new Float64Array(n);
+      if (k === 0) this.inputGrads.set(g);
+      else for (let i = 0; i < n; i++) this.inputGrads[i] = (this.inputGrads[i] as number) + (g[i] as number);
+    });
+    return this.inputGrads.subarray(0, batch * (this.nets[0] as LayerNormMlp).inputSize);
   }
 }
 

@@ -187,13 +187,14 @@ export class LayerNormMlp {
     return (this.dense[this.norms.length] as FastMlp).forward(x, batch);
   }
 
-  /** Backward pass of the last forward (same batch): **overwrites** {@link grads} with ∂L/∂params for the output gradient `gradOutput`. */
-  backward(gradOutput: ArrayLike<number>, batch: number): void {
+  /**
+   * Backward pass of the last forward (same batch): **overwrites** {@link grads} with ∂L/∂params
+   * for the output gradient `gradOutput`; with `inputGrad`, returns ∂L/∂input (a view valid until
+   * the next backward), else null.
+   */
+  backward(gradOutput: ArrayLike<number>, batch: number, inputGrad = false): Float64Array | null {
     if (batch !== this.lastBatch) throw new RangeError(`LayerNormMlp: backward batch ${batch} does not match the last forward batch ${this.lastBatch}`);
-    if (!this.layerNorm) {
-      (this.dense[0] as FastMlp).backward(gradOutput, batch);
-      return;
-    }
+    if (!this.layerNorm) return (this.dense[0] as FastMlp).backward(gradOutput, batch, inputGrad);
     let g = (this.dense[this.norms.length] as FastMlp).backward(gradOutput, batch, true) as Float64Array;
     const d = this.scratch;
     for (let l = this.norms.length - 1; l >= 0; l--) {
@@ -211,9 +212,10 @@ export class LayerNormMlp {
         }
         layerNormBackward(d, batch, norm.width, norm.gain, norm.xhat, norm.invStd, d, norm.gradGain, norm.gradBias);
       }
-      const below = (this.dense[l] as FastMlp).backward(d, batch, l > 0);
+      const below = (this.dense[l] as FastMlp).backward(d, batch, l > 0 || inputGrad);
       if (below !== null) g = below;
     }
+    return inputGrad ? g : null;
   }
 
   /** Forward pass without keeping anything for backward (own scratch), bit-identical to {@link forward}. */

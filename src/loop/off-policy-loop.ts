@@ -1,0 +1,165 @@
+/**
+ * The training loop of SAC: act (uniformly at random before `learningStarts`), store every
+ * transition in a replay buffer, and every `trainFreq` vector steps take `gradientSteps`
+ * gradient steps on uniform minibatches of it — SB3's `OffPolicyAlgorithm.learn`. Events,
+ * evaluations, checkpoints (which hold the replay buffer and the env's snapshot, so a resumed run
+ * continues bit-identically) and the run's end are those of the other loops. Steps count env
+ * steps of all copies.
+ * @module
+ */
+
+import { requireBoundedBox, SacAgent, type SacStepMetrics } from '../agents/sac/sac-agent.js';
+import type { SacConfig } from '../agents/sac/sac-config.js';
+import { ConfigError } from '../core/errors.js';
+import { isPromiseLike } from '../core/maybe-promise.js';
+import { Rng, type RngState } from '../core/rng.js';
+import { ReplayBuffer, type ReplayBufferState } from '../data/replay-buffer.js';
+import { isSnapshotVectorEnv, type VectorResetResult, type VectorStepResult } from '../envs/vector/vector-env.js';
+import { fastEngineInfo } from '../nn/fast/index.js';
+import { writeCheckpoint } from './checkpoint.js';
+import { evaluatePolicy } from './evaluate.js';
+import { updateMetrics, type EvalResult, type UpdateMetrics } from './events.js';
+import type { LoopState } from './on-policy-loop.js';
+import { finishRun, freshLoopState, periodicWork, runClock, type SelfDrivenTrainingOptions } from './run-end.js';
+import { recordTrainingEpisode } from './training-episodes.js';
+import { boundedActionSpaceOf, buildEnv } from './training-env.js';
+
+/** Env steps between two `update` events (and the finest grain of evaluations and checkpoints). */
+export const OFF_POLICY_STEPS_PER_ITERATION = 1000;
+
+/** What an off-policy checkpoint keeps in its `env` slot: the env's snapshot (or null), the replay buffer and the loop's streams. */
+interface OffPolicySnapshot {
+  readonly vectorEnv: unknown;
+  readonly replay: ReplayBufferState;
+  readonly batches: RngState;
+  readonly explore: RngState;
+}
+
+const awaitMaybe = async <T>(x: T | Promise<T>): Promise<T> => (isPromiseLike(x) ? await x : x);
+
+/**
+ * Trains SAC for `config.totalSteps` env steps, emitting `start`, training `episode`s, per
+ * iteration `rollout` (env steps per second, learning included) and `update` (the gradient
+ * steps' mean losses), `eval` and `checkpoint` on schedule, and `done` at the budget.
+ */
+export async function runOffPolicyTraining(o: SelfDrivenTrainingOptions<SacConfig>): Promise<void> {
+  const { config, resumed } = o;
+  const N = config.numEnvs;
+  const env = buildEnv(config, N);
+  const evalEnv = buildEnv(config, 1);
+  try {
+    const actionSpace = requireBoundedBox(boundedActionSpaceOf(env, config.env), config.env);
+    const O = env.observationSize;
+    const A = actionSpace.flatDim;
+    const rng = new Rng(config.seed);
+    const agent = new SacAgent(config, O, actionSpace, rng.split('agent'));
+    const buffer = new ReplayBuffer({ capacity: config.bufferSize, observationShape: [O], actionDim: A, numEnvs: N, gamma: config.gamma });
+    let batches = rng.split('batches');
+    let explore = rng.split('explore');
+    let state: LoopState;
+    if (resumed !== undefined) {
+      agent.setState(resumed.agent);
+      const snap = resumed.env as OffPolicySnapshot;
+      buffer.setState(snap.replay);
+      batches = Rng.fromState(snap.batches);
+      explore = Rng.fromState(snap.explore);
+      state = resumed.loop;
+      if (snap.vectorEnv !== null) {
+        if (!isSnapshotVectorEnv(env)) throw new ConfigError(`${config.env}: the checkpoint holds an env snapshot, but this env cannot restore one`);
+        await awaitMaybe(env.reset({ seed: config.seed }));
+        env.setSnapshot(snap.vectorEnv);
+      } else {
+        // An env without snapshots: every copy starts a new episode, seeded by the iteration (reproducible, not equal to an uninterrupted run).
+        const reset = await awaitMaybe<VectorResetResult>(env.reset({ seed: config.seed + state.iteration }));
+        state = { ...state, observations: Float32Array.from(reset.observations) };
+      }
+    } else {
+      const reset = await awaitMaybe<VectorResetResult>(env.reset({ seed: config.seed }));
+      state = { ...freshLoopState(), observations: Float32Array.from(reset.observations) };
+    }
+    o.lend?.(agent);
+    const backend = `fast-mlp (${fastEngineInfo().kernels})`;
+    o.emit({ type: 'start', step: state.step, config, backend, resumed: resumed !== undefined, exact: resumed === undefined || (resumed.env as OffPolicySnapshot).vectorEnv !== null });
+    const elapsed = runClock(state);
+    const evaluate = (): Promise<EvalResult> => evaluatePolicy(agent, evalEnv, config.evalEpisodes, { seed: `${config.seed}/eval/${state.step}`, deterministic: config.evalDeterministic });
+    const checkpoint = async (): Promise<void> => {
+      if (o.checkpointDir === undefined) return;
+      state.priorSeconds = elapsed();
+      const snapshot: OffPolicySnapshot = { vectorEnv: isSnapshotVectorEnv(env) ? env.getSnapshot() : null, replay: buffer.getState(), batches: batches.getState(), explore: explore.getState() };
+      const file = writeCheckpoint(o.checkpointDir, { format: 'rxrl-checkpoint', version: 1, algo: config.algo, config, loop: state, agent: agent.getState(), env: snapshot, observationNormalizer: null, rewardNormalizer: null });
+      o.emit({ type: 'checkpoint', step: state.step, path: file });
+    };
+    const afterIteration = periodicWork(config, state, evaluate, checkpoint, o.emit);
+    // The step's actions, copied out of the agent's buffers (a viewer may act while the env steps).
+    const actions = new Float32Array(N * A);
+    while (state.step < config.totalSteps) {
+      if (o.shouldStop()) break;
+      const t0 = performance.now();
+      const start = state.step;
+      const end = Math.min(config.totalSteps, (Math.floor(state.step / OFF_POLICY_STEPS_PER_ITERATION) + 1) * OFF_POLICY_STEPS_PER_ITERATION);
+      const sums = new MetricSums();
+      while (state.step < end) {
+        if (state.step < config.learningStarts) agent.randomActions(N, explore, actions);
+        else actions.set(agent.act(state.observations, N, false).actions);
+        const r = await awaitMaybe<VectorStepResult>(env.step(actions));
+        buffer.addStep(state.observations, actions, r);
+        state.step += N;
+        for (let i = 0; i < N; i++) {
+          const episode = r.finalInfos[i]?.['episode'] as { r: number; l: number } | undefined;
+          if (episode !== undefined) recordTrainingEpisode(state, o.rewardThreshold, o.emit, state.step, episode.r, episode.l, i);
+        }
+        state.observations.set(r.observations);
+        if (state.step > config.learningStarts && (state.step / N) % config.trainFreq === 0) {
+          for (let g = 0; g < config.gradientSteps; g++) sums.add(agent.update(buffer.sample(config.batchSize, batches)), state.step);
+        }
+      }
+      const seconds = (performance.now() - t0) / 1000;
+      state.iteration++;
+      o.emit({ type: 'rollout', step: state.step, iteration: state.iteration, stepsPerSecond: (state.step - start) / seconds });
+      if (sums.steps > 0) o.emit({ type: 'update', step: state.step, iteration: state.iteration, metrics: sums.metrics(config.learningRate, seconds, buffer.size) });
+      await afterIteration();
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    await finishRun({ config, state, backend, evaluate, checkpoint, elapsed, emit: o.emit });
+  } finally {
+    await env.close();
+    await evalEnv.close();
+  }
+}
+
+/** Sums of the gradient steps' metrics over an iteration. */
+class MetricSums {
+  steps = 0;
+  private critic = 0;
+  private actor = 0;
+  private entropy = 0;
+  private alpha = 0;
+  private alphaLoss = 0;
+  private meanQ = 0;
+
+  add(m: SacStepMetrics, step: number): void {
+    if (!Number.isFinite(m.criticLoss) || !Number.isFinite(m.actorLoss)) {
+      throw new ConfigError(`SAC at step ${step}: the loss is not finite (critic ${m.criticLoss}, actor ${m.actorLoss}); lower learningRate, or check the env's rewards and observations for NaN or huge values`);
+    }
+    this.steps++;
+    this.critic += m.criticLoss;
+    this.actor += m.actorLoss;
+    this.entropy += m.entropy;
+    this.alpha += m.alpha;
+    this.alphaLoss += m.alphaLoss;
+    this.meanQ += m.meanQ;
+  }
+
+  metrics(learningRate: number, seconds: number, bufferRows: number): UpdateMetrics {
+    const n = this.steps;
+    return updateMetrics({
+      policyLoss: this.actor / n,
+      valueLoss: this.critic / n,
+      entropy: this.entropy / n,
+      learningRate,
+      epochs: n,
+      seconds,
+      details: { alpha: this.alpha / n, alphaLoss: this.alphaLoss / n, meanQ: this.meanQ / n, bufferRows },
+    });
+  }
+}
