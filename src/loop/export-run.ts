@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { actorCriticLayout, denseSlots } from '../agents/engines/engine.js';
+import { actorCriticLayout, denseSlots, type DenseSlot } from '../agents/engines/engine.js';
 import { exportPolicy, type ExportedNetwork, type PolicyExportMetadata } from '../agents/export-tfjs.js';
 import type { ActorCriticState } from '../agents/actor-critic.js';
 import { isGradientConfig, isGroupConfig, isOfflineConfig, isOffPolicyConfig, resolveConfig, type AgentConfig, type GradientAgentConfig, type OnPolicyConfig } from '../agents/algorithms.js';
@@ -7,6 +7,10 @@ import type { OfflineConfig } from '../agents/offline/offline-config.js';
 import { requireBoxActions } from '../agents/offline/offline-agent.js';
 import type { OfflineGaussianPolicyState } from '../agents/offline/gaussian-policy.js';
 import type { SquashedGaussianPolicyState } from '../agents/apg/squashed-gaussian.js';
+import { requireBoundedBox } from '../agents/sac/sac-agent.js';
+import type { SacConfig } from '../agents/sac/sac-config.js';
+import type { SacPolicyState } from '../agents/sac/sac-policy.js';
+import { FastMlp } from '../nn/fast/index.js';
 import { NORMALIZER_EPSILON } from '../agents/apg/window-normalizer.js';
 import { clampLogStd } from '../algorithms/weighted-likelihood.js';
 import { ConfigError } from '../core/errors.js';
@@ -31,7 +35,8 @@ interface PolicyExport {
  * Exports the policy of a run folder's latest checkpoint for TensorFlow.js (`model.json` +
  * `weights.bin` in `outDir`), loadable in a browser with plain `@tensorflow/tfjs`: the
  * on-policy algorithms' actor, the gradient agents' (APG, ILD) squashed Gaussian and the
- * offline agents' (O-DICE, IQL, BC, the DICE variants) Gaussian. Returns the path of `model.json`.
+ * offline agents' (O-DICE, IQL, BC, the DICE variants) Gaussian, SAC's squashed Gaussian (its
+ * mean). Returns the path of `model.json`.
  */
 export async function exportRunPolicy(runDir: string, outDir: string): Promise<string> {
   const checkpoint = readCheckpoint(path.join(runDir, 'checkpoints', LATEST));
@@ -42,13 +47,16 @@ export async function exportRunPolicy(runDir: string, outDir: string): Promise<s
   if (isGroupConfig(config)) {
     throw new ConfigError(`${runDir}: a ${config.algo} run's token policy cannot be exported yet; \`rxrl eval --run\` works on it`);
   }
-  if (isOffPolicyConfig(config)) {
-    throw new ConfigError(`${runDir}: exporting a ${config.algo} policy is not supported yet; \`rxrl eval --run\` works on it`);
-  }
   const env = isOfflineConfig(config) ? buildOfflineEvalEnv(config.env, 1) : buildEnv(config, 1);
   try {
     const facts: EnvFacts = { observationSize: env.observationSize, actionSpace: boundedActionSpaceOf(env, config.env) };
-    const policy = isOfflineConfig(config) ? offlineExport(config, checkpoint, facts) : isGradientConfig(config) ? gradientExport(config, checkpoint, facts) : onPolicyExport(config, checkpoint, facts);
+    const policy = isOfflineConfig(config)
+      ? offlineExport(config, checkpoint, facts)
+      : isGradientConfig(config)
+        ? gradientExport(config, checkpoint, facts)
+        : isOffPolicyConfig(config)
+          ? sacExport(config, checkpoint, facts)
+          : onPolicyExport(config, checkpoint, facts);
     return await exportPolicy(outDir, policy.network, policy.metadata);
   } finally {
     await env.close();
@@ -92,6 +100,24 @@ function gradientExport(config: GradientAgentConfig, checkpoint: Checkpoint, fac
       observationNormalizer: config.observationRms ? { mean: Array.from(rms.mean), var: Array.from(rms.var), epsilon: NORMALIZER_EPSILON, clip: null } : null,
     }),
   };
+}
+
+/**
+ * SAC: the mean μ of its squashed Gaussian (the network's first A outputs; its log σ depends on
+ * the state, so `logStd` is null and the model acts as evaluation does, mid + half·tanh(μ)).
+ */
+function sacExport(config: SacConfig, checkpoint: Checkpoint, facts: EnvFacts): PolicyExport {
+  const A = requireBoundedBox(facts.actionSpace, config.env).flatDim;
+  const full = (checkpoint.agent as { policy: SacPolicyState }).policy.params;
+  const sizes = [facts.observationSize, ...config.policy.hidden, A];
+  const slots = denseSlots(sizes);
+  const last = slots[slots.length - 1] as DenseSlot;
+  const params = new Float64Array(FastMlp.paramCount(sizes));
+  // The hidden layers as they are; of the output layer (2·A wide, input-major), the mean's columns.
+  params.set(full.subarray(0, last.offset));
+  for (let i = 0; i < last.inSize; i++) for (let o = 0; o < A; o++) params[last.offset + i * A + o] = full[last.offset + i * 2 * A + o] as number;
+  for (let o = 0; o < A; o++) params[last.offset + last.inSize * A + o] = full[last.offset + last.inSize * 2 * A + o] as number;
+  return { network: { slots, params, activation: config.policy.activation }, metadata: metadataOf(config, facts, { distribution: 'squashed-gaussian', logStd: null, observationNormalizer: null }) };
 }
 
 /** The offline agents: a Gaussian on raw observations whose log-std is clamped to the config's range. */

@@ -3,7 +3,10 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/agents/algorithms.js';
 import { ConfigError } from '../../src/core/errors.js';
-import { evaluateRun } from '../../src/loop/evaluate-run.js';
+import * as tf from '@tensorflow/tfjs';
+import { evaluateRun, loadRunPolicy } from '../../src/loop/evaluate-run.js';
+import { exportRunPolicy } from '../../src/loop/export-run.js';
+import { loadExported } from '../helpers/exported-model.js';
 import { latestCheckpoint, runToEnd, summaryOf, TempDirs } from '../helpers/run.js';
 
 const tmp = new TempDirs('rxrl-sac-');
@@ -59,4 +62,29 @@ describe('SAC runs', () => {
     const result = await evaluateRun(a, { episodes: 1, deterministic: true });
     expect(Number.isFinite(result.mean)).toBe(true);
   }, 120_000);
+
+  it('exports its policy\'s mean: squashed into the exported bounds, it is the action the run evaluates with', async () => {
+    const dir = tmp.make();
+    expect((await runToEnd({ config: { ...SMALL, totalSteps: 800 }, checkpointDir: path.join(dir, 'checkpoints') })).error).toBeUndefined();
+    const modelDir = path.join(dir, 'export');
+    await exportRunPolicy(dir, modelDir);
+    const model = await loadExported(modelDir);
+    const meta = model.getUserDefinedMetadata() as { distribution: string; logStd: number[] | null; actionBounds: { low: number[]; high: number[] }; algo: string };
+    expect(meta).toMatchObject({ distribution: 'squashed-gaussian', logStd: null, algo: 'sac', actionBounds: { low: [-2], high: [2] } });
+    const loaded = await loadRunPolicy(dir);
+    try {
+      const reset = await loaded.env.reset({ seed: 5 });
+      let obs = Float32Array.from(reset.observations);
+      for (let t = 0; t < 5; t++) {
+        const expected = loaded.agent.act(obs, 1, true).actions[0] as number;
+        const u = tf.tidy(() => (model.predict(tf.tensor2d(obs, [1, 3])) as tf.Tensor).dataSync());
+        expect(Math.abs(2 * Math.tanh(u[0] as number) - expected)).toBeLessThan(1e-5);
+        const r = await loaded.env.step(Float32Array.of(expected));
+        obs = Float32Array.from(r.observations);
+      }
+    } finally {
+      await loaded.env.close();
+      model.dispose();
+    }
+  }, 60_000);
 });

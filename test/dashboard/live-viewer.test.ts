@@ -52,12 +52,14 @@ const IQL = async (): Promise<AgentConfigInput> => ({
   policy: { hidden: [8], logStdMin: -5, logStdMax: 2 },
   value: { hidden: [8] },
 });
+const SAC = async (): Promise<AgentConfigInput> => ({ algo: 'sac', env: 'Pendulum-v1', seed: 3, totalSteps: 3000, learningStarts: 200, batchSize: 32, evalEvery: 1000, evalEpisodes: 1, policy: { hidden: [8] }, critic: { hidden: [8] } });
 const APG = async (): Promise<AgentConfigInput> => ({ algo: 'apg', env: 'rxrl/HalfCheetah-v0', seed: 2, numEnvs: 2, horizon: 8, totalSteps: 64, maxEpisodeSteps: 40, evalEvery: 64, evalEpisodes: 1, policy: { hidden: [8] }, critic: { hidden: [8] } });
 
 describe('the live picture of self-driven loops', () => {
   it.each([
     ['an offline run (IQL), in its raw eval env', IQL, 'pendulum'],
     ['an APG run, frames of the physics', APG, 'svg'],
+    ['a SAC run, in its env', SAC, 'pendulum'],
   ] as const)('%s: the run lends its policy, and training ends with the bytes of an unwatched run', async (_name, makeConfig, sceneKind) => {
     const config = await makeConfig();
     const watched = dirs.make();

@@ -1,0 +1,107 @@
+/**
+ * SAC on Pendulum-v1 (`npm run bench:sac`): K seeds with the zoo's Pendulum settings (20k env
+ * steps, learning rate 1e-3, SB3's other defaults) except the width of the networks (`--hidden`,
+ * default 64: SB3's 256 costs ~16× the time per gradient step), a deterministic 10-episode
+ * evaluation every 1000 steps. Reports each seed's final evaluation, the first evaluation at or
+ * above −200 (the threshold of the classic benchmark, where PPO needs a median 36,864 steps),
+ * and the speed of the gradient steps. Runs go to bench-results/sac/ (a finished run is reused);
+ * the report to OUT/sac.md and OUT/sac.json (default docs/benchmarks/sac).
+ *
+ *   --seeds K (default 5)   --steps N (default 20000)   --hidden H (default 64)   --workers W (default 1)   --out DIR
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { runChild, runPool, type ChildJob } from '../src/bench/pool.js';
+import { aggregateMean, mean, stratifiedBootstrapCI } from '../src/bench/statistics.js';
+import { Rng } from '../src/core/rng.js';
+import type { TrainEvent } from '../src/loop/events.js';
+
+const { values } = parseArgs({
+  options: { seeds: { type: 'string', default: '5' }, steps: { type: 'string', default: '20000' }, hidden: { type: 'string', default: '64' }, workers: { type: 'string', default: '1' }, out: { type: 'string', default: 'docs/benchmarks/sac' } },
+});
+const seeds = Number(values.seeds);
+const steps = Number(values.steps);
+const hidden = Number(values.hidden);
+const workers = Number(values.workers);
+for (const [name, v] of [['seeds', seeds], ['steps', steps], ['hidden', hidden], ['workers', workers]] as const) {
+  if (!Number.isInteger(v) || v < 1) throw new Error(`--${name} must be a positive integer, got ${String(values[name])}`);
+}
+const ENV = 'Pendulum-v1';
+const THRESHOLD = -200;
+const EVAL_EVERY = 1000;
+const WORK = 'bench-results/sac';
+
+interface SeedResult {
+  readonly seed: number;
+  readonly finalEval: number;
+  readonly firstStepAtThreshold: number | null;
+  readonly curve: readonly { readonly step: number; readonly mean: number }[];
+  readonly wallSeconds: number;
+  readonly gradientStepsPerSecond: number;
+}
+
+function readRun(dir: string, seed: number): SeedResult {
+  const events = readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as TrainEvent);
+  const curve = events.flatMap((e) => (e.type === 'eval' ? [{ step: e.step, mean: e.result.mean }] : []));
+  let gradientSteps = 0;
+  let seconds = 0;
+  for (const e of events) {
+    if (e.type === 'update') {
+      gradientSteps += e.metrics.epochs;
+      seconds += e.metrics.seconds;
+    }
+  }
+  const done = events.find((e) => e.type === 'done');
+  if (done?.type !== 'done') throw new Error(`${dir}: the run has not finished`);
+  return {
+    seed,
+    finalEval: done.summary.finalEval?.mean ?? Number.NaN,
+    firstStepAtThreshold: curve.find((p) => p.mean >= THRESHOLD)?.step ?? null,
+    curve,
+    wallSeconds: done.summary.wallSeconds,
+    gradientStepsPerSecond: gradientSteps / seconds,
+  };
+}
+
+const dirOf = (seed: number) => path.join(WORK, `h${hidden}-${steps}`, `sac-${ENV}-s${seed}`);
+const jobs: ChildJob[] = [];
+for (let seed = 0; seed < seeds; seed++) {
+  const dir = dirOf(seed);
+  if (existsSync(path.join(dir, 'summary.json'))) continue;
+  jobs.push({ algo: 'sac', env: ENV, seed, steps, evalEvery: EVAL_EVERY, evalEpisodes: 10, dir, preload: [], overrides: { policy: { hidden: [hidden, hidden] }, critic: { hidden: [hidden, hidden] } } });
+}
+console.error(`sac bench: ${jobs.length} of ${seeds} runs to train in ${path.dirname(dirOf(0))}`);
+await runPool(jobs, workers, async (job) => {
+  const r = await runChild(job);
+  console.error(r.ok ? `seed ${job.seed}: final eval ${r.summary.finalEval?.mean.toFixed(1)} (${r.summary.wallSeconds.toFixed(0)} s)` : `seed ${job.seed} failed: ${r.error}`);
+});
+
+const results = Array.from({ length: seeds }, (_, seed) => readRun(dirOf(seed), seed));
+const finals = results.map((r) => r.finalEval);
+const ci = stratifiedBootstrapCI([finals], aggregateMean, { rng: new Rng('bench-sac') });
+const solved = results.filter((r) => r.firstStepAtThreshold !== null);
+const fmt = (x: number) => x.toFixed(1);
+const lines = [
+  '# SAC on Pendulum-v1',
+  '',
+  `\`npm run bench:sac\` (\`npx tsx bench/sac.ts --seeds ${seeds} --steps ${steps} --hidden ${hidden}\`): the zoo's Pendulum settings (learning rate 1e-3, SB3's other defaults: batch 256, buffer 1e6, 100 random warm-up steps, τ 0.005, learned temperature with target entropy −1) with ${hidden}-unit networks (two hidden layers for the actor and each critic; SB3's are 256 wide), ${steps} env steps, a deterministic evaluation of 10 episodes every ${EVAL_EVERY} steps.`,
+  '',
+  `Final evaluation, mean over ${seeds} seeds: **${fmt(mean(finals))}** [${fmt(ci.lower)}, ${fmt(ci.upper)}] (95% bootstrap interval). Seeds whose evaluation reached ${THRESHOLD}: ${solved.length}/${seeds}${solved.length > 0 ? `, first at ${solved.map((r) => r.firstStepAtThreshold).join(', ')} steps` : ''}. For comparison, PPO needs a median of 36,864 steps to reach ${THRESHOLD} on Pendulum-v1 (docs/benchmarks/classic, 10 seeds).`,
+  '',
+  '| seed | final eval | first eval ≥ −200 at step | wall s | gradient steps / s |',
+  '|---|---|---|---|---|',
+  ...results.map((r) => `| ${r.seed} | ${fmt(r.finalEval)} | ${r.firstStepAtThreshold ?? '–'} | ${r.wallSeconds.toFixed(0)} | ${r.gradientStepsPerSecond.toFixed(0)} |`),
+  '',
+  `Learning curves (mean evaluation return by step): ${results[0]?.curve.map((p, i) => `${p.step}: ${fmt(mean(results.map((r) => r.curve[i]?.mean ?? Number.NaN)))}`).join(', ')}.`,
+  '',
+  'Wall times and speeds are of the development machine (2 cores), with whatever else ran on it at the time.',
+  '',
+];
+mkdirSync(values.out, { recursive: true });
+writeFileSync(path.join(values.out, 'sac.md'), lines.join('\n'));
+writeFileSync(path.join(values.out, 'sac.json'), `${JSON.stringify({ env: ENV, steps, hidden, threshold: THRESHOLD, results }, null, 2)}\n`);
+console.error(`report in ${path.join(values.out, 'sac.md')}`);
