@@ -33,31 +33,43 @@ export function squashedLogProb(eps: ArrayLike<number>, logStd: ArrayLike<number
 }
 
 /**
- * The soft Bellman targets y_b = r_b + bootstrap_b·(min_k Q̄_k(s′_b, t′_b) − α·log π(t′_b | s′_b)),
- * where `bootstrap` is γ^m·(1 − terminal) of each row; into `out`.
+ * The soft Bellman targets y_b = r_b + bootstrap_b·(min_k Q̄_k(s′_b, t′_b) − h_b), where h_b is the
+ * entropy term Σ_g α_g·log π_g(t′_b | s′_b) of the next action (one group for SAC; the action and
+ * the next internal state for SAC-RS) and `bootstrap` is γ^m·(1 − terminal) of each row; into `out`.
  */
-export function softTargets(rewards: ArrayLike<number>, bootstrap: ArrayLike<number>, nextMinQ: ArrayLike<number>, nextLogProbs: ArrayLike<number>, alpha: number, batch: number, out: Float64Array): void {
-  for (let b = 0; b < batch; b++) out[b] = (rewards[b] as number) + (bootstrap[b] as number) * ((nextMinQ[b] as number) - alpha * (nextLogProbs[b] as number));
+export function softTargets(rewards: ArrayLike<number>, bootstrap: ArrayLike<number>, nextMinQ: ArrayLike<number>, nextEntropyTerms: ArrayLike<number>, batch: number, out: Float64Array): void {
+  for (let b = 0; b < batch; b++) out[b] = (rewards[b] as number) + (bootstrap[b] as number) * ((nextMinQ[b] as number) - (nextEntropyTerms[b] as number));
+}
+
+/** The entropy terms h_b = Σ_g α_g·log π_g of `batch` rows of per-group log-probabilities (row-major, `alphas.length` per row), into `out`. */
+export function entropyTerms(logProbs: ArrayLike<number>, alphas: ArrayLike<number>, batch: number, out: Float64Array): void {
+  const G = alphas.length;
+  for (let b = 0; b < batch; b++) {
+    let h = (alphas[0] as number) * (logProbs[b * G] as number);
+    for (let g = 1; g < G; g++) h += (alphas[g] as number) * (logProbs[b * G + g] as number);
+    out[b] = h;
+  }
 }
 
 /**
  * The temperature's loss −mean_b[log α·(log π_b + H̄)] (SB3 optimises log α) and its gradient
- * with respect to log α, −mean_b(log π_b + H̄): α grows while the policy's entropy −log π is
- * below the target H̄, and shrinks above it.
+ * with respect to log α, −mean_b(log π_b + H̄), for the log-probs of one group (entry `group` of
+ * each row of `stride`): α grows while the group's entropy −log π is below the target H̄, and
+ * shrinks above it.
  */
-export function temperatureLoss(logAlpha: number, logProbs: ArrayLike<number>, targetEntropy: number, batch: number): { readonly loss: number; readonly grad: number } {
+export function temperatureLoss(logAlpha: number, logProbs: ArrayLike<number>, targetEntropy: number, batch: number, stride = 1, group = 0): { readonly loss: number; readonly grad: number } {
   let mean = 0;
-  for (let b = 0; b < batch; b++) mean += ((logProbs[b] as number) + targetEntropy) / batch;
+  for (let b = 0; b < batch; b++) mean += ((logProbs[b * stride + group] as number) + targetEntropy) / batch;
   return { loss: -logAlpha * mean, grad: -mean };
 }
 
 /**
- * The actor's loss mean_b[α·log π(t_b | s_b) − min_k Q_k(s_b, t_b)] for `heads` head-major Q
- * values of the policy's own actions. Writes ∂L/∂Q (−1/B on the row's smallest head, first one
- * on ties, as `torch.min` routes it; 0 elsewhere) into `gradQ`, and returns the loss; ∂L/∂log π
- * is α/B for every row.
+ * The actor's loss mean_b[h_b − min_k Q_k(s_b, t_b)] for `heads` head-major Q values of the
+ * policy's own actions and their entropy terms h_b (see {@link entropyTerms}). Writes ∂L/∂Q
+ * (−1/B on the row's smallest head, first one on ties, as `torch.min` routes it; 0 elsewhere)
+ * into `gradQ`, and returns the loss; ∂L/∂log π_g is α_g/B for every row.
  */
-export function actorLoss(q: ArrayLike<number>, logProbs: ArrayLike<number>, alpha: number, heads: number, batch: number, gradQ: Float64Array): number {
+export function actorLoss(q: ArrayLike<number>, entropyTerms: ArrayLike<number>, heads: number, batch: number, gradQ: Float64Array): number {
   let loss = 0;
   gradQ.fill(0, 0, heads * batch);
   for (let b = 0; b < batch; b++) {
@@ -71,7 +83,7 @@ export function actorLoss(q: ArrayLike<number>, logProbs: ArrayLike<number>, alp
       }
     }
     gradQ[best * batch + b] = -1 / batch;
-    loss += (alpha * (logProbs[b] as number) - min) / batch;
+    loss += ((entropyTerms[b] as number) - min) / batch;
   }
   return loss;
 }

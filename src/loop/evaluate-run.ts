@@ -65,7 +65,7 @@ export async function loadRunPolicy(runDir: string, numEnvs = 1, checkpointFile:
       return { config, env, agent };
     }
     if (isOffPolicyConfig(config)) {
-      const agent = new SacAgent(config, env.observationSize, requireBoundedBox(boundedActionSpaceOf(env, config.env), config.env), new Rng(config.seed).split('agent'));
+      const agent = new SacAgent(config, env.observationSize, requireBoundedBox(boundedActionSpaceOf(env, config.env), config.env, config.stateDim ?? 0), new Rng(config.seed).split('agent'));
       agent.setState(checkpoint.agent);
       return { config, env, agent };
     }

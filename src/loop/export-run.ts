@@ -107,6 +107,7 @@ function gradientExport(config: GradientAgentConfig, checkpoint: Checkpoint, fac
  * the state, so `logStd` is null and the model acts as evaluation does, mid + half·tanh(μ)).
  */
 function sacExport(config: SacConfig, checkpoint: Checkpoint, facts: EnvFacts): PolicyExport {
+  if (config.stateDim !== undefined) throw new ConfigError(`a SAC-RS policy (stateDim ${config.stateDim}) carries its internal state z through the episode, which the exported feed-forward model cannot hold; \`rxrl eval --run\` works on it`);
   const A = requireBoundedBox(facts.actionSpace, config.env).flatDim;
   const full = (checkpoint.agent as { policy: SacPolicyState }).policy.params;
   const sizes = [facts.observationSize, ...config.policy.hidden, A];

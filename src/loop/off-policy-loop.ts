@@ -48,7 +48,7 @@ export async function runOffPolicyTraining(o: SelfDrivenTrainingOptions<SacConfi
   const env = buildEnv(config, N);
   const evalEnv = buildEnv(config, 1);
   try {
-    const actionSpace = requireBoundedBox(boundedActionSpaceOf(env, config.env), config.env);
+    const actionSpace = requireBoundedBox(boundedActionSpaceOf(env, config.env), config.env, config.stateDim ?? 0);
     const O = env.observationSize;
     const A = actionSpace.flatDim;
     const rng = new Rng(config.seed);
@@ -132,34 +132,35 @@ class MetricSums {
   steps = 0;
   private critic = 0;
   private actor = 0;
-  private entropy = 0;
-  private alpha = 0;
-  private alphaLoss = 0;
   private meanQ = 0;
+  /** Per entropy group: α, its loss, the entropy estimate. */
+  private alphas: number[] = [];
+  private alphaLosses: number[] = [];
+  private entropies: number[] = [];
 
   add(m: SacStepMetrics, step: number): void {
     if (!Number.isFinite(m.criticLoss) || !Number.isFinite(m.actorLoss)) {
       throw new ConfigError(`SAC at step ${step}: the loss is not finite (critic ${m.criticLoss}, actor ${m.actorLoss}); lower learningRate, or check the env's rewards and observations for NaN or huge values`);
     }
+    const sum = (into: number[], xs: readonly number[]) => xs.forEach((x, g) => (into[g] = (into[g] ?? 0) + x));
     this.steps++;
     this.critic += m.criticLoss;
     this.actor += m.actorLoss;
-    this.entropy += m.entropy;
-    this.alpha += m.alpha;
-    this.alphaLoss += m.alphaLoss;
     this.meanQ += m.meanQ;
+    sum(this.alphas, m.alphas);
+    sum(this.alphaLosses, m.alphaLosses);
+    sum(this.entropies, m.entropies);
   }
 
+  /** The means; the entropy and α of the action in the main fields, z′'s (SAC-RS) in the details. */
   metrics(learningRate: number, seconds: number, bufferRows: number): UpdateMetrics {
     const n = this.steps;
-    return updateMetrics({
-      policyLoss: this.actor / n,
-      valueLoss: this.critic / n,
-      entropy: this.entropy / n,
-      learningRate,
-      epochs: n,
-      seconds,
-      details: { alpha: this.alpha / n, alphaLoss: this.alphaLoss / n, meanQ: this.meanQ / n, bufferRows },
-    });
+    const details: Record<string, number> = { alpha: (this.alphas[0] as number) / n, alphaLoss: (this.alphaLosses[0] as number) / n, meanQ: this.meanQ / n, bufferRows };
+    if (this.alphas.length > 1) {
+      details['stateAlpha'] = (this.alphas[1] as number) / n;
+      details['stateAlphaLoss'] = (this.alphaLosses[1] as number) / n;
+      details['stateEntropy'] = (this.entropies[1] as number) / n;
+    }
+    return updateMetrics({ policyLoss: this.actor / n, valueLoss: this.critic / n, entropy: (this.entropies[0] as number) / n, learningRate, epochs: n, seconds, details });
   }
 }

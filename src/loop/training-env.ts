@@ -18,7 +18,7 @@ import { VectorRecordEpisodeStatistics } from '../envs/wrappers/record-episode-s
  * for a bounded Box action space, the action clip outermost.
  */
 export function buildEnv(
-  config: Pick<OnPolicyConfig | GradientAgentConfig, 'env' | 'envKwargs' | 'normalizeObservation'> & { readonly normalizeReward: boolean; readonly gamma?: number; readonly stateDim?: number; readonly frameStack?: number },
+  config: Pick<OnPolicyConfig | GradientAgentConfig, 'env' | 'envKwargs' | 'normalizeObservation'> & { readonly normalizeReward: boolean; readonly gamma?: number; readonly stateDim?: number | undefined; readonly frameStack?: number },
   numEnvs: number,
   /** Wraps the registered env before anything else does (e.g. to watch its raw observations). */
   around: (env: VectorEnv) => VectorEnv = (env) => env,

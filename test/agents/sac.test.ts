@@ -87,4 +87,28 @@ describe('SAC runs', () => {
       model.dispose();
     }
   }, 60_000);
+
+  it('SAC-RS: the internal state is observed and chosen (z′ in (−1, 1)) with a temperature of its own; resumes exactly; not exportable', async () => {
+    const config = { ...SMALL, env: 'PendulumNoVel-v1', stateDim: 3, totalSteps: 2000, checkpointEvery: 1000 };
+    const a = tmp.make();
+    const c = tmp.make();
+    const full = await runToEnd({ config, checkpointDir: path.join(a, 'checkpoints') });
+    expect(full.error).toBeUndefined();
+    const last = full.events.filter((e) => e.type === 'update').at(-1);
+    expect(last?.type === 'update' && last.metrics.details).toMatchObject({ stateAlpha: expect.any(Number), stateEntropy: expect.any(Number) });
+    // The two temperatures move apart: each follows its own group's entropy.
+    const agent = latestCheckpoint(a).agent as { logAlphas: Float64Array; policy: unknown };
+    expect(agent.logAlphas).toHaveLength(2);
+    expect(agent.logAlphas[0]).not.toBe(agent.logAlphas[1]);
+    // Observations [o (2), z (3), a_prev (1)]; the buffer's z′ entries stay inside (−1, 1).
+    const replay = (latestCheckpoint(a).env as { replay: { storage: { observations: Float32Array; actions: Float32Array } } }).replay.storage;
+    expect(replay.observations.length / 6).toBe(2000);
+    for (let r = 0; r < 2000; r++) for (let j = 1; j < 4; j++) expect(Math.abs(replay.actions[r * 4 + j] as number)).toBeLessThan(1);
+    await runToEnd({ config, checkpointDir: path.join(c, 'checkpoints') }, 1000);
+    expect((await runToEnd({ resumeFrom: c })).error).toBeUndefined();
+    const bytes = (dir: string) => JSON.stringify(latestCheckpoint(dir).agent, (_k, v: unknown) => (ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : v));
+    expect(bytes(c)).toBe(bytes(a));
+    expect(Number.isFinite((await evaluateRun(a, { episodes: 1, deterministic: true })).mean)).toBe(true);
+    await expect(exportRunPolicy(a, path.join(a, 'export'))).rejects.toThrow(/internal state z.*rxrl eval --run/);
+  }, 120_000);
 });

@@ -1,6 +1,6 @@
 /** SAC's losses and gradients: closed forms, and every backward against central differences. */
 import { describe, expect, it } from 'vitest';
-import { actorLoss, logOneMinusTanhSquared, softTargets, squashedLogProb, temperatureLoss } from '../../src/algorithms/sac.js';
+import { actorLoss, entropyTerms, logOneMinusTanhSquared, softTargets, squashedLogProb, temperatureLoss } from '../../src/algorithms/sac.js';
 import { SacPolicy } from '../../src/agents/sac/sac-policy.js';
 import { ValueHeads } from '../../src/agents/offline/value-heads.js';
 import { Rng } from '../../src/core/rng.js';
@@ -29,11 +29,19 @@ describe('SAC losses', () => {
     expect(squashedLogProb(eps, logStd, u, 0, 2)).toBeCloseTo(direct, 12);
   });
 
-  it('soft targets: r + bootstrap·(min Q̄ − α log π′)', () => {
+  it('soft targets: r + bootstrap·(min Q̄ − Σ_g α_g log π′_g)', () => {
+    const terms = new Float64Array(2);
+    entropyTerms([-1.5, 3], [0.2], 2, terms);
+    expect(Array.from(terms)).toEqual([0.2 * -1.5, 0.2 * 3]);
     const out = new Float64Array(2);
-    softTargets([1, -2], [0.99, 0], [10, 5], [-1.5, 3], 0.2, 2, out);
+    softTargets([1, -2], [0.99, 0], [10, 5], terms, 2, out);
     expect(out[0]).toBeCloseTo(1 + 0.99 * (10 + 0.3), 12);
     expect(out[1]).toBe(-2);
+    // Two groups (SAC-RS: the action and z′), each with its temperature.
+    const two = new Float64Array(2);
+    entropyTerms([-1.5, 0.5, 3, -2], [0.2, 0.05], 2, two);
+    expect(two[0]).toBeCloseTo(0.2 * -1.5 + 0.05 * 0.5, 14);
+    expect(two[1]).toBeCloseTo(0.2 * 3 + 0.05 * -2, 14);
   });
 
   it('the temperature rises while the entropy is below its target and falls above it; its gradient is exact', () => {
@@ -43,23 +51,29 @@ describe('SAC losses', () => {
     const p = new Float64Array([0.3]);
     const fd = centralDifference(p, 0, () => temperatureLoss(p[0] as number, low, -1, 3).loss);
     expect(temperatureLoss(0.3, low, -1, 3).grad).toBeCloseTo(fd, 8);
+    // One group of rows of two: the second entry of each row.
+    expect(temperatureLoss(0.3, [9, 2.0, 9, 1.5, 9, 2.5], -1, 3, 2, 1)).toEqual(temperatureLoss(0.3, low, -1, 3));
   });
 
   it('the actor loss routes −1/B to the smaller head of each row, and its gradient is exact', () => {
     const q = new Float64Array([1, 5, -2, 3, 4, -3]); // heads × B = 2 × 3
-    const logp = [0.5, -0.2, 1.0];
+    const terms = [0.1 * 0.5, 0.1 * -0.2, 0.1 * 1.0]; // α·log π
     const grad = new Float64Array(6);
-    const loss = actorLoss(q, logp, 0.1, 2, 3, grad);
+    const loss = actorLoss(q, terms, 2, 3, grad);
     expect(loss).toBeCloseTo((0.1 * 0.5 - 1 + 0.1 * -0.2 - 4 + 0.1 * 1 - -3) / 3, 12);
     expect(Array.from(grad)).toEqual([-1 / 3, 0, 0, 0, -1 / 3, -1 / 3]);
     const scratch = new Float64Array(6);
-    for (let k = 0; k < 6; k++) expect(grad[k]).toBeCloseTo(centralDifference(q, k, () => actorLoss(q, logp, 0.1, 2, 3, scratch)), 8);
+    for (let k = 0; k < 6; k++) expect(grad[k]).toBeCloseTo(centralDifference(q, k, () => actorLoss(q, terms, 2, 3, scratch)), 8);
   });
 });
 
 describe('SAC networks', () => {
-  it('the policy backward matches central differences through the reparameterised, squashed and clamped sample', () => {
-    const policy = new SacPolicy({ observationSize: 3, actionSize: 2, hidden: [5], activation: 'relu', learningRate: 1e-3, rng: new Rng('sac-policy') });
+  it.each([
+    ['one entropy group', undefined],
+    ['two entropy groups (SAC-RS: a, then z′)', [1, 1]],
+  ])('the policy backward matches central differences through the reparameterised, squashed and clamped sample: %s', (_name, groups) => {
+    const policy = new SacPolicy({ observationSize: 3, actionSize: 2, hidden: [5], activation: 'relu', learningRate: 1e-3, rng: new Rng('sac-policy'), ...(groups !== undefined ? { groups } : {}) });
+    const G = groups?.length ?? 1;
     const B = 4;
     const obs = Float64Array.from({ length: B * 3 }, (_, i) => Math.sin(1.3 * i));
     // Push one log σ output below −20 so the clamp is exercised: the bias of output A + 1.
@@ -67,12 +81,12 @@ describe('SAC networks', () => {
     const last = policy.net.layers[policy.net.layers.length - 1];
     params[(last?.biasOffset as number) + 3] = -30;
     const wT = Float64Array.from({ length: B * 2 }, (_, i) => Math.cos(0.7 * i + 0.1));
-    const wL = Float64Array.from({ length: B }, (_, i) => 0.3 - 0.2 * i);
+    const wL = Float64Array.from({ length: B * G }, (_, i) => 0.3 - 0.2 * i);
     const loss = () => {
       const s = policy.sample(obs, B, new Rng('noise'));
       let l = 0;
       for (let k = 0; k < B * 2; k++) l += (wT[k] as number) * (s.actions[k] as number);
-      for (let b = 0; b < B; b++) l += (wL[b] as number) * (s.logProbs[b] as number);
+      for (let k = 0; k < B * G; k++) l += (wL[k] as number) * (s.logProbs[k] as number);
       return l;
     };
     loss();

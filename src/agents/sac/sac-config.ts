@@ -32,6 +32,16 @@ export const sacConfigSchema = z
     entCoefInit: z.number().positive().default(1),
     /** Target entropy of the learned α: `auto` is −dim(A) (SB3 target_entropy "auto"). */
     targetEntropy: z.union([z.literal('auto'), z.number()]).default('auto'),
+    /**
+     * SAC-RS (S2PG's stateful SAC, ALGORITHMS.md §6): an internal state z of this many entries,
+     * observed as [o, z, a_prev] and chosen with the action as [a, z′] (`VectorInternalState`),
+     * z′ squashed into (−1, 1), no backpropagation through time. Unset: plain SAC.
+     */
+    stateDim: z.number().int().positive().optional(),
+    /** SAC-RS: the temperature of z′'s entropy, learned (`auto`) or fixed (the paper's separate temperature for z). */
+    stateEntCoef: z.union([z.literal('auto'), z.number().positive()]).default('auto'),
+    /** SAC-RS: the target entropy of z′ (`auto`: −stateDim). */
+    stateTargetEntropy: z.union([z.literal('auto'), z.number()]).default('auto'),
     /** Gradient steps between two target updates (SB3 target_update_interval 1). */
     targetUpdateInterval: z.number().int().positive().default(1),
     policy: z
@@ -46,6 +56,8 @@ export const sacConfigSchema = z
       .object({ hidden: z.array(z.number().int().positive()).min(1).default([256, 256]) })
       .strict()
       .default({ hidden: [256, 256] }),
+    /** Observe the last k observations stacked (the "window" policy of partially observed tasks); 1: none. */
+    frameStack: z.number().int().min(1).default(1),
     /** Observations and rewards reach the buffer as the env gives them (normalising them inside the buffer is not built yet). */
     normalizeObservation: z.literal(false).default(false),
     normalizeReward: z.literal(false).default(false),

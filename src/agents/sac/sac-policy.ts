@@ -21,6 +21,11 @@ export interface SacPolicyOptions {
   readonly hidden: readonly number[];
   readonly activation: 'tanh' | 'relu';
   readonly learningRate: number;
+  /**
+   * Sizes of the action's entropy groups, in order, summing to `actionSize` (default one group):
+   * each gets its own log-probability (SAC-RS: the action, then the next internal state).
+   */
+  readonly groups?: readonly number[];
   /** Initial weights (PyTorch's default `nn.Linear` initialisation, as SB3 leaves it). */
   readonly rng: Rng;
 }
@@ -40,7 +45,11 @@ export class SacPolicy {
   readonly adam: Adam;
   readonly actionSize: number;
   readonly observationSize: number;
-  /** Of the last {@link sample}: noise, pre-squash sample, clamped log σ, squashed action t and log π (rows × A, rows). */
+  /** Sizes of the entropy groups (see {@link SacPolicyOptions.groups}). */
+  readonly groups: readonly number[];
+  /** The group of each action entry. */
+  private readonly groupOf: Int32Array;
+  /** Of the last {@link sample}: noise, pre-squash sample, clamped log σ, squashed action t and log π per group (rows × A, rows × groups). */
   private eps = new Float64Array(0);
   private u = new Float64Array(0);
   private logStd = new Float64Array(0);
@@ -54,6 +63,16 @@ export class SacPolicy {
   constructor(options: SacPolicyOptions) {
     this.actionSize = options.actionSize;
     this.observationSize = options.observationSize;
+    this.groups = options.groups ?? [options.actionSize];
+    if (this.groups.some((g) => !Number.isInteger(g) || g < 1) || this.groups.reduce((a, b) => a + b, 0) !== options.actionSize) {
+      throw new RangeError(`SacPolicy: entropy groups [${this.groups.join(', ')}] must be positive and sum to the action size ${options.actionSize}`);
+    }
+    this.groupOf = new Int32Array(options.actionSize);
+    let at = 0;
+    this.groups.forEach((size, g) => {
+      this.groupOf.fill(g, at, at + size);
+      at += size;
+    });
     this.net = new FastMlp({ sizes: [options.observationSize, ...options.hidden, 2 * options.actionSize], activation: options.activation });
     initFanInUniform(this.net, options.rng);
     this.adam = new Adam(this.net.paramCount, { lr: options.learningRate });
@@ -66,24 +85,24 @@ export class SacPolicy {
     this.u = new Float64Array(batch * A);
     this.logStd = new Float64Array(batch * A);
     this.t = new Float64Array(batch * A);
-    this.logProbs = new Float64Array(batch);
+    this.logProbs = new Float64Array(batch * this.groups.length);
     this.gradOut = new Float64Array(batch * 2 * A);
   }
 
   /**
    * Samples t for `batch` observations with standard normals from `rng`, keeping the network's
-   * activations for {@link backward}; returns views of t (batch × A) and log π (batch), valid
-   * until the next sample.
+   * activations for {@link backward}; returns views of t (batch × A) and log π per group
+   * (batch × groups), valid until the next sample.
    */
   sample(observations: ArrayLike<number>, batch: number, rng: Rng): { readonly actions: Float64Array; readonly logProbs: Float64Array } {
     this.ensure(batch);
     const out = this.net.forward(observations, batch);
     this.draw(out, batch, rng, this.eps, this.u, this.logStd, this.t, this.logProbs);
     this.sampled = batch;
-    return { actions: this.t.subarray(0, batch * this.actionSize), logProbs: this.logProbs.subarray(0, batch) };
+    return { actions: this.t.subarray(0, batch * this.actionSize), logProbs: this.logProbs.subarray(0, batch * this.groups.length) };
   }
 
-  /** As {@link sample}, into the caller's arrays, without disturbing a pending {@link backward}. */
+  /** As {@link sample}, into the caller's arrays (log π: batch × groups), without disturbing a pending {@link backward}. */
   infer(observations: ArrayLike<number>, batch: number, rng: Rng, actions: Float64Array, logProbs: Float64Array): void {
     const A = this.actionSize;
     if (this.spare.eps.length < batch * A) this.spare = { eps: new Float64Array(batch * A), u: new Float64Array(batch * A), logStd: new Float64Array(batch * A) };
@@ -110,13 +129,17 @@ export class SacPolicy {
         u[k] = (out[b * 2 * A + j] as number) + Math.exp(ls) * e;
         t[k] = Math.tanh(u[k] as number);
       }
-      logProbs[b] = squashedLogProb(eps, logStd, u, b * A, A);
+      let start = 0;
+      this.groups.forEach((size, g) => {
+        logProbs[b * this.groups.length + g] = squashedLogProb(eps, logStd, u, b * A + start, size);
+        start += size;
+      });
     }
   }
 
   /**
    * Backward of the last {@link sample} for a loss with ∂L/∂t = `gradActions` (batch × A) and
-   * ∂L/∂log π = `gradLogProbs` (batch): overwrites the network's gradients. Through the
+   * ∂L/∂log π_g = `gradLogProbs` (batch × groups): overwrites the network's gradients. Through the
    * reparameterisation ∂u/∂μ = 1 and ∂u/∂log σ = σ·ε; log π depends on log σ directly (−1) and
    * on u through the squash (∂/∂u of −log(1 − tanh²u) is 2·tanh u); the clamp passes no gradient
    * to a log σ outside its bounds.
@@ -125,9 +148,10 @@ export class SacPolicy {
     const batch = this.sampled;
     const A = this.actionSize;
     const g = this.gradOut;
+    const G = this.groups.length;
     for (let b = 0; b < batch; b++) {
-      const gl = gradLogProbs[b] as number;
       for (let j = 0; j < A; j++) {
+        const gl = gradLogProbs[b * G + (this.groupOf[j] as number)] as number;
         const k = b * A + j;
         const t = this.t[k] as number;
         const gu = (gradActions[k] as number) * (1 - t * t) + gl * 2 * t;
