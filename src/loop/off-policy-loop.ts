@@ -20,11 +20,11 @@ import { writeCheckpoint } from './checkpoint.js';
 import { evaluatePolicy } from './evaluate.js';
 import { updateMetrics, type EvalResult, type UpdateMetrics } from './events.js';
 import type { LoopState } from './on-policy-loop.js';
-import { finishRun, freshLoopState, periodicWork, runClock, type SelfDrivenTrainingOptions } from './run-end.js';
+import { finishRun, freshLoopState, nextMultiple, periodicWork, runClock, type SelfDrivenTrainingOptions } from './run-end.js';
 import { recordTrainingEpisode } from './training-episodes.js';
 import { boundedActionSpaceOf, buildEnv } from './training-env.js';
 
-/** Env steps between two `update` events (and the finest grain of evaluations and checkpoints). */
+/** Env steps between two `update` events at most (an iteration also ends where an evaluation or a checkpoint is due). */
 export const OFF_POLICY_STEPS_PER_ITERATION = 1000;
 
 /** What an off-policy checkpoint keeps in its `env` slot: the env's snapshot (or null), the replay buffer and the loop's streams. */
@@ -96,7 +96,8 @@ export async function runOffPolicyTraining(o: SelfDrivenTrainingOptions<SacConfi
       if (o.shouldStop()) break;
       const t0 = performance.now();
       const start = state.step;
-      const end = Math.min(config.totalSteps, (Math.floor(state.step / OFF_POLICY_STEPS_PER_ITERATION) + 1) * OFF_POLICY_STEPS_PER_ITERATION);
+      // Iterations end at the evaluation and checkpoint grids too, so that those land on their steps.
+      const end = Math.min(config.totalSteps, nextMultiple(state.step, OFF_POLICY_STEPS_PER_ITERATION), nextMultiple(state.step, config.evalEvery), nextMultiple(state.step, config.checkpointEvery));
       const sums = new MetricSums();
       while (state.step < end) {
         if (state.step < config.learningStarts) agent.randomActions(N, explore, actions);

@@ -18,7 +18,7 @@ import { fastEngineInfo } from '../nn/fast/index.js';
 import { writeCheckpoint } from './checkpoint.js';
 import { evaluatePolicy } from './evaluate.js';
 import { updateMetrics, type EvalResult, type UpdateMetrics } from './events.js';
-import { finishRun, freshLoopState, runClock, type SelfDrivenTrainingOptions } from './run-end.js';
+import { finishRun, freshLoopState, nextMultiple, runClock, type SelfDrivenTrainingOptions } from './run-end.js';
 import type { LoopState } from './on-policy-loop.js';
 import { buildOfflineEvalEnv } from './training-env.js';
 
@@ -102,11 +102,6 @@ export async function runOfflineTraining(o: OfflineTrainingOptions): Promise<voi
   } finally {
     await evalEnv.close();
   }
-}
-
-/** The first multiple of `every` after `step` (Infinity when `every` is 0: never). */
-function nextMultiple(step: number, every: number): number {
-  return every > 0 ? (Math.floor(step / every) + 1) * every : Infinity;
 }
 
 /** Summed metrics of the gradient steps `from` … `to − 1`. */

@@ -35,6 +35,11 @@ export function runClock(state: Pick<LoopState, 'priorSeconds'>): () => number {
   return () => prior + (performance.now() - started) / 1000;
 }
 
+/** The first multiple of `every` after `step` (Infinity when `every` is 0: never). */
+export function nextMultiple(step: number, every: number): number {
+  return every > 0 ? (Math.floor(step / every) + 1) * every : Infinity;
+}
+
 /**
  * Whether work done every `every` steps (evaluations, checkpoints) is due at `step`, having last
  * been done at `last` (or the run having started or resumed there): the step count has crossed a

@@ -53,6 +53,9 @@ describe('SAC runs', () => {
     const first = await runToEnd({ config, checkpointDir: path.join(c, 'checkpoints') }, 1000);
     expect(first.events.some((e) => e.type === 'done')).toBe(false);
     expect(latestCheckpoint(c).loop.step).toBe(1000);
+    // Evaluations land on their grid even where it does not divide the iterations' 1000 steps.
+    const evals = await runToEnd({ config: { ...SMALL, totalSteps: 1200, evalEvery: 300, evalEpisodes: 1 } });
+    expect(evals.events.filter((e) => e.type === 'eval').map((e) => e.step)).toEqual([300, 600, 900, 1200]);
     const resumed = await runToEnd({ resumeFrom: c });
     expect(resumed.error).toBeUndefined();
     expect(resumed.events.find((e) => e.type === 'start')).toMatchObject({ resumed: true, exact: true });
