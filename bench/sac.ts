@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { runChild, runPool, type ChildJob } from '../src/bench/pool.js';
-import { aggregateMean, mean, stratifiedBootstrapCI } from '../src/bench/statistics.js';
+import { aggregateMean, mean, stepsToThreshold, stratifiedBootstrapCI } from '../src/bench/statistics.js';
 import { Rng } from '../src/core/rng.js';
 import type { TrainEvent } from '../src/loop/events.js';
 
@@ -60,7 +60,7 @@ function readRun(dir: string, seed: number): SeedResult {
   return {
     seed,
     finalEval: done.summary.finalEval?.mean ?? Number.NaN,
-    firstStepAtThreshold: curve.find((p) => p.mean >= THRESHOLD)?.step ?? null,
+    firstStepAtThreshold: stepsToThreshold(curve.map((p) => ({ step: p.step, value: p.mean })), THRESHOLD),
     curve,
     wallSeconds: done.summary.wallSeconds,
     gradientStepsPerSecond: gradientSteps / seconds,

@@ -49,7 +49,7 @@ export { resolveSacConfig, sacConfigSchema, type SacConfig, type SacConfigInput 
 export { requireBoundedBox, SacAgent, type SacAgentState, type SacStepMetrics } from './agents/sac/sac-agent.js';
 export { SAC_LOG_STD_MAX, SAC_LOG_STD_MIN, SacPolicy, type SacPolicyOptions, type SacPolicyState } from './agents/sac/sac-policy.js';
 export { actorLoss, logOneMinusTanhSquared, softTargets, squashedLogProb, temperatureLoss } from './algorithms/sac.js';
-export { OFF_POLICY_STEPS_PER_ITERATION, runOffPolicyTraining } from './loop/off-policy-loop.js';
+export { createSacAgent, OFF_POLICY_STEPS_PER_ITERATION, runOffPolicyTraining } from './loop/off-policy-loop.js';
 /** Offline RL from datasets: O-DICE and the semi-/true-gradient DICE updates, IQL, BC; DualDICE off-policy evaluation. */
 export {
   bcConfigSchema,

@@ -36,7 +36,6 @@ export class RecurrentPpoAgent implements OnPolicyAgent {
   private readonly storedCritic: Float64Array;
   private readonly numEnvs: number;
   private readonly peek: Float64Array;
-  /** Evaluation acts with its own hidden states, so it never disturbs the running episodes. */
   private readonly mb: {
     obs: Float32Array;
     actions: Int32Array | Float32Array;

@@ -17,6 +17,11 @@ export function thenMaybe<T, U>(x: MaybePromise<T>, f: (value: T) => MaybePromis
   return isPromiseLike(x) ? x.then(f) : f(x);
 }
 
+/** `x`'s value, awaited when it is a promise (for async code over envs that may be either). */
+export async function awaitMaybe<T>(x: MaybePromise<T>): Promise<T> {
+  return isPromiseLike(x) ? await x : x;
+}
+
 /** All values, synchronously if none is a promise. */
 export function allMaybe<T>(xs: readonly MaybePromise<T>[]): MaybePromise<T[]> {
   return xs.some(isPromiseLike) ? Promise.all(xs) : (xs as T[]);

@@ -5,7 +5,7 @@
  */
 
 import { ConfigError } from '../core/errors.js';
-import { isPromiseLike, type MaybePromise } from '../core/maybe-promise.js';
+import { awaitMaybe } from '../core/maybe-promise.js';
 import { Rng } from '../core/rng.js';
 import { Box } from '../core/spaces.js';
 import type { VectorEnv } from '../envs/vector/vector-env.js';
@@ -30,10 +30,6 @@ export interface CollectDatasetOptions {
   /** Called every `progressEvery` steps with the rows collected so far. */
   readonly onProgress?: (rows: number) => void;
   readonly progressEvery?: number;
-}
-
-async function awaitMaybe<T>(x: MaybePromise<T>): Promise<T> {
-  return isPromiseLike(x) ? await x : x;
 }
 
 /** The observation shape of an env's single copy (the Box's shape, else the flat size). */

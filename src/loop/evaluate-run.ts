@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { selectEngine } from '../agents/engines/select.js';
 import { createOnPolicyAgent, createOfflineAgent, isGradientConfig, isGroupConfig, isOfflineConfig, isOffPolicyConfig, resolveConfig, type AgentConfig } from '../agents/algorithms.js';
-import { requireBoundedBox, SacAgent } from '../agents/sac/sac-agent.js';
 import { ConfigError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import type { Box, Discrete } from '../core/spaces.js';
@@ -13,6 +12,7 @@ import { evaluatePolicy } from './evaluate.js';
 import type { EvalResult } from './events.js';
 import { gradientAgentFromCheckpoint } from './gradient-loop.js';
 import { createGrpoAgent } from './group-loop.js';
+import { createSacAgent } from './off-policy-loop.js';
 import { actionSpaceOf, boundedActionSpaceOf, buildEnv, buildOfflineEvalEnv, findWrapper } from './training-env.js';
 
 /** Options of {@link evaluateRun}. */
@@ -65,7 +65,7 @@ export async function loadRunPolicy(runDir: string, numEnvs = 1, checkpointFile:
       return { config, env, agent };
     }
     if (isOffPolicyConfig(config)) {
-      const agent = new SacAgent(config, env.observationSize, requireBoundedBox(boundedActionSpaceOf(env, config.env), config.env, config.stateDim ?? 0), new Rng(config.seed).split('agent'));
+      const agent = createSacAgent(config, env);
       agent.setState(checkpoint.agent);
       return { config, env, agent };
     }

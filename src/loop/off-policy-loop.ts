@@ -11,10 +11,10 @@
 import { requireBoundedBox, SacAgent, type SacStepMetrics } from '../agents/sac/sac-agent.js';
 import type { SacConfig } from '../agents/sac/sac-config.js';
 import { ConfigError } from '../core/errors.js';
-import { isPromiseLike } from '../core/maybe-promise.js';
+import { awaitMaybe } from '../core/maybe-promise.js';
 import { Rng, type RngState } from '../core/rng.js';
 import { ReplayBuffer, type ReplayBufferState } from '../data/replay-buffer.js';
-import { isSnapshotVectorEnv, type VectorResetResult, type VectorStepResult } from '../envs/vector/vector-env.js';
+import { isSnapshotVectorEnv, type VectorEnv, type VectorResetResult, type VectorStepResult } from '../envs/vector/vector-env.js';
 import { fastEngineInfo } from '../nn/fast/index.js';
 import { writeCheckpoint } from './checkpoint.js';
 import { evaluatePolicy } from './evaluate.js';
@@ -22,7 +22,7 @@ import { updateMetrics, type EvalResult, type UpdateMetrics } from './events.js'
 import type { LoopState } from './on-policy-loop.js';
 import { finishRun, freshLoopState, nextMultiple, periodicWork, runClock, type SelfDrivenTrainingOptions } from './run-end.js';
 import { recordTrainingEpisode } from './training-episodes.js';
-import { boundedActionSpaceOf, buildEnv } from './training-env.js';
+import { boundedActionSpaceOf, buildEnv, restoreEnvSnapshot } from './training-env.js';
 
 /** Env steps between two `update` events at most (an iteration also ends where an evaluation or a checkpoint is due). */
 export const OFF_POLICY_STEPS_PER_ITERATION = 1000;
@@ -35,7 +35,11 @@ interface OffPolicySnapshot {
   readonly explore: RngState;
 }
 
-const awaitMaybe = async <T>(x: T | Promise<T>): Promise<T> => (isPromiseLike(x) ? await x : x);
+/** The SAC agent of `config` for its (training or evaluation) env, with the run's initialisation stream. */
+export function createSacAgent(config: SacConfig, env: VectorEnv): SacAgent {
+  const actionSpace = requireBoundedBox(boundedActionSpaceOf(env, config.env), config.env, config.stateDim ?? 0);
+  return new SacAgent(config, env.observationSize, actionSpace, new Rng(config.seed).split('agent'));
+}
 
 /**
  * Trains SAC for `config.totalSteps` env steps, emitting `start`, training `episode`s, per
@@ -48,11 +52,10 @@ export async function runOffPolicyTraining(o: SelfDrivenTrainingOptions<SacConfi
   const env = buildEnv(config, N);
   const evalEnv = buildEnv(config, 1);
   try {
-    const actionSpace = requireBoundedBox(boundedActionSpaceOf(env, config.env), config.env, config.stateDim ?? 0);
+    const agent = createSacAgent(config, env);
     const O = env.observationSize;
-    const A = actionSpace.flatDim;
+    const A = env.actionSize;
     const rng = new Rng(config.seed);
-    const agent = new SacAgent(config, O, actionSpace, rng.split('agent'));
     const buffer = new ReplayBuffer({ capacity: config.bufferSize, observationShape: [O], actionDim: A, numEnvs: N, gamma: config.gamma });
     let batches = rng.split('batches');
     let explore = rng.split('explore');
@@ -64,11 +67,8 @@ export async function runOffPolicyTraining(o: SelfDrivenTrainingOptions<SacConfi
       batches = Rng.fromState(snap.batches);
       explore = Rng.fromState(snap.explore);
       state = resumed.loop;
-      if (snap.vectorEnv !== null) {
-        if (!isSnapshotVectorEnv(env)) throw new ConfigError(`${config.env}: the checkpoint holds an env snapshot, but this env cannot restore one`);
-        await awaitMaybe(env.reset({ seed: config.seed }));
-        env.setSnapshot(snap.vectorEnv);
-      } else {
+      if (snap.vectorEnv !== null) await restoreEnvSnapshot(env, config.env, config.seed, snap.vectorEnv);
+      else {
         // An env without snapshots: every copy starts a new episode, seeded by the iteration (reproducible, not equal to an uninterrupted run).
         const reset = await awaitMaybe<VectorResetResult>(env.reset({ seed: config.seed + state.iteration }));
         state = { ...state, observations: Float32Array.from(reset.observations) };

@@ -1,5 +1,5 @@
 import { explainedVariance } from '../algorithms/explained-variance.js';
-import { isPromiseLike } from '../core/maybe-promise.js';
+import { awaitMaybe } from '../core/maybe-promise.js';
 import { RolloutBuffer } from '../data/rollout-buffer.js';
 import type { BatchedActions, VectorEnv, VectorResetResult, VectorStepResult } from '../envs/vector/vector-env.js';
 import type { OnPolicyAgent } from './agent.js';
@@ -56,10 +56,6 @@ export interface OnPolicyLoopResult {
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-async function awaitMaybe<T>(x: T | Promise<T>): Promise<T> {
-  return isPromiseLike(x) ? await x : x;
-}
 
 /**
  * The on-policy training loop, written once for every on-policy algorithm: collect

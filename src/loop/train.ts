@@ -23,7 +23,7 @@ import { runGroupTraining } from './group-loop.js';
 import { runOfflineTraining } from './offline-loop.js';
 import { runOffPolicyTraining } from './off-policy-loop.js';
 import { runOnPolicy, type LoopState } from './on-policy-loop.js';
-import { actionSpaceOf, buildEnv, findWrapper } from './training-env.js';
+import { actionSpaceOf, buildEnv, findWrapper, restoreEnvSnapshot } from './training-env.js';
 
 /** Options of {@link train}. */
 export interface TrainOptions {
@@ -134,7 +134,10 @@ export function train(options: TrainOptions): TrainRun {
         let loopState: LoopState | undefined;
         if (resumed !== undefined) {
           agent.setState(resumed.agent);
-          loopState = resumed.env !== null ? await restoreEnvSnapshot(trainEnv, config, resumed) : await restartEpisodes(trainEnv, config, resumed);
+          if (resumed.env !== null) {
+            await restoreEnvSnapshot(trainEnv, config.env, config.seed, resumed.env);
+            loopState = resumed.loop;
+          } else loopState = await restartEpisodes(trainEnv, config, resumed);
         }
         live = { config, policy: agent, observationNormalizer: () => findWrapper(trainEnv, VectorNormalizeObservation)?.getState() ?? null };
         emit({ type: 'start', step: loopState?.step ?? 0, config, backend, resumed: resumed !== undefined, exact: resumed === undefined || resumed.env !== null });
@@ -216,15 +219,6 @@ export function train(options: TrainOptions): TrainRun {
   });
   const events$ = source$.pipe(share());
   return { config, events$, finished, stop: () => (stopRequested = true), live: () => live };
-}
-
-/** Puts the training env back into a checkpoint's exact state; the loop continues bit-identically. */
-async function restoreEnvSnapshot(env: VectorEnv, config: AgentConfig, resumed: Checkpoint): Promise<LoopState> {
-  if (!isSnapshotVectorEnv(env)) throw new ConfigError(`${config.env}: the checkpoint holds an env snapshot, but this env cannot restore one`);
-  // The env must be running before a snapshot replaces its state.
-  await env.reset({ seed: config.seed });
-  env.setSnapshot(resumed.env);
-  return resumed.loop;
 }
 
 /**

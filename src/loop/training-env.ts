@@ -3,7 +3,7 @@ import { ConfigError, SpaceMismatchError } from '../core/errors.js';
 import { Box, Discrete, describeSpace } from '../core/spaces.js';
 import '../envs/index.js';
 import { make } from '../envs/registry.js';
-import type { VectorEnv } from '../envs/vector/vector-env.js';
+import { isSnapshotVectorEnv, type VectorEnv } from '../envs/vector/vector-env.js';
 import { VectorClipAction } from '../envs/wrappers/clip-action.js';
 import { VectorNormalizeObservation } from '../envs/wrappers/normalize-observation.js';
 import { VectorFrameStack } from '../envs/wrappers/frame-stack.js';
@@ -43,6 +43,14 @@ function hasFiniteBounds(space: unknown): boolean {
   if (!(space instanceof Box)) return false;
   for (let j = 0; j < space.flatDim; j++) if (Number.isFinite(space.low[j]) || Number.isFinite(space.high[j])) return true;
   return false;
+}
+
+/** Puts the training env back into a checkpoint's snapshot of it, so that the loop continues bit-identically. */
+export async function restoreEnvSnapshot(env: VectorEnv, envId: string, seed: number, snapshot: unknown): Promise<void> {
+  if (!isSnapshotVectorEnv(env)) throw new ConfigError(`${envId}: the checkpoint holds an env snapshot, but this env cannot restore one`);
+  // The env must be running before a snapshot replaces its state.
+  await env.reset({ seed });
+  env.setSnapshot(snapshot);
 }
 
 /** The env an offline agent acts in: the raw env with episode statistics (offline agents see the dataset's raw observations). */
