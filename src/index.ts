@@ -41,15 +41,21 @@ export {
   type AgentConfigInput,
   type AlgorithmName,
   type GradientAgentConfig,
+  type OffPolicyConfig,
   type OnPolicyAlgorithmName,
   type OnPolicyConfig,
 } from './agents/algorithms.js';
-/** Soft actor-critic: off-policy learning from a replay buffer of the agent's own experience. */
+/** Soft actor-critic and TD3: off-policy learning from a replay buffer of the agent's own experience. */
 export { resolveSacConfig, sacConfigSchema, type SacConfig, type SacConfigInput } from './agents/sac/sac-config.js';
-export { requireBoundedBox, SacAgent, type SacAgentState, type SacStepMetrics } from './agents/sac/sac-agent.js';
+export { SacAgent, type SacAgentState } from './agents/sac/sac-agent.js';
+export { actionGradients, bootstrapFactors, BoxScaling, fitTwinCritics, requireBoundedBox, stateActionRows, type OffPolicyAgent, type OffPolicyStepMetrics } from './agents/off-policy-agent.js';
+export { batchFitsBuffer, offPolicyTailFields, replayFields } from './agents/off-policy-config.js';
+export { resolveTd3Config, td3ConfigSchema, type Td3Config, type Td3ConfigInput } from './agents/td3/td3-config.js';
+export { Td3Agent, type Td3AgentState } from './agents/td3/td3-agent.js';
+export { addExplorationNoise, deterministicActorLoss, smoothTargetActions } from './algorithms/td3.js';
 export { SAC_LOG_STD_MAX, SAC_LOG_STD_MIN, SacPolicy, type SacPolicyOptions, type SacPolicyState } from './agents/sac/sac-policy.js';
 export { actorLoss, logOneMinusTanhSquared, softTargets, squashedLogProb, temperatureLoss } from './algorithms/sac.js';
-export { createSacAgent, OFF_POLICY_STEPS_PER_ITERATION, runOffPolicyTraining } from './loop/off-policy-loop.js';
+export { createOffPolicyAgent, createSacAgent, OFF_POLICY_STEPS_PER_ITERATION, runOffPolicyTraining } from './loop/off-policy-loop.js';
 /** Offline RL from datasets: O-DICE and the semi-/true-gradient DICE updates, IQL, BC; DualDICE off-policy evaluation. */
 export {
   bcConfigSchema,
@@ -97,7 +103,7 @@ export { EPO_PHASE_LENGTH, epoPhaseWeight, smoothingMask, smoothingPenalty, Turn
 export { OFFLINE_STEPS_PER_ITERATION, runOfflineTraining, type OfflineTrainingOptions } from './loop/offline-loop.js';
 export { discountHorizon, estimatePolicyValue, monteCarloValue, type IntervalEstimate, type MonteCarloOptions, type PolicyValueEstimates, type PolicyValueOptions } from './loop/ope.js';
 export type { PolicyActor } from './loop/agent.js';
-export { LayerNormMlp, layerNormBackward, layerNormForward, type LayerNormMlpOptions } from './nn/fast/index.js';
+export { LayerNormMlp, layerNormBackward, layerNormForward, polyakUpdate, type LayerNormMlpOptions } from './nn/fast/index.js';
 /** Gradient agents through the differentiable simulator: APG (SHAC) and ILD (imitation via Chamfer distance). */
 export { ApgAgent, type ApgAgentState } from './agents/apg/apg-agent.js';
 export { apgConfigSchema, resolveApgConfig, type ApgConfig, type ApgConfigInput } from './agents/apg/apg-config.js';

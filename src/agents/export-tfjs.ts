@@ -14,8 +14,9 @@ export interface PolicyExportMetadata {
    * output is the mean, `logStd` its log-std, and actions are clipped into `actionBounds`.
    * `squashed-gaussian`: the output u is the mean before the squash, and an action is
    * mid + half·tanh(u + σ·ε) with mid and half the centre and half-width of `actionBounds`.
+   * `deterministic-tanh`: no noise, the action is mid + half·tanh(u) (TD3's actor).
    */
-  readonly distribution: 'categorical' | 'gaussian' | 'squashed-gaussian';
+  readonly distribution: 'categorical' | 'gaussian' | 'squashed-gaussian' | 'deterministic-tanh';
   /** The state-independent log-std (already clamped where the policy clamps it); null where there is none or the noise depends on the state (gSDE). */
   readonly logStd: number[] | null;
   /** The Box action space's bounds; null for discrete actions. */

@@ -12,7 +12,7 @@ import { evaluatePolicy } from './evaluate.js';
 import type { EvalResult } from './events.js';
 import { gradientAgentFromCheckpoint } from './gradient-loop.js';
 import { createGrpoAgent } from './group-loop.js';
-import { createSacAgent } from './off-policy-loop.js';
+import { createOffPolicyAgent } from './off-policy-loop.js';
 import { actionSpaceOf, boundedActionSpaceOf, buildEnv, buildOfflineEvalEnv, findWrapper } from './training-env.js';
 
 /** Options of {@link evaluateRun}. */
@@ -65,7 +65,7 @@ export async function loadRunPolicy(runDir: string, numEnvs = 1, checkpointFile:
       return { config, env, agent };
     }
     if (isOffPolicyConfig(config)) {
-      const agent = createSacAgent(config, env);
+      const agent = createOffPolicyAgent(config, env);
       agent.setState(checkpoint.agent);
       return { config, env, agent };
     }

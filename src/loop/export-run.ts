@@ -7,9 +7,11 @@ import type { OfflineConfig } from '../agents/offline/offline-config.js';
 import { requireBoxActions } from '../agents/offline/offline-agent.js';
 import type { OfflineGaussianPolicyState } from '../agents/offline/gaussian-policy.js';
 import type { SquashedGaussianPolicyState } from '../agents/apg/squashed-gaussian.js';
-import { requireBoundedBox } from '../agents/sac/sac-agent.js';
+import { requireBoundedBox } from '../agents/off-policy-agent.js';
 import type { SacConfig } from '../agents/sac/sac-config.js';
 import type { SacPolicyState } from '../agents/sac/sac-policy.js';
+import type { Td3AgentState } from '../agents/td3/td3-agent.js';
+import type { Td3Config } from '../agents/td3/td3-config.js';
 import { FastMlp } from '../nn/fast/index.js';
 import { NORMALIZER_EPSILON } from '../agents/apg/window-normalizer.js';
 import { clampLogStd } from '../algorithms/weighted-likelihood.js';
@@ -36,7 +38,7 @@ interface PolicyExport {
  * `weights.bin` in `outDir`), loadable in a browser with plain `@tensorflow/tfjs`: the
  * on-policy algorithms' actor, the gradient agents' (APG, ILD) squashed Gaussian and the
  * offline agents' (O-DICE, IQL, BC, the DICE variants) Gaussian, SAC's squashed Gaussian (its
- * mean). Returns the path of `model.json`.
+ * mean), TD3's deterministic actor. Returns the path of `model.json`.
  */
 export async function exportRunPolicy(runDir: string, outDir: string): Promise<string> {
   const checkpoint = readCheckpoint(path.join(runDir, 'checkpoints', LATEST));
@@ -55,7 +57,9 @@ export async function exportRunPolicy(runDir: string, outDir: string): Promise<s
       : isGradientConfig(config)
         ? gradientExport(config, checkpoint, facts)
         : isOffPolicyConfig(config)
-          ? sacExport(config, checkpoint, facts)
+          ? config.algo === 'sac'
+            ? sacExport(config, checkpoint, facts)
+            : td3Export(config, checkpoint, facts)
           : onPolicyExport(config, checkpoint, facts);
     return await exportPolicy(outDir, policy.network, policy.metadata);
   } finally {
@@ -119,6 +123,14 @@ function sacExport(config: SacConfig, checkpoint: Checkpoint, facts: EnvFacts): 
   for (let i = 0; i < last.inSize; i++) for (let o = 0; o < A; o++) params[last.offset + i * A + o] = full[last.offset + i * 2 * A + o] as number;
   for (let o = 0; o < A; o++) params[last.offset + last.inSize * A + o] = full[last.offset + last.inSize * 2 * A + o] as number;
   return { network: { slots, params, activation: config.policy.activation }, metadata: metadataOf(config, facts, { distribution: 'squashed-gaussian', logStd: null, observationNormalizer: null }) };
+}
+
+/** TD3: the actor's layers as they are; its tanh output becomes `deterministic-tanh`, mid + half·tanh(u). */
+function td3Export(config: Td3Config, checkpoint: Checkpoint, facts: EnvFacts): PolicyExport {
+  const A = requireBoundedBox(facts.actionSpace, config.env, 0, 'TD3').flatDim;
+  const slots = denseSlots([facts.observationSize, ...config.policy.hidden, A]);
+  const params = (checkpoint.agent as Td3AgentState).actor;
+  return { network: { slots, params, activation: config.policy.activation }, metadata: metadataOf(config, facts, { distribution: 'deterministic-tanh', logStd: null, observationNormalizer: null }) };
 }
 
 /** The offline agents: a Gaussian on raw observations whose log-std is clamped to the config's range. */

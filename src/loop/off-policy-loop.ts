@@ -1,5 +1,5 @@
 /**
- * The training loop of SAC: act (uniformly at random before `learningStarts`), store every
+ * The training loop of the off-policy algorithms (SAC, TD3): act (uniformly at random before `learningStarts`), store every
  * transition in a replay buffer, and every `trainFreq` vector steps take `gradientSteps`
  * gradient steps on uniform minibatches of it — SB3's `OffPolicyAlgorithm.learn`. Events,
  * evaluations, checkpoints (which hold the replay buffer and the env's snapshot, so a resumed run
@@ -8,8 +8,11 @@
  * @module
  */
 
-import { requireBoundedBox, SacAgent, type SacStepMetrics } from '../agents/sac/sac-agent.js';
+import type { OffPolicyConfig } from '../agents/algorithms.js';
+import { requireBoundedBox, type OffPolicyAgent, type OffPolicyStepMetrics } from '../agents/off-policy-agent.js';
+import { SacAgent } from '../agents/sac/sac-agent.js';
 import type { SacConfig } from '../agents/sac/sac-config.js';
+import { Td3Agent } from '../agents/td3/td3-agent.js';
 import { ConfigError } from '../core/errors.js';
 import { awaitMaybe } from '../core/maybe-promise.js';
 import { Rng, type RngState } from '../core/rng.js';
@@ -41,18 +44,25 @@ export function createSacAgent(config: SacConfig, env: VectorEnv): SacAgent {
   return new SacAgent(config, env.observationSize, actionSpace, new Rng(config.seed).split('agent'));
 }
 
+/** The off-policy agent (SAC or TD3) of `config` for its (training or evaluation) env, with the run's initialisation stream. */
+export function createOffPolicyAgent(config: OffPolicyConfig, env: VectorEnv): OffPolicyAgent {
+  if (config.algo === 'sac') return createSacAgent(config, env);
+  const actionSpace = requireBoundedBox(boundedActionSpaceOf(env, config.env), config.env, 0, 'TD3');
+  return new Td3Agent(config, env.observationSize, actionSpace, new Rng(config.seed).split('agent'));
+}
+
 /**
- * Trains SAC for `config.totalSteps` env steps, emitting `start`, training `episode`s, per
+ * Trains an off-policy agent for `config.totalSteps` env steps, emitting `start`, training `episode`s, per
  * iteration `rollout` (env steps per second, learning included) and `update` (the gradient
  * steps' mean losses), `eval` and `checkpoint` on schedule, and `done` at the budget.
  */
-export async function runOffPolicyTraining(o: SelfDrivenTrainingOptions<SacConfig>): Promise<void> {
+export async function runOffPolicyTraining(o: SelfDrivenTrainingOptions<OffPolicyConfig>): Promise<void> {
   const { config, resumed } = o;
   const N = config.numEnvs;
   const env = buildEnv(config, N);
   const evalEnv = buildEnv(config, 1);
   try {
-    const agent = createSacAgent(config, env);
+    const agent = createOffPolicyAgent(config, env);
     const O = env.observationSize;
     const A = env.actionSize;
     const rng = new Rng(config.seed);
@@ -98,7 +108,7 @@ export async function runOffPolicyTraining(o: SelfDrivenTrainingOptions<SacConfi
       const start = state.step;
       // Iterations end at the evaluation and checkpoint grids too, so that those land on their steps.
       const end = Math.min(config.totalSteps, nextMultiple(state.step, OFF_POLICY_STEPS_PER_ITERATION), nextMultiple(state.step, config.evalEvery), nextMultiple(state.step, config.checkpointEvery));
-      const sums = new MetricSums();
+      const sums = new MetricSums(config.algo.toUpperCase());
       while (state.step < end) {
         if (state.step < config.learningStarts) agent.randomActions(N, explore, actions);
         else actions.set(agent.act(state.observations, N, false).actions);
@@ -128,40 +138,55 @@ export async function runOffPolicyTraining(o: SelfDrivenTrainingOptions<SacConfi
   }
 }
 
-/** Sums of the gradient steps' metrics over an iteration. */
+/** Sums of the gradient steps' metrics over an iteration; each diagnostic is averaged over the steps that measured it. */
 class MetricSums {
   steps = 0;
-  private critic = 0;
-  private actor = 0;
-  private meanQ = 0;
-  /** Per entropy group: α, its loss, the entropy estimate. */
-  private alphas: number[] = [];
-  private alphaLosses: number[] = [];
-  private entropies: number[] = [];
+  private readonly algo: string;
+  private critic = new FiniteMean();
+  private actor = new FiniteMean();
+  private entropy = new FiniteMean();
+  private details = new Map<string, FiniteMean>();
 
-  add(m: SacStepMetrics, step: number): void {
-    if (!Number.isFinite(m.criticLoss) || !Number.isFinite(m.actorLoss)) {
-      throw new ConfigError(`SAC at step ${step}: the loss is not finite (critic ${m.criticLoss}, actor ${m.actorLoss}); lower learningRate, or check the env's rewards and observations for NaN or huge values`);
-    }
-    const sum = (into: number[], xs: readonly number[]) => xs.forEach((x, g) => (into[g] = (into[g] ?? 0) + x));
-    this.steps++;
-    this.critic += m.criticLoss;
-    this.actor += m.actorLoss;
-    this.meanQ += m.meanQ;
-    sum(this.alphas, m.alphas);
-    sum(this.alphaLosses, m.alphaLosses);
-    sum(this.entropies, m.entropies);
+  constructor(algo: string) {
+    this.algo = algo;
   }
 
-  /** The means; the entropy and α of the action in the main fields, z′'s (SAC-RS) in the details. */
-  metrics(learningRate: number, seconds: number, bufferRows: number): UpdateMetrics {
-    const n = this.steps;
-    const details: Record<string, number> = { alpha: (this.alphas[0] as number) / n, alphaLoss: (this.alphaLosses[0] as number) / n, meanQ: this.meanQ / n, bufferRows };
-    if (this.alphas.length > 1) {
-      details['stateAlpha'] = (this.alphas[1] as number) / n;
-      details['stateAlphaLoss'] = (this.alphaLosses[1] as number) / n;
-      details['stateEntropy'] = (this.entropies[1] as number) / n;
+  add(m: OffPolicyStepMetrics, step: number): void {
+    if (!Number.isFinite(m.criticLoss) || (m.actorLoss !== null && !Number.isFinite(m.actorLoss))) {
+      throw new ConfigError(`${this.algo} at step ${step}: the loss is not finite (critic ${m.criticLoss}, actor ${m.actorLoss}); lower learningRate, or check the env's rewards and observations for NaN or huge values`);
     }
-    return updateMetrics({ policyLoss: this.actor / n, valueLoss: this.critic / n, entropy: (this.entropies[0] as number) / n, learningRate, epochs: n, seconds, details });
+    this.steps++;
+    this.critic.add(m.criticLoss);
+    if (m.actorLoss !== null) this.actor.add(m.actorLoss);
+    if (m.entropy !== null) this.entropy.add(m.entropy);
+    for (const [key, value] of Object.entries(m.details)) {
+      let mean = this.details.get(key);
+      if (mean === undefined) this.details.set(key, (mean = new FiniteMean()));
+      mean.add(value);
+    }
+  }
+
+  /** The means (NaN for what no step measured). */
+  metrics(learningRate: number, seconds: number, bufferRows: number): UpdateMetrics {
+    const details: Record<string, number> = {};
+    for (const [key, mean] of this.details) details[key] = mean.value;
+    details['bufferRows'] = bufferRows;
+    return updateMetrics({ policyLoss: this.actor.value, valueLoss: this.critic.value, entropy: this.entropy.value, learningRate, epochs: this.steps, seconds, details });
+  }
+}
+
+/** The mean of the finite numbers added (NaN if none). */
+class FiniteMean {
+  private sum = 0;
+  private count = 0;
+
+  add(x: number): void {
+    if (!Number.isFinite(x)) return;
+    this.sum += x;
+    this.count++;
+  }
+
+  get value(): number {
+    return this.count === 0 ? Number.NaN : this.sum / this.count;
   }
 }

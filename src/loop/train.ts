@@ -2,10 +2,9 @@ import { Observable, share } from 'rxjs';
 import path from 'node:path';
 import { selectEngine } from '../agents/engines/select.js';
 import { ActorCritic } from '../agents/actor-critic.js';
-import { createOnPolicyAgent, isGradientConfig, isGroupConfig, isOfflineConfig, isOffPolicyConfig, resolveConfig, type AgentConfig, type AgentConfigInput, type GradientAgentConfig, type OnPolicyConfig } from '../agents/algorithms.js';
+import { createOnPolicyAgent, isGradientConfig, isGroupConfig, isOfflineConfig, isOffPolicyConfig, resolveConfig, type AgentConfig, type AgentConfigInput, type GradientAgentConfig, type OffPolicyConfig, type OnPolicyConfig } from '../agents/algorithms.js';
 import type { GrpoConfig } from '../agents/grpo/grpo-config.js';
 import type { OfflineConfig } from '../agents/offline/offline-config.js';
-import type { SacConfig } from '../agents/sac/sac-config.js';
 import { ConfigError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import type { OfflineDataset } from '../data/dataset.js';
@@ -43,7 +42,7 @@ export interface TrainOptions {
  * normalise inside the policy, the offline agents act on raw observations).
  */
 export interface LivePolicy {
-  readonly config: OnPolicyConfig | GradientAgentConfig | OfflineConfig | GrpoConfig | SacConfig;
+  readonly config: OnPolicyConfig | GradientAgentConfig | OfflineConfig | GrpoConfig | OffPolicyConfig;
   readonly policy: PolicyActor;
   observationNormalizer(): NormalizeObservationState | null;
 }
@@ -87,7 +86,7 @@ export function train(options: TrainOptions): TrainRun {
   let stopRequested = false;
   let live: LivePolicy | undefined;
   // The gradient agents normalise observations inside the policy, the others here not at all: no env statistics to lend.
-  const lendOwnPolicy = (own: GradientAgentConfig | OfflineConfig | GrpoConfig | SacConfig) => (policy: PolicyActor) => (live = { config: own, policy, observationNormalizer: () => null });
+  const lendOwnPolicy = (own: GradientAgentConfig | OfflineConfig | GrpoConfig | OffPolicyConfig) => (policy: PolicyActor) => (live = { config: own, policy, observationNormalizer: () => null });
   const source$ = new Observable<TrainEvent>((subscriber) => {
     let step = 0;
     const emit = (event: TrainEvent) => {

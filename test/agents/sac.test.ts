@@ -3,10 +3,9 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/agents/algorithms.js';
 import { ConfigError } from '../../src/core/errors.js';
-import * as tf from '@tensorflow/tfjs';
-import { evaluateRun, loadRunPolicy } from '../../src/loop/evaluate-run.js';
+import { evaluateRun } from '../../src/loop/evaluate-run.js';
 import { exportRunPolicy } from '../../src/loop/export-run.js';
-import { loadExported } from '../helpers/exported-model.js';
+import { agentBytes, expectExportActsAsEvaluation, expectSameBytesAndExactResume } from '../helpers/off-policy.js';
 import { latestCheckpoint, runToEnd, summaryOf, TempDirs } from '../helpers/run.js';
 
 const tmp = new TempDirs('rxrl-sac-');
@@ -44,51 +43,14 @@ describe('SAC runs', () => {
   }, 120_000);
 
   it('same seed, same bytes; a stopped run resumed from its checkpoint (replay buffer included) ends with the same bytes', async () => {
-    const config = { ...SMALL, totalSteps: 2000, checkpointEvery: 1000 };
-    const a = tmp.make();
-    const b = tmp.make();
-    const c = tmp.make();
-    expect((await runToEnd({ config, checkpointDir: path.join(a, 'checkpoints') })).error).toBeUndefined();
-    expect((await runToEnd({ config, checkpointDir: path.join(b, 'checkpoints') })).error).toBeUndefined();
-    const first = await runToEnd({ config, checkpointDir: path.join(c, 'checkpoints') }, 1000);
-    expect(first.events.some((e) => e.type === 'done')).toBe(false);
-    expect(latestCheckpoint(c).loop.step).toBe(1000);
+    await expectSameBytesAndExactResume(tmp, { ...SMALL, totalSteps: 2000, checkpointEvery: 1000 }, 1000);
     // Evaluations land on their grid even where it does not divide the iterations' 1000 steps.
     const evals = await runToEnd({ config: { ...SMALL, totalSteps: 1200, evalEvery: 300, evalEpisodes: 1 } });
     expect(evals.events.filter((e) => e.type === 'eval').map((e) => e.step)).toEqual([300, 600, 900, 1200]);
-    const resumed = await runToEnd({ resumeFrom: c });
-    expect(resumed.error).toBeUndefined();
-    expect(resumed.events.find((e) => e.type === 'start')).toMatchObject({ resumed: true, exact: true });
-    const bytes = (dir: string) => JSON.stringify(latestCheckpoint(dir).agent, (_k, v: unknown) => (ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : v));
-    expect(bytes(b)).toBe(bytes(a));
-    expect(bytes(c)).toBe(bytes(a));
-    const result = await evaluateRun(a, { episodes: 1, deterministic: true });
-    expect(Number.isFinite(result.mean)).toBe(true);
   }, 120_000);
 
   it('exports its policy\'s mean: squashed into the exported bounds, it is the action the run evaluates with', async () => {
-    const dir = tmp.make();
-    expect((await runToEnd({ config: { ...SMALL, totalSteps: 800 }, checkpointDir: path.join(dir, 'checkpoints') })).error).toBeUndefined();
-    const modelDir = path.join(dir, 'export');
-    await exportRunPolicy(dir, modelDir);
-    const model = await loadExported(modelDir);
-    const meta = model.getUserDefinedMetadata() as { distribution: string; logStd: number[] | null; actionBounds: { low: number[]; high: number[] }; algo: string };
-    expect(meta).toMatchObject({ distribution: 'squashed-gaussian', logStd: null, algo: 'sac', actionBounds: { low: [-2], high: [2] } });
-    const loaded = await loadRunPolicy(dir);
-    try {
-      const reset = await loaded.env.reset({ seed: 5 });
-      let obs = Float32Array.from(reset.observations);
-      for (let t = 0; t < 5; t++) {
-        const expected = loaded.agent.act(obs, 1, true).actions[0] as number;
-        const u = tf.tidy(() => (model.predict(tf.tensor2d(obs, [1, 3])) as tf.Tensor).dataSync());
-        expect(Math.abs(2 * Math.tanh(u[0] as number) - expected)).toBeLessThan(1e-5);
-        const r = await loaded.env.step(Float32Array.of(expected));
-        obs = Float32Array.from(r.observations);
-      }
-    } finally {
-      await loaded.env.close();
-      model.dispose();
-    }
+    await expectExportActsAsEvaluation(tmp, { ...SMALL, totalSteps: 800 }, { distribution: 'squashed-gaussian', logStd: null, algo: 'sac' });
   }, 60_000);
 
   it('SAC-RS: the internal state is observed and chosen (z′ in (−1, 1)) with a temperature of its own; resumes exactly; not exportable', async () => {
@@ -109,8 +71,7 @@ describe('SAC runs', () => {
     for (let r = 0; r < 2000; r++) for (let j = 1; j < 4; j++) expect(Math.abs(replay.actions[r * 4 + j] as number)).toBeLessThan(1);
     await runToEnd({ config, checkpointDir: path.join(c, 'checkpoints') }, 1000);
     expect((await runToEnd({ resumeFrom: c })).error).toBeUndefined();
-    const bytes = (dir: string) => JSON.stringify(latestCheckpoint(dir).agent, (_k, v: unknown) => (ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : v));
-    expect(bytes(c)).toBe(bytes(a));
+    expect(agentBytes(c)).toBe(agentBytes(a));
     expect(Number.isFinite((await evaluateRun(a, { episodes: 1, deterministic: true })).mean)).toBe(true);
     await expect(exportRunPolicy(a, path.join(a, 'export'))).rejects.toThrow(/internal state z.*rxrl eval --run/);
   }, 120_000);

@@ -7,7 +7,7 @@
  */
 
 import type { Rng } from '../../core/rng.js';
-import { Adam, FastArena, LayerNormMlp, type AdamState } from '../../nn/fast/index.js';
+import { Adam, FastArena, LayerNormMlp, polyakUpdate, type AdamState } from '../../nn/fast/index.js';
 
 /** Options of {@link ValueHeads}. */
 export interface ValueHeadsOptions {
@@ -153,9 +153,7 @@ export class ValueHeads {
 
   /** Polyak averaging target ← (1 − τ)·target + τ·online (the reference codes' `tau` / `alpha` = 0.005). */
   softUpdate(tau: number): void {
-    const t = this.target;
-    const p = this.params;
-    for (let i = 0; i < t.length; i++) t[i] = (1 - tau) * (t[i] as number) + tau * (p[i] as number);
+    polyakUpdate(this.target, this.params, tau);
   }
 
   getState(): ValueHeadsState {

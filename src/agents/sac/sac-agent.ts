@@ -6,31 +6,15 @@
  * @module
  */
 
-import { twinRegressionLoss } from '../../algorithms/iql.js';
 import { actorLoss, entropyTerms, softTargets, temperatureLoss } from '../../algorithms/sac.js';
-import { ConfigError } from '../../core/errors.js';
 import { Rng, type RngState } from '../../core/rng.js';
-import type { Box, Discrete } from '../../core/spaces.js';
+import type { Box } from '../../core/spaces.js';
 import type { TransitionBatch } from '../../data/transitions.js';
-import type { PolicyActor } from '../../loop/agent.js';
 import { Adam, type AdamState } from '../../nn/fast/index.js';
 import { ValueHeads, type ValueHeadsState } from '../offline/value-heads.js';
+import { actionGradients, bootstrapFactors, BoxScaling, fitTwinCritics, stateActionRows, type OffPolicyAgent, type OffPolicyStepMetrics } from '../off-policy-agent.js';
 import type { SacConfig } from './sac-config.js';
 import { SacPolicy, type SacPolicyState } from './sac-policy.js';
-
-/** What one gradient step measured; per entropy group (SAC: one; SAC-RS: the action, then z′). */
-export interface SacStepMetrics {
-  readonly criticLoss: number;
-  readonly actorLoss: number;
-  /** α of each group used in this step's losses. */
-  readonly alphas: readonly number[];
-  /** The temperatures' losses (NaN where α is fixed). */
-  readonly alphaLosses: readonly number[];
-  /** −mean log π of the actor's sample per group: the entropy estimates the temperatures are tuned on. */
-  readonly entropies: readonly number[];
-  /** Mean of the critics' Q(s, a) on the batch. */
-  readonly meanQ: number;
-}
 
 /** Serialisable state of a {@link SacAgent}. */
 export interface SacAgentState {
@@ -45,24 +29,14 @@ export interface SacAgentState {
   readonly gradientSteps: number;
 }
 
-/** The Box of a SAC agent's actions, refusing what tanh squashing cannot serve; the last `free` entries (SAC-RS's z′) may be unbounded. */
-export function requireBoundedBox(space: Box | Discrete, env: string, free = 0): Box {
-  if (space.kind !== 'Box') throw new ConfigError(`${env}: SAC needs continuous (Box) actions, got ${space.kind}; use PPO or A2C for discrete actions`);
-  for (let j = 0; j < space.flatDim - free; j++) {
-    if (!Number.isFinite(space.low[j]) || !Number.isFinite(space.high[j])) throw new ConfigError(`${env}: SAC squashes actions with tanh into the action bounds, but entry ${j} is unbounded [${space.low[j]}, ${space.high[j]}]; wrap the env to give it finite bounds`);
-  }
-  return space;
-}
-
 /** A SAC learner on `observationSize` observations and a bounded Box of actions. */
-export class SacAgent implements PolicyActor {
+export class SacAgent implements OffPolicyAgent {
   readonly policy: SacPolicy;
   readonly critic: ValueHeads;
   private readonly config: SacConfig;
   private readonly obsDim: number;
   private readonly actDim: number;
-  private readonly mid: Float64Array;
-  private readonly half: Float64Array;
+  private readonly scaling: BoxScaling;
   /** Sizes of the entropy groups: [A] for SAC, [A − Z, Z] for SAC-RS. */
   private readonly groups: readonly number[];
   private readonly targetEntropies: readonly number[];
@@ -95,15 +69,9 @@ export class SacAgent implements PolicyActor {
     this.config = config;
     this.obsDim = observationSize;
     this.actDim = actionSpace.flatDim;
-    this.mid = new Float64Array(this.actDim);
-    this.half = new Float64Array(this.actDim);
     const Z = config.stateDim ?? 0;
-    // z′ lives in (−1, 1) as the policy squashes it: mid 0, half-width 1.
-    this.half.fill(1);
-    for (let j = 0; j < this.actDim - Z; j++) {
-      this.mid[j] = ((actionSpace.low[j] as number) + (actionSpace.high[j] as number)) / 2;
-      this.half[j] = ((actionSpace.high[j] as number) - (actionSpace.low[j] as number)) / 2;
-    }
+    // z′ lives in (−1, 1) as the policy squashes it: the env takes it as it is.
+    this.scaling = new BoxScaling(actionSpace, Z);
     this.groups = Z > 0 ? [this.actDim - Z, Z] : [this.actDim];
     this.policy = new SacPolicy({ observationSize, actionSize: this.actDim, hidden: config.policy.hidden, activation: config.policy.activation, learningRate: config.learningRate, groups: this.groups, rng: rng.split('policy') });
     // Pass 0 fits the critics; pass 1 differentiates them at the actor's actions.
@@ -136,21 +104,12 @@ export class SacAgent implements PolicyActor {
     }
     if (deterministic) this.policy.mode(observations, n, this.squashed);
     else this.policy.infer(observations, n, sampler, this.squashed, this.actLogProbs);
-    return { actions: this.toEnv(this.squashed, n, this.actOut) };
+    return { actions: this.scaling.toEnv(this.squashed, n, this.actOut) };
   }
 
   /** Uniformly random env actions for `n` copies from `rng` (SB3's warm-up before learning starts). */
   randomActions(n: number, rng: Rng, out: Float32Array): Float32Array {
-    const A = this.actDim;
-    if (this.squashed.length < n * A) this.squashed = new Float64Array(n * A);
-    for (let k = 0; k < n * A; k++) this.squashed[k] = rng.uniformRange(-1, 1);
-    return this.toEnv(this.squashed, n, out);
-  }
-
-  private toEnv(t: Float64Array, n: number, out: Float32Array): Float32Array {
-    const A = this.actDim;
-    for (let b = 0; b < n; b++) for (let j = 0; j < A; j++) out[b * A + j] = (this.mid[j] as number) + (this.half[j] as number) * (t[b * A + j] as number);
-    return out.subarray(0, n * A);
+    return this.scaling.randomActions(n, rng, out);
   }
 
   private ensure(batch: number): void {
@@ -172,22 +131,11 @@ export class SacAgent implements PolicyActor {
 
   /** Rows [s_b, t_b] into the critic-input scratch; `squashed` actions, or env actions mapped back to [−1, 1]. */
   private criticInput(observations: Float32Array, actions: ArrayLike<number>, batch: number, envScale: boolean): Float64Array {
-    const O = this.obsDim;
-    const A = this.actDim;
-    const D = O + A;
-    const sa = this.stateActions;
-    for (let b = 0; b < batch; b++) {
-      for (let i = 0; i < O; i++) sa[b * D + i] = observations[b * O + i] as number;
-      for (let j = 0; j < A; j++) {
-        const a = actions[b * A + j] as number;
-        sa[b * D + O + j] = envScale ? Math.min(1, Math.max(-1, (a - (this.mid[j] as number)) / (this.half[j] as number))) : a;
-      }
-    }
-    return sa.subarray(0, batch * D);
+    return stateActionRows(observations, actions, batch, this.obsDim, this.actDim, envScale ? this.scaling : null, this.stateActions);
   }
 
   /** One gradient step on `batch` (actions in the env's scale, as the replay buffer holds them). */
-  update(batch: TransitionBatch): SacStepMetrics {
+  update(batch: TransitionBatch): OffPolicyStepMetrics {
     const B = batch.size;
     const A = this.actDim;
     this.ensure(B);
@@ -211,33 +159,29 @@ export class SacAgent implements PolicyActor {
     // Soft targets from the target critics at the policy's next actions.
     this.policy.infer(batch.nextObservations, B, this.noise, this.nextActions, this.nextLogProbs);
     this.critic.targetMin(this.criticInput(batch.nextObservations, this.nextActions, B, false), B, this.nextMinQ);
-    for (let b = 0; b < B; b++) this.bootstrap[b] = (batch.discounts[b] as number) * (1 - (batch.terminals[b] as number));
     entropyTerms(this.nextLogProbs, alphas, B, this.nextTerms);
-    softTargets(batch.rewards, this.bootstrap, this.nextMinQ, this.nextTerms, B, this.targets);
+    softTargets(batch.rewards, bootstrapFactors(batch, this.bootstrap), this.nextMinQ, this.nextTerms, B, this.targets);
     // Critics: ½ Σ_k MSE(Q_k(s, a), y).
-    const fit = this.critic.pass(0);
-    const q = fit.forward(this.criticInput(batch.observations, batch.actions, B, true), B);
-    let meanQ = 0;
-    for (let k = 0; k < 2 * B; k++) meanQ += (q[k] as number) / (2 * B);
-    const criticLoss = twinRegressionLoss(q, this.targets, 2, B, this.gradQ);
-    fit.backward(this.gradQ, B);
-    this.critic.step(fit.grads);
+    const { loss: criticLoss, meanQ } = fitTwinCritics(this.critic, this.criticInput(batch.observations, batch.actions, B, true), this.targets, B, 1, this.gradQ);
     // Actor: α·log π − min_k Q_k at its own actions, through the updated critics.
     const at = this.critic.pass(1);
     const qPi = at.forward(this.criticInput(batch.observations, pi.actions, B, false), B);
     entropyTerms(pi.logProbs, alphas, B, this.terms);
     const loss = actorLoss(qPi, this.terms, 2, B, this.gradQ);
-    const inputGrad = at.backwardToInput(this.gradQ, B);
-    const D = this.obsDim + A;
-    for (let b = 0; b < B; b++) {
-      for (let j = 0; j < A; j++) this.gradActions[b * A + j] = inputGrad[b * D + this.obsDim + j] as number;
-      for (let g = 0; g < G; g++) this.gradLogProbs[b * G + g] = (alphas[g] as number) / B;
-    }
+    actionGradients(at.backwardToInput(this.gradQ, B), B, this.obsDim, A, this.gradActions);
+    for (let b = 0; b < B; b++) for (let g = 0; g < G; g++) this.gradLogProbs[b * G + g] = (alphas[g] as number) / B;
     this.policy.backward(this.gradActions, this.gradLogProbs);
     this.policy.step();
     this.gradientSteps++;
     if (this.gradientSteps % this.config.targetUpdateInterval === 0) this.critic.softUpdate(this.config.tau);
-    return { criticLoss, actorLoss: loss, alphas: Array.from(alphas), alphaLosses, entropies, meanQ };
+    // The action's temperature and entropy in the main fields, z′'s (SAC-RS) in the details.
+    const details: Record<string, number> = { alpha: alphas[0] as number, alphaLoss: alphaLosses[0] as number, meanQ };
+    if (G > 1) {
+      details['stateAlpha'] = alphas[1] as number;
+      details['stateAlphaLoss'] = alphaLosses[1] as number;
+      details['stateEntropy'] = entropies[1] as number;
+    }
+    return { criticLoss, actorLoss: loss, entropy: entropies[0] as number, details };
   }
 
   getState(): SacAgentState {

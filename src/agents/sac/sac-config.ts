@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import sacTable from '../hyperparams/sac.json' with { type: 'json' };
+import { batchFitsBuffer, offPolicyTailFields, replayFields } from '../off-policy-config.js';
 import { resolveLayeredConfig, runHeadFields } from '../ppo-config.js';
 
 /**
@@ -13,19 +14,7 @@ export const sacConfigSchema = z
     ...runHeadFields,
     /** Adam's rate for the actor, the critics and the temperature (SB3 learning_rate 3e-4). */
     learningRate: z.number().positive().default(3e-4),
-    /** Transitions kept (SB3 buffer_size 1e6). */
-    bufferSize: z.number().int().positive().default(1_000_000),
-    /** Env steps of uniformly random actions before learning starts (SB3 learning_starts 100). */
-    learningStarts: z.number().int().min(0).default(100),
-    /** Transitions per gradient step (SB3 batch_size 256). */
-    batchSize: z.number().int().positive().default(256),
-    /** Polyak rate of the target critics (SB3 tau 0.005). */
-    tau: z.number().gt(0).max(1).default(0.005),
-    gamma: z.number().min(0).max(1).default(0.99),
-    /** Vector-env steps between training rounds (SB3 train_freq 1). */
-    trainFreq: z.number().int().positive().default(1),
-    /** Gradient steps per training round (SB3 gradient_steps 1). */
-    gradientSteps: z.number().int().positive().default(1),
+    ...replayFields,
     /** Temperature α: `auto` learns it towards the target entropy (SB3 ent_coef "auto"), a number fixes it. */
     entCoef: z.union([z.literal('auto'), z.number().positive()]).default('auto'),
     /** Initial α when learned (SB3's "auto" starts at 1). */
@@ -56,22 +45,10 @@ export const sacConfigSchema = z
       .object({ hidden: z.array(z.number().int().positive()).min(1).default([256, 256]) })
       .strict()
       .default({ hidden: [256, 256] }),
-    /** Observe the last k observations stacked (the "window" policy of partially observed tasks); 1: none. */
-    frameStack: z.number().int().min(1).default(1),
-    /** Observations and rewards reach the buffer as the env gives them (normalising them inside the buffer is not built yet). */
-    normalizeObservation: z.literal(false).default(false),
-    normalizeReward: z.literal(false).default(false),
-    /** Episodes of the final (and periodic) evaluation. */
-    evalEpisodes: z.number().int().min(0).default(10),
-    /** Evaluate the policy's mode tanh(μ) (default, as SB3's EvalCallback) or sample it. */
-    evalDeterministic: z.boolean().default(true),
-    /** Evaluate every this many env steps (0: only at the end). */
-    evalEvery: z.number().int().min(0).default(0),
-    /** Save a checkpoint every this many env steps (0: only at the end); it holds the replay buffer. */
-    checkpointEvery: z.number().int().min(0).default(0),
+    ...offPolicyTailFields,
   })
   .strict()
-  .refine((c) => c.batchSize <= c.bufferSize, { message: 'batchSize cannot exceed bufferSize', path: ['batchSize'] });
+  .refine(...batchFitsBuffer);
 
 /** A validated SAC configuration. */
 export type SacConfig = z.infer<typeof sacConfigSchema>;

@@ -22,3 +22,4 @@ export {
 } from './mlp.js';
 export { FastArena, fastEngineInfo, type FastEngineInfo, type FastKernels } from './arena.js';
 export { fastTanh, tanhInPlace } from './tanh.js';
+export { polyakUpdate } from './polyak.js';

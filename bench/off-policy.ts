@@ -1,13 +1,14 @@
 /**
- * SAC on Pendulum-v1 (`npm run bench:sac`): K seeds with the zoo's Pendulum settings (20k env
- * steps, learning rate 1e-3, SB3's other defaults) except the width of the networks (`--hidden`,
- * default 64: SB3's 256 costs ~16× the time per gradient step), a deterministic 10-episode
- * evaluation every 1000 steps. Reports each seed's final evaluation, the first evaluation at or
- * above −200 (the threshold of the classic benchmark, where PPO needs a median 36,864 steps),
- * and the speed of the gradient steps. Runs go to bench-results/sac/ (a finished run is reused);
- * the report to OUT/sac.md and OUT/sac.json (default docs/benchmarks/sac).
+ * An off-policy algorithm on Pendulum-v1 (`npm run bench:sac`, `npm run bench:td3`): K seeds
+ * with the zoo's Pendulum settings for the algorithm (20k env steps) except the width of the
+ * networks (`--hidden`, default 64: SB3's 256 or 400-300 cost 16–30× the time per gradient
+ * step), a deterministic 10-episode evaluation every 1000 steps. Reports each seed's final
+ * evaluation, the first evaluation at or above −200 (the threshold of the classic benchmark,
+ * where PPO needs a median 36,864 steps), and the speed of the gradient steps. Runs go to
+ * bench-results/ALGO/ (a finished run is reused); the report to OUT/ALGO.md and OUT/ALGO.json
+ * (default docs/benchmarks/ALGO).
  *
- *   --seeds K (default 5)   --steps N (default 20000)   --hidden H (default 64)   --workers W (default 1)   --out DIR
+ *   --algo sac|td3 (default sac)   --seeds K (default 5)   --steps N (default 20000)   --hidden H (default 64)   --workers W (default 1)   --out DIR
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -18,8 +19,17 @@ import { Rng } from '../src/core/rng.js';
 import type { TrainEvent } from '../src/loop/events.js';
 
 const { values } = parseArgs({
-  options: { seeds: { type: 'string', default: '5' }, steps: { type: 'string', default: '20000' }, hidden: { type: 'string', default: '64' }, workers: { type: 'string', default: '1' }, out: { type: 'string', default: 'docs/benchmarks/sac' } },
+  options: { algo: { type: 'string', default: 'sac' }, seeds: { type: 'string', default: '5' }, steps: { type: 'string', default: '20000' }, hidden: { type: 'string', default: '64' }, workers: { type: 'string', default: '1' }, out: { type: 'string' } },
 });
+/** What each algorithm's report says of its settings. */
+const SETTINGS: Record<string, { readonly name: string; readonly settings: string }> = {
+  sac: { name: 'SAC', settings: "the zoo's Pendulum settings (learning rate 1e-3, SB3's other defaults: batch 256, buffer 1e6, 100 random warm-up steps, τ 0.005, learned temperature with target entropy −1)" },
+  td3: { name: 'TD3', settings: "the zoo's Pendulum settings (γ 0.98, buffer 2e5, 10,000 random warm-up steps, Gaussian exploration noise σ 0.1, learning rate 1e-3; SB3's other defaults: batch 256, τ 0.005, actor and targets every 2nd gradient step, target noise σ 0.2 clipped at ±0.5)" },
+};
+const algo = values.algo;
+const about = SETTINGS[algo];
+if (about === undefined) throw new Error(`--algo must be one of ${Object.keys(SETTINGS).join(', ')}, got ${algo}`);
+const out = values.out ?? `docs/benchmarks/${algo}`;
 const seeds = Number(values.seeds);
 const steps = Number(values.steps);
 const hidden = Number(values.hidden);
@@ -30,7 +40,7 @@ for (const [name, v] of [['seeds', seeds], ['steps', steps], ['hidden', hidden],
 const ENV = 'Pendulum-v1';
 const THRESHOLD = -200;
 const EVAL_EVERY = 1000;
-const WORK = 'bench-results/sac';
+const WORK = `bench-results/${algo}`;
 
 interface SeedResult {
   readonly seed: number;
@@ -67,14 +77,14 @@ function readRun(dir: string, seed: number): SeedResult {
   };
 }
 
-const dirOf = (seed: number) => path.join(WORK, `h${hidden}-${steps}`, `sac-${ENV}-s${seed}`);
+const dirOf = (seed: number) => path.join(WORK, `h${hidden}-${steps}`, `${algo}-${ENV}-s${seed}`);
 const jobs: ChildJob[] = [];
 for (let seed = 0; seed < seeds; seed++) {
   const dir = dirOf(seed);
   if (existsSync(path.join(dir, 'summary.json'))) continue;
-  jobs.push({ algo: 'sac', env: ENV, seed, steps, evalEvery: EVAL_EVERY, evalEpisodes: 10, dir, preload: [], overrides: { policy: { hidden: [hidden, hidden] }, critic: { hidden: [hidden, hidden] } } });
+  jobs.push({ algo, env: ENV, seed, steps, evalEvery: EVAL_EVERY, evalEpisodes: 10, dir, preload: [], overrides: { policy: { hidden: [hidden, hidden] }, critic: { hidden: [hidden, hidden] } } });
 }
-console.error(`sac bench: ${jobs.length} of ${seeds} runs to train in ${path.dirname(dirOf(0))}`);
+console.error(`${algo} bench: ${jobs.length} of ${seeds} runs to train in ${path.dirname(dirOf(0))}`);
 await runPool(jobs, workers, async (job) => {
   const r = await runChild(job);
   console.error(r.ok ? `seed ${job.seed}: final eval ${r.summary.finalEval?.mean.toFixed(1)} (${r.summary.wallSeconds.toFixed(0)} s)` : `seed ${job.seed} failed: ${r.error}`);
@@ -82,13 +92,13 @@ await runPool(jobs, workers, async (job) => {
 
 const results = Array.from({ length: seeds }, (_, seed) => readRun(dirOf(seed), seed));
 const finals = results.map((r) => r.finalEval);
-const ci = stratifiedBootstrapCI([finals], aggregateMean, { rng: new Rng('bench-sac') });
+const ci = stratifiedBootstrapCI([finals], aggregateMean, { rng: new Rng(`bench-${algo}`) });
 const solved = results.filter((r) => r.firstStepAtThreshold !== null);
 const fmt = (x: number) => x.toFixed(1);
 const lines = [
-  '# SAC on Pendulum-v1',
+  `# ${about.name} on Pendulum-v1`,
   '',
-  `\`npm run bench:sac\` (\`npx tsx bench/sac.ts --seeds ${seeds} --steps ${steps} --hidden ${hidden}\`): the zoo's Pendulum settings (learning rate 1e-3, SB3's other defaults: batch 256, buffer 1e6, 100 random warm-up steps, τ 0.005, learned temperature with target entropy −1) with ${hidden}-unit networks (two hidden layers for the actor and each critic; SB3's are 256 wide), ${steps} env steps, a deterministic evaluation of 10 episodes every ${EVAL_EVERY} steps.`,
+  `\`npm run bench:${algo}\` (\`npx tsx bench/off-policy.ts --algo ${algo} --seeds ${seeds} --steps ${steps} --hidden ${hidden}\`): ${about.settings} with ${hidden}-unit networks (two hidden layers for the actor and each critic; SB3's are ${algo === 'sac' ? '256 wide' : '400 and 300 wide'}), ${steps} env steps, a deterministic evaluation of 10 episodes every ${EVAL_EVERY} steps.`,
   '',
   `Final evaluation, mean over ${seeds} seeds: **${fmt(mean(finals))}** [${fmt(ci.lower)}, ${fmt(ci.upper)}] (95% bootstrap interval). Seeds whose evaluation reached ${THRESHOLD}: ${solved.length}/${seeds}${solved.length > 0 ? `, first at ${solved.map((r) => r.firstStepAtThreshold).join(', ')} steps` : ''}. For comparison, PPO needs a median of 36,864 steps to reach ${THRESHOLD} on Pendulum-v1 (docs/benchmarks/classic, 10 seeds).`,
   '',
@@ -101,7 +111,7 @@ const lines = [
   'Wall times and speeds are of the development machine (2 cores), with whatever else ran on it at the time.',
   '',
 ];
-mkdirSync(values.out, { recursive: true });
-writeFileSync(path.join(values.out, 'sac.md'), lines.join('\n'));
-writeFileSync(path.join(values.out, 'sac.json'), `${JSON.stringify({ env: ENV, steps, hidden, threshold: THRESHOLD, results }, null, 2)}\n`);
-console.error(`report in ${path.join(values.out, 'sac.md')}`);
+mkdirSync(out, { recursive: true });
+writeFileSync(path.join(out, `${algo}.md`), lines.join('\n'));
+writeFileSync(path.join(out, `${algo}.json`), `${JSON.stringify({ env: ENV, steps, hidden, threshold: THRESHOLD, results }, null, 2)}\n`);
+console.error(`report in ${path.join(out, `${algo}.md`)}`);
