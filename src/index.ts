@@ -45,7 +45,7 @@ export {
   type OnPolicyAlgorithmName,
   type OnPolicyConfig,
 } from './agents/algorithms.js';
-/** Soft actor-critic and TD3: off-policy learning from a replay buffer of the agent's own experience. */
+/** SAC, TD3 and DQN: off-policy learning from a replay buffer of the agent's own experience. */
 export { resolveSacConfig, sacConfigSchema, type SacConfig, type SacConfigInput } from './agents/sac/sac-config.js';
 export { SacAgent, type SacAgentState } from './agents/sac/sac-agent.js';
 export { actionGradients, bootstrapFactors, BoxScaling, fitTwinCritics, requireBoundedBox, stateActionRows, type OffPolicyAgent, type OffPolicyStepMetrics } from './agents/off-policy-agent.js';
@@ -53,6 +53,9 @@ export { batchFitsBuffer, offPolicyTailFields, replayFields } from './agents/off
 export { resolveTd3Config, td3ConfigSchema, type Td3Config, type Td3ConfigInput } from './agents/td3/td3-config.js';
 export { Td3Agent, type Td3AgentState } from './agents/td3/td3-agent.js';
 export { addExplorationNoise, deterministicActorLoss, smoothTargetActions } from './algorithms/td3.js';
+export { dqnConfigSchema, resolveDqnConfig, type DqnConfig, type DqnConfigInput } from './agents/dqn/dqn-config.js';
+export { DqnAgent, requireDiscrete, type DqnAgentState } from './agents/dqn/dqn-agent.js';
+export { argmax, greedyTargets, huberTdLoss, linearSchedule } from './algorithms/dqn.js';
 export { SAC_LOG_STD_MAX, SAC_LOG_STD_MIN, SacPolicy, type SacPolicyOptions, type SacPolicyState } from './agents/sac/sac-policy.js';
 export { actorLoss, logOneMinusTanhSquared, softTargets, squashedLogProb, temperatureLoss } from './algorithms/sac.js';
 export { createOffPolicyAgent, createSacAgent, OFF_POLICY_STEPS_PER_ITERATION, runOffPolicyTraining } from './loop/off-policy-loop.js';

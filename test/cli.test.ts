@@ -98,9 +98,9 @@ describe('rxrl CLI', () => {
   });
 
   it('train refuses bad input with a clear message and a non-zero exit code', async () => {
-    const algo = await runCli('train', '--algo', 'dqn', '--env', 'CartPole-v1');
+    const algo = await runCli('train', '--algo', 'q-table', '--env', 'CartPole-v1');
     expect(algo.code).toBe(1);
-    expect(algo.err).toMatch(/unknown algorithm "dqn"; available: ppo/);
+    expect(algo.err).toMatch(/unknown algorithm "q-table"; available: ppo/);
     const env = await runCli('train', '--env', 'CartPol-v1', '--quiet');
     expect(env.code).toBe(1);
     expect(env.err).toMatch(/Did you mean "CartPole-v1"/);

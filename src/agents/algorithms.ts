@@ -31,6 +31,7 @@ import type { Space } from '../core/spaces.js';
 import { resolveGrpoConfig, type GrpoConfig, type GrpoConfigInput } from './grpo/grpo-config.js';
 import { resolveSacConfig, type SacConfig, type SacConfigInput } from './sac/sac-config.js';
 import { resolveTd3Config, type Td3Config, type Td3ConfigInput } from './td3/td3-config.js';
+import { resolveDqnConfig, type DqnConfig, type DqnConfigInput } from './dqn/dqn-config.js';
 
 /** The built-in on-policy algorithms, by their `algo` key. */
 export const ON_POLICY_ALGORITHMS = ['ppo', 'epo-ppo', 's2pg', 'ppo-lstm', 'a2c', 'reinforce', 'mdpo', 'trpo', 'npg-igt', 'harpg'] as const;
@@ -40,7 +41,7 @@ export const GRADIENT_ALGORITHMS = ['apg', 'ild'] as const;
 export const GROUP_ALGORITHMS = ['grpo', 'epo-grpo'] as const;
 export { OFFLINE_ALGORITHMS } from './offline/offline-config.js';
 /** The built-in off-policy algorithms (a replay buffer of the agent's own experience; trained by the off-policy loop). */
-export const OFF_POLICY_ALGORITHMS = ['sac', 'td3'] as const;
+export const OFF_POLICY_ALGORITHMS = ['sac', 'td3', 'dqn'] as const;
 /** Every built-in algorithm, by its `algo` key. */
 export const ALGORITHMS = [...ON_POLICY_ALGORITHMS, ...OFF_POLICY_ALGORITHMS, ...GRADIENT_ALGORITHMS, ...GROUP_ALGORITHMS, ...OFFLINE_ALGORITHMS] as const;
 export type AlgorithmName = (typeof ALGORITHMS)[number];
@@ -49,14 +50,14 @@ export type OnPolicyAlgorithmName = (typeof ON_POLICY_ALGORITHMS)[number];
 
 /** A validated configuration of a built-in on-policy algorithm (trained by the on-policy loop). */
 export type OnPolicyConfig = PpoConfig | A2cConfig | ReinforceConfig | MdpoConfig | TrpoConfig | NpgIgtConfig | HarpgConfig;
-/** A validated configuration of a built-in off-policy algorithm (SAC, TD3; trained by the off-policy loop). */
-export type OffPolicyConfig = SacConfig | Td3Config;
+/** A validated configuration of a built-in off-policy algorithm (SAC, TD3, DQN; trained by the off-policy loop). */
+export type OffPolicyConfig = SacConfig | Td3Config | DqnConfig;
 /** A validated configuration of a gradient-based agent (APG or ILD; trained by the gradient-agent loop). */
 export type GradientAgentConfig = ApgConfig | IldConfig;
 /** A validated configuration of any built-in algorithm (its `algo` tells which). */
 export type AgentConfig = OnPolicyConfig | OffPolicyConfig | GradientAgentConfig | GrpoConfig | OfflineConfig;
 /** What a user may give: `algo` (default `ppo`), `env`, and that algorithm's optional keys (offline ones: `dataset` too). */
-export type AgentConfigInput = PpoConfigInput | A2cConfigInput | ReinforceConfigInput | MdpoConfigInput | TrpoConfigInput | NpgIgtConfigInput | HarpgConfigInput | ApgConfigInput | IldConfigInput | GrpoConfigInput | SacConfigInput | Td3ConfigInput | OfflineConfigInput;
+export type AgentConfigInput = PpoConfigInput | A2cConfigInput | ReinforceConfigInput | MdpoConfigInput | TrpoConfigInput | NpgIgtConfigInput | HarpgConfigInput | ApgConfigInput | IldConfigInput | GrpoConfigInput | SacConfigInput | Td3ConfigInput | DqnConfigInput | OfflineConfigInput;
 
 /** Whether `config` is for a gradient-based agent (APG, ILD) rather than an on-policy one. */
 export function isGradientConfig(config: AgentConfig): config is GradientAgentConfig {
@@ -73,9 +74,9 @@ export function isGroupConfig(config: AgentConfig): config is GrpoConfig {
   return config.algo === 'grpo' || config.algo === 'epo-grpo';
 }
 
-/** Whether `config` is for an off-policy agent (SAC, TD3; trained by the off-policy loop). */
+/** Whether `config` is for an off-policy agent (SAC, TD3, DQN; trained by the off-policy loop). */
 export function isOffPolicyConfig(config: AgentConfig): config is OffPolicyConfig {
-  return config.algo === 'sac' || config.algo === 'td3';
+  return config.algo === 'sac' || config.algo === 'td3' || config.algo === 'dqn';
 }
 
 /** Whether `config` is for an on-policy agent (trained by the on-policy loop). */
@@ -119,6 +120,8 @@ export function resolveConfig(overrides: Record<string, unknown>, file: Record<s
       return resolveSacConfig(overrides, file);
     case 'td3':
       return resolveTd3Config(overrides, file);
+    case 'dqn':
+      return resolveDqnConfig(overrides, file);
     default:
       throw new ConfigError(`unknown algorithm "${String(algo)}"; available: ${ALGORITHMS.join(', ')}`);
   }
@@ -140,6 +143,7 @@ export function createAgent(config: AgentConfig, observationSize: number, action
       throw new ConfigError(`${config.algo} trains on groups of rollouts: build it with createGrpoAgent (train() does)`);
     case 'sac':
     case 'td3':
+    case 'dqn':
       throw new ConfigError(`${config.algo} is off-policy: train() builds it with its replay buffer (see src/loop/off-policy-loop.ts)`);
     case 'ppo-lstm':
       throw new ConfigError('ppo-lstm is recurrent: build it with createOnPolicyAgent (train() does)');

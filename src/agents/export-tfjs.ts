@@ -15,8 +15,9 @@ export interface PolicyExportMetadata {
    * `squashed-gaussian`: the output u is the mean before the squash, and an action is
    * mid + half·tanh(u + σ·ε) with mid and half the centre and half-width of `actionBounds`.
    * `deterministic-tanh`: no noise, the action is mid + half·tanh(u) (TD3's actor).
+   * `q-values`: the output is each action's value, and the action is its argmax (DQN).
    */
-  readonly distribution: 'categorical' | 'gaussian' | 'squashed-gaussian' | 'deterministic-tanh';
+  readonly distribution: 'categorical' | 'gaussian' | 'squashed-gaussian' | 'deterministic-tanh' | 'q-values';
   /** The state-independent log-std (already clamped where the policy clamps it); null where there is none or the noise depends on the state (gSDE). */
   readonly logStd: number[] | null;
   /** The Box action space's bounds; null for discrete actions. */

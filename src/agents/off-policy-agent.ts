@@ -1,5 +1,5 @@
 /**
- * What the off-policy loop needs from an agent (SAC, TD3), and the pieces those agents share:
+ * What the off-policy loop needs from an agent (SAC, TD3, DQN), and the pieces the Box agents share:
  * the Box check, the map between the env's action bounds and the networks' [−1, 1], and the
  * critics' [s, a] input rows.
  * @module
@@ -9,6 +9,7 @@ import { ConfigError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import type { Box, Discrete } from '../core/spaces.js';
 import type { TransitionBatch } from '../data/transitions.js';
+import type { BatchedActions } from '../envs/vector/vector-env.js';
 import type { PolicyActor } from '../loop/agent.js';
 import { twinRegressionLoss } from '../algorithms/iql.js';
 import type { ValueHeads } from './offline/value-heads.js';
@@ -27,12 +28,15 @@ export interface OffPolicyStepMetrics {
 /**
  * An agent the off-policy loop trains: it acts (exploring unless `deterministic`), draws the
  * warm-up's uniform actions, and takes one gradient step on a replay minibatch at a time.
- * Actions cross this interface in the env's scale, as the replay buffer stores them.
+ * Actions cross this interface in the env's scale, as the replay buffer stores them (Box:
+ * Float32Array, Discrete: Int32Array).
  */
 export interface OffPolicyAgent extends PolicyActor {
-  act(observations: Float32Array, n: number, deterministic: boolean, sampler?: Rng): { readonly actions: Float32Array };
+  act(observations: Float32Array, n: number, deterministic: boolean, sampler?: Rng): { readonly actions: BatchedActions };
   /** Uniformly random env actions for `n` copies from `rng` into `out` (SB3's warm-up before learning starts); returns the filled view. */
-  randomActions(n: number, rng: Rng, out: Float32Array): Float32Array;
+  randomActions(n: number, rng: Rng, out: BatchedActions): BatchedActions;
+  /** Called after each vector env step, before any training it triggers (SB3's `_on_step`: DQN's target update and ε schedule); `step` counts env steps of all copies. */
+  afterEnvStep?(step: number, totalSteps: number): void;
   /** One gradient step on `batch`. */
   update(batch: TransitionBatch): OffPolicyStepMetrics;
   /** Everything needed to resume bit-identically (parameters, optimisers, random streams). */

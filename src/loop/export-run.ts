@@ -12,6 +12,8 @@ import type { SacConfig } from '../agents/sac/sac-config.js';
 import type { SacPolicyState } from '../agents/sac/sac-policy.js';
 import type { Td3AgentState } from '../agents/td3/td3-agent.js';
 import type { Td3Config } from '../agents/td3/td3-config.js';
+import { requireDiscrete, type DqnAgentState } from '../agents/dqn/dqn-agent.js';
+import type { DqnConfig } from '../agents/dqn/dqn-config.js';
 import { FastMlp } from '../nn/fast/index.js';
 import { NORMALIZER_EPSILON } from '../agents/apg/window-normalizer.js';
 import { clampLogStd } from '../algorithms/weighted-likelihood.js';
@@ -38,7 +40,7 @@ interface PolicyExport {
  * `weights.bin` in `outDir`), loadable in a browser with plain `@tensorflow/tfjs`: the
  * on-policy algorithms' actor, the gradient agents' (APG, ILD) squashed Gaussian and the
  * offline agents' (O-DICE, IQL, BC, the DICE variants) Gaussian, SAC's squashed Gaussian (its
- * mean), TD3's deterministic actor. Returns the path of `model.json`.
+ * mean), TD3's deterministic actor, DQN's Q network. Returns the path of `model.json`.
  */
 export async function exportRunPolicy(runDir: string, outDir: string): Promise<string> {
   const checkpoint = readCheckpoint(path.join(runDir, 'checkpoints', LATEST));
@@ -59,7 +61,9 @@ export async function exportRunPolicy(runDir: string, outDir: string): Promise<s
         : isOffPolicyConfig(config)
           ? config.algo === 'sac'
             ? sacExport(config, checkpoint, facts)
-            : td3Export(config, checkpoint, facts)
+            : config.algo === 'td3'
+              ? td3Export(config, checkpoint, facts)
+              : dqnExport(config, checkpoint, facts)
           : onPolicyExport(config, checkpoint, facts);
     return await exportPolicy(outDir, policy.network, policy.metadata);
   } finally {
@@ -131,6 +135,13 @@ function td3Export(config: Td3Config, checkpoint: Checkpoint, facts: EnvFacts): 
   const slots = denseSlots([facts.observationSize, ...config.policy.hidden, A]);
   const params = (checkpoint.agent as Td3AgentState).actor;
   return { network: { slots, params, activation: config.policy.activation }, metadata: metadataOf(config, facts, { distribution: 'deterministic-tanh', logStd: null, observationNormalizer: null }) };
+}
+
+/** DQN: the Q network as it is (`q-values`: the action is the argmax of the output). */
+function dqnExport(config: DqnConfig, checkpoint: Checkpoint, facts: EnvFacts): PolicyExport {
+  const n = requireDiscrete(facts.actionSpace, config.env).n;
+  const slots = denseSlots([facts.observationSize, ...config.policy.hidden, n]);
+  return { network: { slots, params: (checkpoint.agent as DqnAgentState).q, activation: config.policy.activation }, metadata: metadataOf(config, facts, { distribution: 'q-values', logStd: null, observationNormalizer: null }) };
 }
 
 /** The offline agents: a Gaussian on raw observations whose log-std is clamped to the config's range. */

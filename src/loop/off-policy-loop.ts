@@ -1,5 +1,5 @@
 /**
- * The training loop of the off-policy algorithms (SAC, TD3): act (uniformly at random before `learningStarts`), store every
+ * The training loop of the off-policy algorithms (SAC, TD3, DQN): act (uniformly at random before `learningStarts`), store every
  * transition in a replay buffer, and every `trainFreq` vector steps take `gradientSteps`
  * gradient steps on uniform minibatches of it — SB3's `OffPolicyAlgorithm.learn`. Events,
  * evaluations, checkpoints (which hold the replay buffer and the env's snapshot, so a resumed run
@@ -13,9 +13,11 @@ import { requireBoundedBox, type OffPolicyAgent, type OffPolicyStepMetrics } fro
 import { SacAgent } from '../agents/sac/sac-agent.js';
 import type { SacConfig } from '../agents/sac/sac-config.js';
 import { Td3Agent } from '../agents/td3/td3-agent.js';
+import { DqnAgent, requireDiscrete } from '../agents/dqn/dqn-agent.js';
 import { ConfigError } from '../core/errors.js';
 import { awaitMaybe } from '../core/maybe-promise.js';
 import { Rng, type RngState } from '../core/rng.js';
+import { Discrete } from '../core/spaces.js';
 import { ReplayBuffer, type ReplayBufferState } from '../data/replay-buffer.js';
 import { isSnapshotVectorEnv, type VectorEnv, type VectorResetResult, type VectorStepResult } from '../envs/vector/vector-env.js';
 import { fastEngineInfo } from '../nn/fast/index.js';
@@ -44,11 +46,12 @@ export function createSacAgent(config: SacConfig, env: VectorEnv): SacAgent {
   return new SacAgent(config, env.observationSize, actionSpace, new Rng(config.seed).split('agent'));
 }
 
-/** The off-policy agent (SAC or TD3) of `config` for its (training or evaluation) env, with the run's initialisation stream. */
+/** The off-policy agent (SAC, TD3 or DQN) of `config` for its (training or evaluation) env, with the run's initialisation stream. */
 export function createOffPolicyAgent(config: OffPolicyConfig, env: VectorEnv): OffPolicyAgent {
   if (config.algo === 'sac') return createSacAgent(config, env);
-  const actionSpace = requireBoundedBox(boundedActionSpaceOf(env, config.env), config.env, 0, 'TD3');
-  return new Td3Agent(config, env.observationSize, actionSpace, new Rng(config.seed).split('agent'));
+  const rng = new Rng(config.seed).split('agent');
+  if (config.algo === 'dqn') return new DqnAgent(config, env.observationSize, requireDiscrete(boundedActionSpaceOf(env, config.env), config.env), rng);
+  return new Td3Agent(config, env.observationSize, requireBoundedBox(boundedActionSpaceOf(env, config.env), config.env, 0, 'TD3'), rng);
 }
 
 /**
@@ -66,7 +69,10 @@ export async function runOffPolicyTraining(o: SelfDrivenTrainingOptions<OffPolic
     const O = env.observationSize;
     const A = env.actionSize;
     const rng = new Rng(config.seed);
-    const buffer = new ReplayBuffer({ capacity: config.bufferSize, observationShape: [O], actionDim: A, numEnvs: N, gamma: config.gamma });
+    const discrete = env.singleActionSpace instanceof Discrete;
+    const buffer = new ReplayBuffer({ capacity: config.bufferSize, observationShape: [O], actionDim: A, discrete, numEnvs: N, gamma: config.gamma });
+    // SB3's gradient_steps −1: as many gradient steps as the round's env steps.
+    const gradientSteps = config.gradientSteps === -1 ? config.trainFreq * N : config.gradientSteps;
     let batches = rng.split('batches');
     let explore = rng.split('explore');
     let state: LoopState;
@@ -101,7 +107,7 @@ export async function runOffPolicyTraining(o: SelfDrivenTrainingOptions<OffPolic
     };
     const afterIteration = periodicWork(config, state, evaluate, checkpoint, o.emit);
     // The step's actions, copied out of the agent's buffers (a viewer may act while the env steps).
-    const actions = new Float32Array(N * A);
+    const actions = discrete ? new Int32Array(N) : new Float32Array(N * A);
     while (state.step < config.totalSteps) {
       if (o.shouldStop()) break;
       const t0 = performance.now();
@@ -120,8 +126,9 @@ export async function runOffPolicyTraining(o: SelfDrivenTrainingOptions<OffPolic
           if (episode !== undefined) recordTrainingEpisode(state, o.rewardThreshold, o.emit, state.step, episode.r, episode.l, i);
         }
         state.observations.set(r.observations);
+        agent.afterEnvStep?.(state.step, config.totalSteps);
         if (state.step > config.learningStarts && (state.step / N) % config.trainFreq === 0) {
-          for (let g = 0; g < config.gradientSteps; g++) sums.add(agent.update(buffer.sample(config.batchSize, batches)), state.step);
+          for (let g = 0; g < gradientSteps; g++) sums.add(agent.update(buffer.sample(config.batchSize, batches)), state.step);
         }
       }
       const seconds = (performance.now() - t0) / 1000;

@@ -76,6 +76,10 @@ describe('one TD3 gradient step', () => {
     // No smoothing noise, so that the targets can be recomputed here; the actor steps every time.
     const config = configOf({ targetPolicyNoise: 0, policyDelay: 1 });
     const agent = new Td3Agent(config, O, space, new Rng('td3-step'));
+    // A first step moves the networks away from their target copies, so that the targets must come from the targets.
+    agent.update(batchOf());
+    expect(Array.from(agent.actor.params)).not.toEqual(Array.from(agent.actorTarget.params));
+    expect(Array.from(agent.critic.params)).not.toEqual(Array.from(agent.critic.target));
     const before = agent.getState();
     const batch = batchOf();
     const m = agent.update(batch);

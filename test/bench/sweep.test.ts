@@ -111,9 +111,9 @@ describe('rxrl bench sweep', () => {
 
   it('bad input: clear errors and exit code 1', async () => {
     const base = ['bench', '--envs', 'CartPole-v1', '--steps', '256', '--quiet'];
-    const algo = await runCli(...base, '--algos', 'ppo,dqn', '--seeds', '1', '--out', path.join(root, 'bad1'));
+    const algo = await runCli(...base, '--algos', 'ppo,q-table', '--seeds', '1', '--out', path.join(root, 'bad1'));
     expect(algo).toMatchObject({ code: 1 });
-    expect(algo.err).toMatch(/unknown algorithm "dqn"/);
+    expect(algo.err).toMatch(/unknown algorithm "q-table"/);
     const env = await runCli('bench', '--algos', 'ppo', '--envs', 'CartPol-v1', '--seeds', '1', '--steps', '256', '--out', path.join(root, 'bad2'));
     expect(env.code).toBe(1);
     expect(env.err).toMatch(/CartPol-v1/);

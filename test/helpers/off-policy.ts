@@ -1,12 +1,29 @@
-/** Checks the SAC and TD3 run tests share: same seed, same bytes; exact resume; the exported policy acting as evaluation does. */
+/** Checks the off-policy run tests share: learning beyond the untrained policy; same seed, same bytes; exact resume; the exported policy acting as evaluation does. */
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'vitest';
 import type { AgentConfigInput } from '../../src/agents/algorithms.js';
+import type { TrainEvent } from '../../src/loop/events.js';
 import { evaluateRun, loadRunPolicy } from '../../src/loop/evaluate-run.js';
 import { exportRunPolicy } from '../../src/loop/export-run.js';
 import { loadExported } from './exported-model.js';
-import { latestCheckpoint, runToEnd, type TempDirs } from './run.js';
+import { latestCheckpoint, runToEnd, summaryOf, type TempDirs } from './run.js';
+
+/**
+ * Trains `config` for `totalSteps` and, on the same evaluation episodes, the same policy untrained
+ * (a run that ends at `learningStarts`, where learning would start); expects the trained one's
+ * final evaluation above the untrained one's by `margin`. Returns the trained run's events.
+ */
+export async function expectLearnsBeyondUntrained(config: AgentConfigInput & { readonly learningStarts: number }, totalSteps: number, margin: number): Promise<TrainEvent[]> {
+  const r = await runToEnd({ config: { ...config, totalSteps } });
+  expect(r.error).toBeUndefined();
+  const untrained = await runToEnd({ config: { ...config, totalSteps: config.learningStarts } });
+  const before = summaryOf(untrained.events).finalEval?.mean as number;
+  const after = summaryOf(r.events).finalEval?.mean as number;
+  console.log(`${config.algo} ${config.env} seed ${config.seed ?? 0}: untrained ${before.toFixed(1)}, after ${totalSteps} steps ${after.toFixed(1)}`);
+  expect(after).toBeGreaterThan(before + margin);
+  return r.events;
+}
 
 /** The agent state of a run folder's latest checkpoint as comparable text (typed arrays as plain arrays). */
 export const agentBytes = (dir: string): string => JSON.stringify(latestCheckpoint(dir).agent, (_k, v: unknown) => (ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : v));

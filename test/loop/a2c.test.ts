@@ -34,7 +34,7 @@ describe('A2C', () => {
     expect(c).toMatchObject({ algo: 'a2c', numEnvs: 8, totalSteps: 500_000, nSteps: 5, learningRate: 7e-4, gamma: 0.99, gaeLambda: 1, entCoef: 0, vfCoef: 0.5, maxGradNorm: 0.5, normalizeAdvantage: false, optimizer: 'rmsprop', rmsPropAlpha: 0.99, optimizerEps: 1e-5 });
     expect(() => resolveConfig({ algo: 'a2c', env: 'CartPole-v1', batchSize: 64 })).toThrow(/Unrecognized key.*batchSize/);
     expect(() => resolveConfig({ algo: 'a2c', env: 'CartPole-v1', backend: 'wasm' })).toThrow(ConfigError);
-    expect(() => resolveConfig({ algo: 'dqn', env: 'CartPole-v1' })).toThrow(/unknown algorithm "dqn"/);
+    expect(() => resolveConfig({ algo: 'q-table', env: 'CartPole-v1' })).toThrow(/unknown algorithm "q-table"/);
     expect(resolveConfig({ algo: 'reinforce', env: 'CartPole-v1' })).toMatchObject({ algo: 'reinforce', gaeLambda: 1, useBaseline: false, optimizer: 'adam' });
     expect(() => resolveConfig({ algo: 'reinforce', env: 'CartPole-v1', gaeLambda: 0.95 })).toThrow(/gaeLambda/);
   });
