@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { ON_POLICY_ALGORITHMS, resolveConfig } from '../agents/algorithms.js';
+import { OFF_POLICY_ALGORITHMS, ON_POLICY_ALGORITHMS, resolveConfig } from '../agents/algorithms.js';
 import { ConfigError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { Discrete } from '../core/spaces.js';
@@ -26,6 +26,9 @@ import { writeRunFolder } from '../loop/run-folder.js';
 import { train } from '../loop/train.js';
 import { findWrapper } from '../loop/training-env.js';
 import { parseIntInRange, parseNonNegativeInt, parseNonNegativeNumber, parseNumber, parsePositiveInt } from './parse.js';
+
+/** What medium-replay may train with: the algorithms that learn from their own env steps (an off-policy run's recording is its replay buffer, as D4RL's SAC one). */
+const REPLAY_ALGORITHMS = [...ON_POLICY_ALGORITHMS, ...OFF_POLICY_ALGORITHMS] as const;
 
 /** D4RL's dataset recipes (Fu et al. 2020, §5): what policy produced the data. */
 const RECIPES = ['random', 'medium', 'medium-replay', 'expert', 'medium-expert'] as const;
@@ -131,14 +134,15 @@ async function collectWith(policyArg: string, steps: number, flags: CollectFlags
 }
 
 /**
- * D4RL's medium-replay: every transition the training of the medium policy saw. Trains with the
+ * D4RL's medium-replay: every transition the training of the medium policy saw (with an off-policy
+ * algorithm, its replay buffer while that holds them all). Trains with the
  * public `train()` on the private id `rxrl-record:ID`, which puts a recorder under the training
  * env (see `data/record-training.ts`); `--stop-return` ends training at a partial return, and
  * `--run-dir` keeps the run, whose final policy is then the matching "medium" policy.
  */
 async function collectMediumReplay(flags: CollectFlags): Promise<OfflineDataset> {
   const algo = flags.algo ?? 'ppo';
-  if (!(ON_POLICY_ALGORITHMS as readonly string[]).includes(algo)) throw new ConfigError(`--algo ${algo}: medium-replay trains with one of ${ON_POLICY_ALGORITHMS.join(', ')}`);
+  if (!(REPLAY_ALGORITHMS as readonly string[]).includes(algo)) throw new ConfigError(`--algo ${algo}: medium-replay trains with one of ${REPLAY_ALGORITHMS.join(', ')}`);
   const file = flags.config !== undefined ? readConfigFile(flags.config) : {};
   const overrides: Record<string, unknown> = { algo, totalSteps: flags.steps };
   if (flags.seed !== undefined) overrides['seed'] = flags.seed;
@@ -289,7 +293,7 @@ export function addDatasetCommand(program: Command): void {
     .option('--seed <n>', 'seed of the episodes, the noise and the random policy (default 0; medium-replay: the training seed, default the config\'s)', parseNonNegativeInt)
     .option('--num-envs <n>', 'env copies stepped together (default 1; medium-replay: the config\'s)', parsePositiveInt)
     .option('--deterministic', "act with the policy's mode instead of sampling it")
-    .option('--algo <name>', `medium-replay: algorithm to train (default ppo; ${ON_POLICY_ALGORITHMS.join(', ')})`)
+    .option('--algo <name>', `medium-replay: algorithm to train (default ppo; ${REPLAY_ALGORITHMS.join(', ')}; D4RL's is sac)`)
     .option('--config <file>', 'medium-replay: JSON hyperparameters, as `rxrl train --config`')
     .option('--stop-return <r>', 'medium-replay: stop training once the mean return of the last 10 episodes reaches r', parseNumber)
     .option('--run-dir <dir>', 'medium-replay: keep the training run here (its final policy is the matching medium policy)')

@@ -1,7 +1,8 @@
 /**
- * The training loop of the off-policy algorithms (SAC, TD3, DQN): act (uniformly at random before `learningStarts`), store every
- * transition in a replay buffer, and every `trainFreq` vector steps take `gradientSteps`
- * gradient steps on uniform minibatches of it — SB3's `OffPolicyAlgorithm.learn`. Events,
+ * The training loop of the off-policy algorithms (SAC, TD3, DQN): act (uniformly at random
+ * before `learningStarts`), store every transition in a replay buffer, and every `trainFreq`
+ * vector steps take `gradientSteps` gradient steps on uniform minibatches of it — SB3's
+ * `OffPolicyAlgorithm.learn`. Events,
  * evaluations, checkpoints (which hold the replay buffer and the env's snapshot, so a resumed run
  * continues bit-identically) and the run's end are those of the other loops. Steps count env
  * steps of all copies.
@@ -55,9 +56,9 @@ export function createOffPolicyAgent(config: OffPolicyConfig, env: VectorEnv): O
 }
 
 /**
- * Trains an off-policy agent for `config.totalSteps` env steps, emitting `start`, training `episode`s, per
- * iteration `rollout` (env steps per second, learning included) and `update` (the gradient
- * steps' mean losses), `eval` and `checkpoint` on schedule, and `done` at the budget.
+ * Trains an off-policy agent for `config.totalSteps` env steps, emitting `start`, training
+ * `episode`s, per iteration `rollout` (env steps per second, learning included) and `update`
+ * (the gradient steps' mean losses), `eval` and `checkpoint` on schedule, and `done` at the budget.
  */
 export async function runOffPolicyTraining(o: SelfDrivenTrainingOptions<OffPolicyConfig>): Promise<void> {
   const { config, resumed } = o;

@@ -83,6 +83,25 @@ describe('rxrl dataset', () => {
     expect((await rxrl(...opeArgs)).out).toBe(ope.out);
   });
 
+  it('records medium-replay from an off-policy run: the dataset holds the run\'s replay buffer, row for row', async () => {
+    const config = path.join(dir, 'sac.json');
+    writeFileSync(config, JSON.stringify({ learningStarts: 100, batchSize: 32, policy: { hidden: [16, 16] }, critic: { hidden: [16, 16] }, evalEpisodes: 1 }));
+    const run = path.join(dir, 'sac-run');
+    const replay = path.join(dir, 'sac-replay.h5');
+    const r = await rxrl('dataset', 'collect', '--recipe', 'medium-replay', '--algo', 'sac', '--env', 'Pendulum-v1', '--steps', '300', '--config', config, '--run-dir', run, '--out', replay, '--quiet');
+    expect(r.code, r.err).toBe(0);
+    const ds = await readD4rl(replay);
+    expect(ds.size).toBe(300);
+    expect(ds.metadata).toMatchObject({ envId: 'Pendulum-v1', recipe: 'medium-replay', policy: expect.stringMatching(/^sac training/) });
+    const buffer = (latestCheckpoint(run).env as { replay: { storage: { observations: Float32Array; actions: Float32Array; rewards: Float32Array } } }).replay.storage;
+    expect(Array.from(ds.observations)).toEqual(Array.from(buffer.observations.subarray(0, 300 * 3)));
+    expect(Array.from(ds.actions)).toEqual(Array.from(buffer.actions.subarray(0, 300)));
+    expect(Array.from(ds.rewards)).toEqual(Array.from(buffer.rewards.subarray(0, 300)));
+    const refused = await rxrl('dataset', 'collect', '--recipe', 'medium-replay', '--algo', 'iql', '--env', 'Pendulum-v1', '--steps', '10', '--out', path.join(dir, 'never.h5'), '--quiet');
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/--algo iql: medium-replay trains with one of ppo, .*sac, td3, dqn/);
+  });
+
   it('explains recipe mistakes', async () => {
     const out = path.join(dir, 'never.h5');
     const cases: [string[], RegExp][] = [
