@@ -1,7 +1,8 @@
 /**
- * What the off-policy loop needs from an agent (SAC, TD3, DQN), and the pieces the Box agents share:
- * the Box check, the map between the env's action bounds and the networks' [−1, 1], and the
- * critics' [s, a] input rows.
+ * What the off-policy loop needs from an agent (SAC, TD3, DQN), and the pieces the agents
+ * share: the Box check, the map between the env's action bounds and the networks' [−1, 1], the
+ * critics' [s, a] input rows, the bootstrap factors, the twin-critic fit and the actions' share
+ * of the critics' input gradient.
  * @module
  */
 
