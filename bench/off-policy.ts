@@ -116,7 +116,7 @@ const lines = [
   '',
   `Final evaluation, mean over ${seeds} seeds: **${fmt(mean(finals))}** [${fmt(ci.lower)}, ${fmt(ci.upper)}] (95% bootstrap interval). Seeds whose evaluation reached ${THRESHOLD}: ${solved.length}/${seeds}${solved.length > 0 ? `, first at ${solved.map((r) => r.firstStepAtThreshold).join(', ')} steps` : ''}. For comparison, PPO needs a median of ${about.ppoSteps} steps to reach ${THRESHOLD} on ${ENV} (docs/benchmarks/classic, 10 seeds).`,
   '',
-  `| seed | final eval | first eval ≥ ${fmt(THRESHOLD).replace('-', '−').replace('.0', '')} at step | wall s | gradient steps / s |`,
+  `| seed | final eval | first eval ≥ ${String(THRESHOLD).replace('-', '−')} at step | wall s | gradient steps / s |`,
   '|---|---|---|---|---|',
   ...results.map((r) => `| ${r.seed} | ${fmt(r.finalEval)} | ${r.firstStepAtThreshold ?? '–'} | ${r.wallSeconds.toFixed(0)} | ${r.gradientStepsPerSecond.toFixed(0)} |`),
   '',

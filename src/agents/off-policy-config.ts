@@ -1,9 +1,10 @@
 import { z } from 'zod';
 
 /**
- * Settings every off-policy algorithm (SAC, TD3) shares, in two groups so that each config keeps
- * SB3's order of arguments: the replay and update schedule, then the run's tail. Defaults are
- * Stable-Baselines3's `OffPolicyAlgorithm` ones; learning rate and networks differ per algorithm.
+ * Settings every off-policy algorithm (SAC, TD3, DQN) shares, in two groups so that each config
+ * keeps SB3's order of arguments: the replay and update schedule, then the run's tail. Defaults
+ * are Stable-Baselines3's `OffPolicyAlgorithm` ones; learning rate and networks differ per
+ * algorithm, and DQN overrides a few of the schedule's (batch, tau, trainFreq, gradientSteps).
  */
 export const replayFields = {
   /** Transitions kept (SB3 buffer_size 1e6). */

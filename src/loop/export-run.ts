@@ -2,7 +2,7 @@ import path from 'node:path';
 import { actorCriticLayout, denseSlots, type DenseSlot } from '../agents/engines/engine.js';
 import { exportPolicy, type ExportedNetwork, type PolicyExportMetadata } from '../agents/export-tfjs.js';
 import type { ActorCriticState } from '../agents/actor-critic.js';
-import { isGradientConfig, isGroupConfig, isOfflineConfig, isOffPolicyConfig, resolveConfig, type AgentConfig, type GradientAgentConfig, type OnPolicyConfig } from '../agents/algorithms.js';
+import { isGradientConfig, isGroupConfig, isOfflineConfig, isOffPolicyConfig, resolveConfig, type AgentConfig, type GradientAgentConfig, type OffPolicyConfig, type OnPolicyConfig } from '../agents/algorithms.js';
 import type { OfflineConfig } from '../agents/offline/offline-config.js';
 import { requireBoxActions } from '../agents/offline/offline-agent.js';
 import type { OfflineGaussianPolicyState } from '../agents/offline/gaussian-policy.js';
@@ -59,11 +59,7 @@ export async function exportRunPolicy(runDir: string, outDir: string): Promise<s
       : isGradientConfig(config)
         ? gradientExport(config, checkpoint, facts)
         : isOffPolicyConfig(config)
-          ? config.algo === 'sac'
-            ? sacExport(config, checkpoint, facts)
-            : config.algo === 'td3'
-              ? td3Export(config, checkpoint, facts)
-              : dqnExport(config, checkpoint, facts)
+          ? offPolicyExport(config, checkpoint, facts)
           : onPolicyExport(config, checkpoint, facts);
     return await exportPolicy(outDir, policy.network, policy.metadata);
   } finally {
@@ -108,6 +104,18 @@ function gradientExport(config: GradientAgentConfig, checkpoint: Checkpoint, fac
       observationNormalizer: config.observationRms ? { mean: Array.from(rms.mean), var: Array.from(rms.var), epsilon: NORMALIZER_EPSILON, clip: null } : null,
     }),
   };
+}
+
+/** The off-policy agents' policies: SAC's mean, TD3's actor, DQN's Q network. */
+function offPolicyExport(config: OffPolicyConfig, checkpoint: Checkpoint, facts: EnvFacts): PolicyExport {
+  switch (config.algo) {
+    case 'sac':
+      return sacExport(config, checkpoint, facts);
+    case 'td3':
+      return td3Export(config, checkpoint, facts);
+    case 'dqn':
+      return dqnExport(config, checkpoint, facts);
+  }
 }
 
 /**
